@@ -1,0 +1,33 @@
+# Two commands do all the set-up on a fresh machine: `make report` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+JOBS   ?= 2
+
+.PHONY: install report test lab bench clean
+
+install: $(STAMP)
+
+# Re-install only when the project's dependencies change.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/xmforecast run --out reports --jobs $(JOBS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -n $(JOBS)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_simulate.py
+	$(BIN)/python bench/bench_cli.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache
