@@ -1,0 +1,293 @@
+"""Tests of the indicator registry and of the seed cleaning."""
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from xmforecast.exceptions import DataError
+from xmforecast.registry import clean_seed, load_indicators, seed_text
+
+HISTORY = Path(__file__).resolve().parent.parent / "xmforecast" / "data" / "xiamen_history_2010_2016.csv"
+SCHEMA = [
+    "id", "name_zh", "name_en", "unit", "kind", "direction",
+    "base_year", "base_value", "base_quote", "base_source",
+    "prior_growth", "prior_growth_quote",
+    "target_year", "target_type", "target_value", "target_quote",
+    "notes",
+]
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _present(value) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(n) for n in NUMBER.findall(text)]
+
+
+@pytest.fixture(scope="module")
+def registry() -> pd.DataFrame:
+    return load_indicators()
+
+
+@pytest.fixture(scope="module")
+def records(registry) -> list[dict]:
+    return registry.to_dict("records")
+
+
+@pytest.fixture(scope="module")
+def seed() -> str:
+    return seed_text()
+
+
+# --- the registry against the seed -----------------------------------------------------------
+
+
+def test_every_quote_is_in_the_cleaned_seed(records, seed):
+    missing = [
+        (rec["id"], field, rec[field])
+        for rec in records
+        for field in ("base_quote", "prior_growth_quote", "target_quote")
+        if _present(rec[field]) and rec[field] not in seed
+    ]
+    assert missing == []
+
+
+def test_every_number_is_in_its_quote(records):
+    checks = []
+    for rec in records:
+        if _present(rec["base_quote"]):
+            checks.append((rec["id"], "base_value", rec["base_value"], rec["base_quote"]))
+        if _present(rec["prior_growth"]):
+            checks.append((rec["id"], "prior_growth", rec["prior_growth"] * 100, rec["prior_growth_quote"]))
+        if _present(rec["target_type"]):
+            scale = 100 if rec["target_type"] == "growth" else 1
+            checks.append((rec["id"], "target_value", rec["target_value"] * scale, rec["target_quote"]))
+    wrong = [
+        (ident, field, value, quote)
+        for ident, field, value, quote in checks
+        if not _present(quote) or not any(math.isclose(value, n, rel_tol=1e-9) for n in _numbers(quote))
+    ]
+    assert len(checks) > 40
+    assert wrong == []
+
+
+def test_seed_baselines_have_quotes_and_targets_are_2017(records):
+    for rec in records:
+        if rec["base_source"] == "seed":
+            assert rec["base_year"] == 2016 and _present(rec["base_quote"]), rec["id"]
+        if _present(rec["target_type"]):
+            assert rec["target_year"] == 2017, rec["id"]
+        else:
+            assert not _present(rec["target_value"]) and not _present(rec["target_quote"]), rec["id"]
+
+
+def test_fragments_quoted_in_notes_are_in_the_seed(records, seed):
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    fragments = [
+        (rec["id"], frag)
+        for rec in records
+        if _present(rec["notes"])
+        for frag in re.findall(r'"([^"]+)"', rec["notes"])
+        if cjk.search(frag)
+    ]
+    assert len(fragments) >= 5
+    assert [f for f in fragments if f[1] not in seed] == []
+
+
+def test_history_baselines_match_the_shipped_csv(records):
+    history = pd.read_csv(HISTORY)
+    values = history.set_index(["indicator", "year"])
+    from_history = 0
+    for rec in records:
+        if not _present(rec["base_value"]):
+            continue
+        key = (rec["id"], int(rec["base_year"]))
+        if rec["base_source"] != "seed":
+            from_history += 1
+            assert key in values.index, key
+        if key in values.index:
+            row = values.loc[key]
+            assert math.isclose(rec["base_value"], row["value"], rel_tol=1e-9), key
+            if rec["base_source"] == "seed":
+                assert row["quality"] == "seed", key
+            else:
+                assert f"grade {row['quality']}" in rec["base_source"], key
+                assert row["status"] in rec["base_source"], key
+    assert from_history == 5  # rd_spend, valid_invention_patents, population, gdp, rd_intensity
+
+
+def test_every_history_indicator_is_registered(registry):
+    history = pd.read_csv(HISTORY)
+    assert set(history["indicator"]) - set(registry["id"]) == set()
+
+
+# --- the registry's content -------------------------------------------------------------------
+
+
+def test_headline_targets(registry):
+    reg = registry.set_index("id")
+    expected = {
+        "rd_spend": (117.7, "growth", 0.20),
+        "hightech_enterprises": (1225, "level", 1400),
+        "hightech_new_certified": (281, "flow", 200),
+        "tech_trade": (45.16, "level", 60),
+        "invention_patents_per_10k": (18.75, "level", 20),
+    }
+    for ident, (base, kind, target) in expected.items():
+        assert reg.loc[ident, "base_value"] == pytest.approx(base)
+        assert reg.loc[ident, "target_type"] == kind
+        assert reg.loc[ident, "target_value"] == pytest.approx(target)
+        assert reg.loc[ident, "target_year"] == 2017
+    assert reg.loc["hightech_enterprises", "prior_growth"] == pytest.approx(0.225)
+    assert reg.loc["tech_trade", "prior_growth"] == pytest.approx(0.3369)
+    assert reg.loc["invention_patent_grants", "prior_growth"] == pytest.approx(0.1996)
+    assert pd.isna(reg.loc["rd_spend", "base_quote"])
+    assert "grade A" in reg.loc["rd_spend", "base_source"]
+
+
+def test_enough_entries_with_a_baseline_or_target(registry):
+    useful = registry["base_value"].notna() | registry["target_type"].notna()
+    assert useful.sum() >= 19
+    assert registry["target_type"].notna().sum() >= 19
+
+
+def test_the_cumulative_online_baseline_is_flagged(registry):
+    notes = registry.set_index("id").loc["online_tech_trade", "notes"]
+    assert "CUMULATIVE" in notes and "一年多" in notes
+
+
+def test_frame_shape_order_and_types(registry):
+    assert list(registry.columns) == SCHEMA
+    raw = yaml.safe_load((Path(__file__).resolve().parent.parent / "xmforecast" / "data"
+                          / "indicators.yaml").read_text(encoding="utf-8"))
+    assert registry["id"].tolist() == [entry["id"] for entry in raw]
+    assert str(registry["base_value"].dtype) == "float64"
+    assert str(registry["target_year"].dtype) == "Int64"
+
+
+# --- the seed's traps -------------------------------------------------------------------------
+
+
+def test_the_seed_traps_are_undone(seed):
+    raw = seed_text(clean=False)
+    assert "320 个" in raw and "华8为" in raw and "同比增长718" in raw
+    for fixed in ["台湾青年创业团队287 个", "厦门大学、华为三方共建", "扶持骨干企业建设20 个",
+                  "协同推进自创区建设", "所得税收入", "奖。(三)创新创业", "。四是科技人才",
+                  "同比增长18%", "倍。三是科技企业", "进一步扩大科研人员", "重要讲话精神",
+                  "批准。3.策划启动", "中科院沈阳自动化所", "提前梳理、总结", "重点实验室、工程中心",
+                  "研发机构、工程中心", "科技担保、科技保险", "增长;促进知识产权", "执行党的各项",
+                  ",提 升 管 理"]:
+        assert fixed in seed, fixed
+    for broken in ["320 个", "华8为", "718%", "10、87", "123.", "\n"]:
+        assert broken not in seed, broken
+
+
+def test_exactly_the_twenty_page_numbers_are_removed(seed):
+    raw = seed_text(clean=False)
+    joined = re.sub(r"(?m)^\d+、", "", raw).replace("\n", "")
+    removed_digits = sum(len(str(page)) for page in range(1, 21))
+    assert len(joined) - len(seed) == removed_digits == 31
+
+
+def test_clean_seed_on_tiny_strings():
+    assert clean_seed("1、abc\n2、def") == "abcdef"
+    assert clean_seed("31、首期 1\n32、 亿元") == "首期 1 亿元"
+    assert clean_seed("1、一、2016 年\r\n2、二、") == "一、2016 年二、"
+    assert clean_seed("1、共 3、4 项") == "共 3、4 项"
+    assert clean_seed("4、扶持骨干企业建设320 个平台") == "扶持骨干企业建设20 个平台"
+    assert clean_seed("1、拟建设320 台设备") == "拟建设320 台设备"  # not a known page position
+    assert clean_seed("") == ""
+
+
+def test_seed_text_missing_file(tmp_path):
+    with pytest.raises(DataError, match=r"nowhere\.txt: seed document not found"):
+        seed_text(tmp_path / "nowhere.txt")
+
+
+def test_seed_text_reads_a_given_file(tmp_path):
+    path = tmp_path / "s.txt"
+    path.write_text("1、厦门大学、华8\n2、为三方共建", encoding="utf-8")
+    assert seed_text(path) == "厦门大学、华为三方共建"
+    assert seed_text(path, clean=False) == "1、厦门大学、华8\n2、为三方共建"
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def _entry(**changes) -> dict:
+    entry = {
+        "id": "tech_trade", "name_zh": "技术合同交易额", "name_en": "Technology contract turnover",
+        "unit": "亿元", "kind": "amount", "direction": "increase",
+        "base_year": 2016, "base_value": 45.16, "base_quote": "45.16 亿元", "base_source": "seed",
+        "target_year": 2017, "target_type": "level", "target_value": 60.0,
+    }
+    entry.update(changes)
+    return {k: v for k, v in entry.items() if v != "DROP"}
+
+
+def _write(tmp_path: Path, entries, name: str = "bad.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_a_minimal_registry_loads(tmp_path):
+    path = _write(tmp_path, [_entry(), _entry(id="gdp", base_quote="DROP", base_source="history",
+                                             target_type=None, target_value=None, target_year=None)],
+                  name="other_city.yaml")
+    frame = load_indicators(path)
+    assert frame["id"].tolist() == ["tech_trade", "gdp"]
+    assert list(frame.columns) == SCHEMA
+    assert frame["notes"].isna().all() and pd.isna(frame.loc[1, "base_quote"])
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ([_entry(target_type="lvl")],
+         "bad.yaml: entry 'tech_trade': `target_type` must be one of level, growth, flow; got 'lvl'."),
+        ([_entry(), _entry(base_value=50.0)],
+         "bad.yaml: entry 'tech_trade': `id` must be unique; it appears again as entry #2."),
+        ([_entry(unit="DROP")], "bad.yaml: entry 'tech_trade': `unit` is required."),
+        ([_entry(id="DROP")], "bad.yaml: entry #1: `id` is required."),
+        ([_entry(base_value=-1.0)], "bad.yaml: entry 'tech_trade': `base_value` must be >= 0; got -1.0."),
+        ([_entry(kind="money")], "bad.yaml: entry 'tech_trade': `kind` must be one of stock, flow"),
+        ([_entry(direction="up")], "bad.yaml: entry 'tech_trade': `direction` must be one of"),
+        ([_entry(target_value=float("nan"))], "bad.yaml: entry 'tech_trade': `target_value` must be a finite"),
+        ([_entry(target_value="60")], "bad.yaml: entry 'tech_trade': `target_value` must be a finite"),
+        ([_entry(target_value=None)], "bad.yaml: entry 'tech_trade': `target_type` level needs a `target_value`."),
+        ([_entry(target_year=None)], "bad.yaml: entry 'tech_trade': `target_type` level needs a `target_year`."),
+        ([_entry(target_type=None)], "bad.yaml: entry 'tech_trade': a `target_value` needs a `target_type`"),
+        ([_entry(target_type="flow")], "bad.yaml: entry 'tech_trade': `target_type` flow is for kind flow"),
+        ([_entry(target_type="growth", target_value=-2.0)], "bad.yaml: entry 'tech_trade': a growth `target_value`"),
+        ([_entry(target_year=2016)], "bad.yaml: entry 'tech_trade': `target_year` must be after `base_year`"),
+        ([_entry(base_year=None)], "bad.yaml: entry 'tech_trade': a `base_value` needs a `base_year`."),
+        ([_entry(base_quote=None)], "bad.yaml: entry 'tech_trade': a baseline with `base_source` seed needs"),
+        ([_entry(prior_growth=-1.5)], "bad.yaml: entry 'tech_trade': `prior_growth` is a fraction"),
+        ([_entry(target_vlaue=60)], "bad.yaml: entry 'tech_trade': unknown field(s) target_vlaue"),
+        ([_entry(id="Tech-Trade")], "bad.yaml: entry 'Tech-Trade': `id` must be snake_case"),
+        ([_entry(base_year=16.5)], "bad.yaml: entry 'tech_trade': `base_year` must be a year"),
+        (["tech_trade"], "bad.yaml: entry #1: must be a mapping of fields; got str."),
+        ({"tech_trade": _entry()}, "bad.yaml: the registry must be a non-empty YAML list"),
+    ],
+)
+def test_validation_errors_name_file_entry_and_rule(tmp_path, entries, message):
+    path = _write(tmp_path, entries)
+    with pytest.raises(DataError, match=re.escape(message)):
+        load_indicators(path)
+
+
+def test_unreadable_registry_files(tmp_path):
+    with pytest.raises(DataError, match=r"missing\.yaml: indicator registry not found"):
+        load_indicators(tmp_path / "missing.yaml")
+    path = tmp_path / "broken.yaml"
+    path.write_text("- id: [unclosed\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"^broken\.yaml: not valid YAML"):
+        load_indicators(path)

@@ -1,0 +1,266 @@
+"""The indicator registry and the seed document it quotes.
+
+The registry (``data/indicators.yaml``) lists every indicator with its 2016 baseline, the
+2017 target and the exact fragment of the seed each number comes from. The seed is text
+extracted from a PDF: each line starts with a chunk marker ``N、`` and printed page numbers
+sit inside sentences; :func:`clean_seed` undoes both so that the quotes can be checked.
+"""
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .exceptions import DataError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["INDICATORS_FILE", "SEED_FILE", "FIELDS", "load_indicators", "clean_seed", "seed_text"]
+
+INDICATORS_FILE = Path(__file__).resolve().parent / "data" / "indicators.yaml"
+SEED_FILE = (
+    Path(__file__).resolve().parent.parent / "seeds" / "xiamen_st_bureau_2016_review_2017_plan.txt"
+)
+
+#: Registry fields, in the order of the returned frame's columns.
+FIELDS = (
+    "id", "name_zh", "name_en", "unit", "kind", "direction",
+    "base_year", "base_value", "base_quote", "base_source",
+    "prior_growth", "prior_growth_quote",
+    "target_year", "target_type", "target_value", "target_quote",
+    "notes",
+)
+_REQUIRED = ("id", "name_zh", "name_en", "unit", "kind", "direction")
+_CHOICES = {
+    "kind": ("stock", "flow", "ratio", "amount"),
+    "direction": ("increase", "decrease"),
+    "target_type": ("level", "growth", "flow"),
+}
+_TEXT = ("name_zh", "name_en", "unit", "base_quote", "base_source", "prior_growth_quote",
+         "target_quote", "notes")
+_ID = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+
+# Printed page numbers that the PDF extraction left inside sentences, as
+# (text before, page number, text after). The table is written by hand from a
+# reading of the document: its pagination is known to no library, and digits
+# next to text cannot be told from figures by any rule. Each context occurs
+# once in the seed after the chunk markers are removed and the lines joined.
+_PAGE_NUMBERS = (
+    ("", "1", "厦门市科学技术局 2016 年"),  # first page, before the title
+    ("协同推进自创区", "2", "建设"),
+    ("扶持骨干企业建设", "3", "20 个"),  # "建设 20 个" platforms, not 320
+    ("贡献了全市所得税", "4", "收入的 8.68%"),
+    ("新锐设计企业奖。", "5", "(三)创新创业"),
+    ("超过 1.5 亿元。", "6", "四是科技人才"),
+    ("报名参赛,同比增长", "7", "18%;28 家"),  # growth 18 %, not 718 %
+    ("厦门大学、华", "8", "为三方共建"),
+    ("市值翻 12 倍。", "9", "三是科技企业"),
+    ("进一步", "10", "扩大科研人员"),
+    ("系列重要讲", "11", "话精神"),
+    ("并上报批准。", "12", "3.策划启动"),  # page 12, then item 3.
+    ("中科院沈阳", "13", "自动化所"),
+    ("提前梳理、", "14", "总结各项指标"),
+    ("重点实", "15", "验室、工程中心"),
+    ("建设国家级研发", "16", "机构、工程中心"),
+    ("拓展科技担保、", "17", "科技保险"),
+    ("小微企业专利数的增长;", "18", "促进知识产权"),
+    ("坚决贯彻执行党", "19", "的各项决策"),
+    ("工 作 的 指 导 ,", "20", "提 升 管 理"),
+)
+_MARKER = re.compile(r"^\d+、")
+
+
+def clean_seed(text: str) -> str:
+    """Undo the PDF extraction's damage to the seed document.
+
+    Parameters
+    ----------
+    text : str
+        Raw seed text: lines that each start with a chunk marker ``N、``.
+
+    Returns
+    -------
+    str
+        One line: the markers removed, the lines joined with no separator and the printed
+        page numbers removed where the hand-written table of known positions finds them.
+        Everything else, spaces included, is kept as it is.
+
+    Notes
+    -----
+    A chunk marker can split a number (``团队2`` / ``10、87 个`` is 287) or a word, which
+    is why the lines are joined without a separator. A page-number position that does
+    not occur in ``text`` is skipped, so the function also works on excerpts.
+
+    Examples
+    --------
+    >>> clean_seed("9、其中台湾青年创业团队2\\n10、87 个。")
+    '其中台湾青年创业团队287 个。'
+    >>> clean_seed("1、厦门大学、华8为三方共建")
+    '厦门大学、华为三方共建'
+    """
+    joined = "".join(_MARKER.sub("", line, count=1) for line in text.splitlines())
+    for before, page, after in _PAGE_NUMBERS:
+        joined = joined.replace(before + page + after, before + after)
+    return joined
+
+
+def seed_text(path: str | Path | None = None, clean: bool = True) -> str:
+    """The seed document's text.
+
+    Parameters
+    ----------
+    path : path, optional
+        Text file (UTF-8); default: the repository's ``seeds/`` document.
+    clean : bool, default True
+        Return :func:`clean_seed` of the text rather than the raw text.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    DataError
+        The file does not exist (the seed ships with the repository, not the wheel).
+
+    Examples
+    --------
+    >>> "台湾青年创业团队287 个" in seed_text()
+    True
+    """
+    path = SEED_FILE if path is None else Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: seed document not found.")
+    text = path.read_text(encoding="utf-8")
+    return clean_seed(text) if clean else text
+
+
+def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
+    """Read and validate an indicator registry.
+
+    Parameters
+    ----------
+    path : path, optional
+        A YAML file holding one list of mappings, one per indicator (default: the packaged
+        Xiamen registry). See ``data/indicators.yaml`` for the fields and their meaning.
+
+    Returns
+    -------
+    DataFrame
+        One row per indicator in the order of the file, columns :data:`FIELDS` (absent
+        optional fields are null). ``base_value``, ``prior_growth`` [fraction] and
+        ``target_value`` are floats; the years are nullable integers.
+
+    Raises
+    ------
+    DataError
+        The file is missing or not YAML, or an entry breaks a rule: required fields,
+        unknown fields, allowed values of ``kind``, ``direction`` and ``target_type``,
+        finite numbers, ``base_value`` >= 0, growth rates > -1, a ``target_type`` with
+        its ``target_value`` and ``target_year`` (and the converse), ``flow`` targets
+        for kind ``flow`` only and ``level`` targets for the other kinds, a ``base_value``
+        with its ``base_year`` and ``base_source``, a quote for every seed baseline,
+        unique ids. The message names the file, the entry and the rule.
+
+    Examples
+    --------
+    >>> reg = load_indicators()
+    >>> row = reg.set_index("id").loc["tech_trade"]
+    >>> float(row["base_value"]), row["target_type"], float(row["target_value"])
+    (45.16, 'level', 60.0)
+    """
+    import pandas as pd
+    import yaml
+
+    path = INDICATORS_FILE if path is None else Path(path)
+    name = path.name
+    if not path.is_file():
+        raise DataError(f"{path}: indicator registry not found.")
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        detail = " ".join(str(exc).split())
+        raise DataError(f"{name}: not valid YAML ({detail}).") from None
+    if not isinstance(entries, list) or not entries:
+        raise DataError(f"{name}: the registry must be a non-empty YAML list of mappings.")
+
+    rows, seen = [], set()
+    for index, entry in enumerate(entries, start=1):
+        row = _validate_entry(entry, f"{name}: entry #{index}", name)
+        if row["id"] in seen:
+            raise DataError(f"{name}: entry '{row['id']}': `id` must be unique; it appears again as entry #{index}.")
+        seen.add(row["id"])
+        rows.append(row)
+
+    frame = pd.DataFrame(rows, columns=list(FIELDS))
+    for col in ("base_value", "prior_growth", "target_value"):
+        frame[col] = frame[col].astype("float64")
+    for col in ("base_year", "target_year"):
+        frame[col] = frame[col].astype("Int64")
+    return frame
+
+
+def _validate_entry(entry: Any, where: str, name: str) -> dict[str, Any]:
+    """Check one registry entry; return it with every field present."""
+    if not isinstance(entry, dict):
+        raise DataError(f"{where}: must be a mapping of fields; got {type(entry).__name__}.")
+    if isinstance(entry.get("id"), str) and entry["id"]:
+        where = f"{name}: entry '{entry['id']}'"
+    unknown = sorted(set(map(str, entry)) - set(FIELDS))
+    if unknown:
+        raise DataError(f"{where}: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(FIELDS)}.")
+    for key in _REQUIRED:
+        if entry.get(key) in (None, ""):
+            raise DataError(f"{where}: `{key}` is required.")
+    row = {key: entry.get(key) for key in FIELDS}
+
+    for key in _TEXT:
+        if row[key] is not None and not isinstance(row[key], str):
+            raise DataError(f"{where}: `{key}` must be text; got {row[key]!r}.")
+    if not isinstance(row["id"], str) or not _ID.fullmatch(row["id"]):
+        raise DataError(f"{where}: `id` must be snake_case (a-z, 0-9, _); got {row['id']!r}.")
+    for key, allowed in _CHOICES.items():
+        if row[key] is not None and row[key] not in allowed:
+            raise DataError(f"{where}: `{key}` must be one of {', '.join(allowed)}; got {row[key]!r}.")
+    for key in ("base_year", "target_year"):
+        value = row[key]
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2100):
+            raise DataError(f"{where}: `{key}` must be a year (an integer 1900-2100); got {value!r}.")
+    for key in ("base_value", "prior_growth", "target_value"):
+        value = row[key]
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                  or not math.isfinite(value)):
+            raise DataError(f"{where}: `{key}` must be a finite number or null; got {value!r}.")
+
+    if row["base_value"] is not None:
+        if row["base_value"] < 0:
+            raise DataError(f"{where}: `base_value` must be >= 0; got {row['base_value']!r}.")
+        for key in ("base_year", "base_source"):
+            if row[key] is None:
+                raise DataError(f"{where}: a `base_value` needs a `{key}`.")
+        if row["base_source"] == "seed" and not row["base_quote"]:
+            raise DataError(f"{where}: a baseline with `base_source` seed needs a `base_quote`.")
+    if row["prior_growth"] is not None and row["prior_growth"] <= -1:
+        raise DataError(f"{where}: `prior_growth` is a fraction and must be > -1; got {row['prior_growth']!r}.")
+
+    if row["target_type"] is None:
+        if row["target_value"] is not None:
+            raise DataError(f"{where}: a `target_value` needs a `target_type` (level, growth or flow).")
+    else:
+        for key in ("target_value", "target_year"):
+            if row[key] is None:
+                raise DataError(f"{where}: `target_type` {row['target_type']} needs a `{key}`.")
+        if (row["target_type"] == "flow") != (row["kind"] == "flow") and row["target_type"] != "growth":
+            raise DataError(f"{where}: `target_type` flow is for kind flow and level for the other kinds; "
+                            f"got target_type {row['target_type']} with kind {row['kind']}.")
+        if row["target_type"] == "growth" and row["target_value"] <= -1:
+            raise DataError(f"{where}: a growth `target_value` is a fraction and must be > -1; "
+                            f"got {row['target_value']!r}.")
+        if row["target_type"] != "growth" and row["target_value"] < 0:
+            raise DataError(f"{where}: `target_value` must be >= 0; got {row['target_value']!r}.")
+        if row["base_year"] is not None and row["target_year"] <= row["base_year"]:
+            raise DataError(f"{where}: `target_year` must be after `base_year`; "
+                            f"got {row['target_year']} <= {row['base_year']}.")
+    return row
