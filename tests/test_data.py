@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+import xmforecast
+from xmforecast.data import COLUMNS, HISTORY_FILE
+from xmforecast.exceptions import DataError
+
+
+def test_columns_and_one_row_per_indicator_year(observations):
+    assert list(observations.columns) == COLUMNS
+    assert not observations.duplicated(["indicator", "year"]).any()
+    assert observations["year"].dtype.kind == "i"
+
+
+def test_shipped_history_is_kept_with_its_columns(observations):
+    history = pd.read_csv(HISTORY_FILE)
+    assert list(history.columns) == COLUMNS
+    row = observations.query("indicator == 'hightech_enterprises' and year == 2013").iloc[0]
+    assert row["value"] == 820 and row["quality"] == "A" and row["status"] == "published"
+    assert "MOST" in row["source"]
+
+
+def test_derived_rows_are_computed_from_the_seed_growth(observations):
+    row = observations.query("indicator == 'tech_trade' and year == 2015").iloc[0]
+    assert row["value"] == pytest.approx(45.16 / 1.3369, rel=1e-12)
+    assert row["status"] == "derived" and row["quality"] == "seed"
+    assert "1.3369" in row["source"] or "0.3369" in row["source"]
+    grants = observations.query("indicator == 'invention_patent_grants' and year == 2015").iloc[0]
+    assert grants["value"] == pytest.approx(2028 / 1.1996, rel=1e-12)
+
+
+def test_seed_baselines_are_present(observations):
+    def value(ind, year):
+        return observations.query("indicator == @ind and year == @year")["value"].item()
+
+    assert value("hightech_enterprises", 2016) == 1225
+    assert value("tech_trade", 2016) == 45.16
+    assert value("invention_patents_per_10k", 2016) == 18.75
+    assert value("rd_spend", 2016) == 117.7
+
+
+def test_origin_drops_later_years(indicators):
+    obs = xmforecast.load_observations(indicators=indicators, origin=2014)
+    assert obs["year"].max() == 2014
+
+
+def test_series_is_year_indexed(observations):
+    s = xmforecast.series(observations, "hightech_enterprises")
+    assert list(s.index) == [2011, 2013, 2014, 2015, 2016]
+    assert s.name == "hightech_enterprises"
+    assert xmforecast.series(observations, "hightech_enterprises", origin=2014).index.max() == 2014
+
+
+def test_user_rows_win_and_are_marked(write_csv, indicators):
+    path = write_csv("indicator,year,value\ntech_trade,2016,50\ntech_trade,2017,61.5\n")
+    obs = xmforecast.load_observations(path, indicators=indicators)
+    rows = obs.query("indicator == 'tech_trade' and year >= 2016").set_index("year")
+    assert rows.loc[2016, "value"] == 50 and rows.loc[2017, "value"] == 61.5
+    assert set(rows["status"]) == {"user"} and rows.loc[2017, "source"] == "obs.csv"
+    assert rows.loc[2017, "unit"] == "亿元"
+
+
+def test_optional_columns_are_kept(write_csv, indicators):
+    path = write_csv("indicator,year,value,quality,source\nrd_spend,2017,140.2,A,statistics bureau 2018\n")
+    row = xmforecast.load_observations(path, indicators=indicators).query("indicator=='rd_spend' and year==2017").iloc[0]
+    assert row["quality"] == "A" and row["source"] == "statistics bureau 2018"
+
+
+@pytest.mark.parametrize(
+    "content, pattern",
+    [
+        ("indicator,year\ntech_trade,2016\n", r"obs\.csv: missing required column\(s\) value"),
+        ("indicator,year,value\nno_such_thing,2016,1\n", r"obs\.csv: line 2: unknown indicator 'no_such_thing'"),
+        ("indicator,year,value\ntech_trade,2016,1\ntech_trade,2017,abc\n", r"obs\.csv: line 3: `value` must be a number; got 'abc'"),
+        ("indicator,year,value\ntech_trade,2016,-5\n", r"line 2: `value` must not be negative"),
+        ("indicator,year,value\ntech_trade,2016,1\ntech_trade,2016,2\n", r"line 3: duplicate \(tech_trade, 2016\), first given on line 2"),
+        ("indicator,year,value\ntech_trade,2999,1\n", r"line 2: `year` 2999 is in the future"),
+        ("indicator,year,value\ntech_trade,20x6,1\n", r"line 2: `year` must be a whole number"),
+        ("indicator,year,value\ntech_trade,2016,inf\n", r"line 2: `value` must be finite"),
+        ("indicator,year,value\n", r"no observations"),
+    ],
+)
+def test_bad_user_files_name_file_row_and_rule(write_csv, indicators, content, pattern):
+    path = write_csv(content)
+    with pytest.raises(DataError, match=pattern):
+        xmforecast.load_observations(path, indicators=indicators)
+
+
+def test_non_utf8_file_is_refused_with_its_line(write_csv, indicators):
+    path = write_csv("indicator,year,value,source\ntech_trade,2016,1,统计局\n".encode("gb18030"))
+    with pytest.raises(DataError, match=r"obs\.csv: line 2: not UTF-8"):
+        xmforecast.load_observations(path, indicators=indicators)
+
+
+def test_missing_file(tmp_path, indicators):
+    with pytest.raises(DataError, match="file not found"):
+        xmforecast.load_observations(tmp_path / "nope.csv", indicators=indicators)
+
+
+def test_another_city_without_the_shipped_history(write_csv, indicators):
+    path = write_csv("indicator,year,value\ntech_trade,2014,10\ntech_trade,2015,12\n")
+    obs = xmforecast.load_observations(path, indicators=indicators, history_file=None)
+    s = xmforecast.series(obs, "tech_trade")
+    # the seed rows still come from the registry; the user's rows are added
+    assert s[2014] == 10 and s[2015] == 12 and not math.isnan(s[2016])

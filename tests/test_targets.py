@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from xmforecast.exceptions import ParameterError
+from xmforecast.targets import (
+    attainment,
+    observed_growth,
+    progress_ratio,
+    progress_status,
+    required_growth,
+    required_path,
+    target_level,
+    target_table,
+)
+
+
+def test_required_growth_closed_form():
+    assert required_growth(45.16, 60, 1) == pytest.approx(60 / 45.16 - 1, abs=1e-12)
+    assert required_growth(100, 200, 3) == pytest.approx(2 ** (1 / 3) - 1, abs=1e-12)
+    with pytest.raises(ParameterError, match="`years` must be at least 1; got 0"):
+        required_growth(1, 2, 0)
+    with pytest.raises(ParameterError, match="levels must be positive"):
+        required_growth(0, 2, 1)
+
+
+def test_observed_growth_uses_the_window_and_gaps():
+    s = pd.Series({2010: 50.0, 2013: 100.0, 2016: 200.0})
+    # window 3 → from 2013 to 2016: doubling in 3 years
+    assert observed_growth(s, window=3) == pytest.approx(2 ** (1 / 3) - 1)
+    assert observed_growth(s, window=6) == pytest.approx(4 ** (1 / 6) - 1)
+    assert math.isnan(observed_growth(pd.Series({2016: 1.0})))
+
+
+@pytest.mark.parametrize(
+    "ratio, status",
+    [(0.95, "on track"), (0.9499, "acceleration needed"), (0.6, "acceleration needed"),
+     (0.5999, "limited progress"), (0.0, "limited progress"), (-0.01, "deterioration"),
+     (math.nan, "insufficient data")],
+)
+def test_eurostat_grades_at_their_thresholds(ratio, status):
+    assert progress_status(ratio) == status
+
+
+def test_already_met_overrides_and_falling_targets_are_on_track():
+    assert progress_status(-1.0, already_met=True) == "already met"
+    assert progress_status(math.nan, required=-0.1) == "on track"
+    assert math.isnan(progress_ratio(0.1, -0.2))
+
+
+def test_target_level_and_path():
+    assert target_level("growth", 0.2, 117.7) == pytest.approx(141.24)
+    assert target_level("flow", 200, 281) == 200
+    with pytest.raises(ParameterError, match="target_type"):
+        target_level("lvl", 1, 1)
+    path = required_path(2016, 1225.0, 2017, 1400.0, last_year=2019)
+    assert list(path.index) == [2016, 2017, 2018, 2019]
+    assert path[2017] == pytest.approx(1400.0)
+    assert path[2019] == pytest.approx(1225 * (1400 / 1225) ** 3)
+
+
+def test_attainment_counts_paths_and_median_year():
+    paths = pd.DataFrame(np.array([[1, 2, 3, 4], [2, 3, 4, 5], [5, 6, 7, 8]], dtype=float), index=[2017, 2018, 2019])
+    p, year = attainment(paths, 2018, 4.0)
+    assert p == 0.5  # 4 and 5 of (2, 3, 4, 5)
+    assert year == 2019  # median 2.5, 3.5, 6.5
+    p, year = attainment(paths, 2017, 1.5, direction="decrease")
+    assert p == 0.25  # only the path at 1 is at most 1.5
+    assert math.isnan(year)  # the median (2.5, 3.5, 6.5) never falls to 1.5
+
+
+def test_headline_required_growth(indicators, observations):
+    table = target_table(indicators, observations).set_index("indicator")
+    assert table.loc["rd_spend", "required_growth"] == pytest.approx(0.2, abs=1e-6)
+    assert table.loc["tech_trade", "required_growth"] == pytest.approx(60 / 45.16 - 1, abs=1e-6)
+    assert table.loc["hightech_enterprises", "required_growth"] == pytest.approx(1400 / 1225 - 1, abs=1e-6)
+    assert table.loc["invention_patents_per_10k", "required_growth"] == pytest.approx(20 / 18.75 - 1, abs=1e-6)
+    for ind in ("rd_spend", "tech_trade", "hightech_enterprises", "invention_patents_per_10k"):
+        assert table.loc[ind, "status"] in {"on track", "acceleration needed", "limited progress", "deterioration"}
+
+
+def test_headline_progress_ratio_by_hand(indicators, observations):
+    table = target_table(indicators, observations).set_index("indicator")
+    # high-tech enterprises: window 2013..2016, 820 → 1225
+    observed = (1225 / 820) ** (1 / 3) - 1
+    assert table.loc["hightech_enterprises", "observed_growth"] == pytest.approx(observed)
+    assert table.loc["hightech_enterprises", "progress_ratio"] == pytest.approx(observed / (1400 / 1225 - 1))
+
+
+def test_target_year_already_observed_is_met_or_missed(indicators, observations):
+    extra = pd.DataFrame([dict(indicator="tech_trade", year=2017, value=61.0, unit="亿元", status="user",
+                               quality="user", source="t", quote=""),
+                          dict(indicator="hightech_enterprises", year=2017, value=1300.0, unit="家",
+                               status="user", quality="user", source="t", quote="")])
+    obs = pd.concat([observations, extra], ignore_index=True)
+    table = target_table(indicators, obs, origin=2017).set_index("indicator")
+    assert table.loc["tech_trade", "status"] == "met" and table.loc["tech_trade", "p_attain"] == 1.0
+    assert table.loc["hightech_enterprises", "status"] == "missed" and table.loc["hightech_enterprises", "p_attain"] == 0.0
+
+
+def test_only_stocks_and_ratios_can_be_already_met(indicators, observations):
+    table = target_table(indicators, observations).set_index("indicator")
+    # 2016 national funding 6.94 亿元 is above the 2017 aim of 6 亿元, but it is a yearly amount
+    assert table.loc["national_st_funding", "status"] == "on track"
+    assert table.loc["hightech_new_certified", "status"] == "on track"  # flow 281 vs 200
+    reg = indicators.set_index("id")
+    assert reg.loc["national_st_funding", "kind"] == "amount"
+
+
+def test_a_target_without_baseline_says_so(indicators, observations):
+    row = target_table(indicators, observations).set_index("indicator").loc["online_tech_trade"]
+    assert row["status"] == "insufficient data" and "no baseline" in row["note"]
+    assert math.isnan(row["required_growth"])

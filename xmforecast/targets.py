@@ -1,0 +1,315 @@
+"""Target metrics: distance to target, progress grade, probability and year of attainment.
+
+The progress ratio and its grades follow Eurostat's SDG monitoring method as used by
+Open SDG: R = observed growth / required growth; R ≥ 0.95 on track, 0.6 ≤ R < 0.95
+acceleration needed, 0 ≤ R < 0.6 limited progress, R < 0 deterioration; a level target
+already met at the origin overrides the grade.
+
+References
+----------
+Eurostat (2023), *Sustainable development in the European Union — Monitoring report*,
+Annex II, "Assessment of progress towards quantified targets".
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .exceptions import ParameterError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "STATUSES",
+    "TARGET_COLUMNS",
+    "required_growth",
+    "observed_growth",
+    "progress_ratio",
+    "progress_status",
+    "target_level",
+    "required_path",
+    "attainment",
+    "target_table",
+]
+
+ON_TRACK, ACCELERATE, LIMITED, DETERIORATION = "on track", "acceleration needed", "limited progress", "deterioration"
+ALREADY_MET, MET, MISSED, NO_DATA = "already met", "met", "missed", "insufficient data"
+STATUSES = (ALREADY_MET, ON_TRACK, ACCELERATE, LIMITED, DETERIORATION, MET, MISSED, NO_DATA)
+
+TARGET_COLUMNS = [
+    "indicator", "target_year", "target_type", "target_value", "base_year", "base_value",
+    "required_growth", "observed_growth", "progress_ratio", "status", "p_attain", "expected_year",
+]
+
+
+def required_growth(base_value: float, target_level: float, years: int) -> float:
+    """Constant annual growth that takes ``base_value`` to ``target_level`` in ``years``.
+
+    Parameters
+    ----------
+    base_value, target_level : float
+        Positive levels [indicator's unit].
+    years : int
+        Years between base and target year (≥ 1).
+
+    Returns
+    -------
+    float
+        Growth rate per year [fraction].
+
+    Notes
+    -----
+    .. math:: g^* = (L_T / L_0)^{1/(T - t_0)} - 1
+
+    Examples
+    --------
+    >>> round(required_growth(1225, 1400, 1), 6)
+    0.142857
+    >>> round(required_growth(100, 121, 2), 6)
+    0.1
+    """
+    if years < 1:
+        raise ParameterError(f"`years` must be at least 1; got {years}.")
+    if not (base_value > 0 and target_level > 0):
+        raise ParameterError(f"levels must be positive; got base {base_value}, target {target_level}.")
+    return (target_level / base_value) ** (1.0 / years) - 1.0
+
+
+def observed_growth(history: pd.Series, *, window: int = 3) -> float:
+    """Compound annual growth over the last ``window`` years of a series.
+
+    Parameters
+    ----------
+    history : Series
+        Values on an integer year index.
+    window : int
+        Look back at most this many years from the last observation; the earliest point
+        in ``[last - window, last]`` is the start.
+
+    Returns
+    -------
+    float
+        Growth per year [fraction]; NaN with fewer than two points in the window or a
+        non-positive start.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> round(observed_growth(pd.Series({2014: 100.0, 2015: 110.0, 2016: 121.0})), 6)
+    0.1
+    """
+    h = history.dropna().sort_index()
+    if len(h) < 2:
+        return math.nan
+    last = int(h.index[-1])
+    h = h[h.index >= last - window]
+    if len(h) < 2 or h.iloc[0] <= 0:
+        return math.nan
+    years = last - int(h.index[0])
+    return float((h.iloc[-1] / h.iloc[0]) ** (1.0 / years) - 1.0)
+
+
+def progress_ratio(observed: float, required: float) -> float:
+    """Eurostat progress ratio R = observed / required growth (NaN where undefined).
+
+    Examples
+    --------
+    >>> progress_ratio(0.1, 0.2)
+    0.5
+    """
+    if not np.isfinite(observed) or not np.isfinite(required) or required <= 0:
+        return math.nan
+    return observed / required
+
+
+def progress_status(ratio: float, *, already_met: bool = False, required: float = math.nan) -> str:
+    """Grade of a progress ratio (see module notes).
+
+    A target at or below the base (required growth ≤ 0) is on track unless the level
+    falls faster than allowed; that case is passed as ``ratio`` NaN and ``required`` ≤ 0.
+
+    Examples
+    --------
+    >>> [progress_status(r) for r in (1.2, 0.7, 0.3, -0.1)]
+    ['on track', 'acceleration needed', 'limited progress', 'deterioration']
+    >>> progress_status(0.1, already_met=True)
+    'already met'
+    """
+    if already_met:
+        return ALREADY_MET
+    if np.isfinite(required) and required <= 0:
+        return ON_TRACK
+    if not np.isfinite(ratio):
+        return NO_DATA
+    if ratio >= 0.95:
+        return ON_TRACK
+    if ratio >= 0.6:
+        return ACCELERATE
+    if ratio >= 0:
+        return LIMITED
+    return DETERIORATION
+
+
+def target_level(target_type: str, target_value: float, base_value: float) -> float:
+    """The level the indicator must reach in the target year.
+
+    ``level`` and ``flow`` targets name the level; a ``growth`` target names the growth
+    over the base year [fraction].
+
+    Examples
+    --------
+    >>> round(target_level("growth", 0.2, 117.7), 2)
+    141.24
+    >>> target_level("level", 1400, 1225)
+    1400.0
+    """
+    if target_type == "growth":
+        return float(base_value) * (1.0 + float(target_value))
+    if target_type in ("level", "flow"):
+        return float(target_value)
+    raise ParameterError(f"`target_type` must be one of level, growth, flow; got {target_type!r}.")
+
+
+def required_path(base_year: int, base_value: float, target_year: int, target: float,
+                  *, last_year: int | None = None) -> pd.Series:
+    """The constant-growth path from the base to the target, for charts.
+
+    Parameters
+    ----------
+    base_year, target_year : int
+    base_value, target : float
+        Levels [indicator's unit].
+    last_year : int, optional
+        Extend the path at the same rate up to this year (default ``target_year``).
+
+    Returns
+    -------
+    Series
+        Levels by year from ``base_year``.
+
+    Examples
+    --------
+    >>> required_path(2016, 100.0, 2018, 121.0).round(6).tolist()
+    [100.0, 110.0, 121.0]
+    """
+    import pandas as pd
+
+    g = required_growth(base_value, target, target_year - base_year)
+    years = np.arange(base_year, max(target_year, last_year or target_year) + 1)
+    return pd.Series(base_value * (1.0 + g) ** (years - base_year), index=pd.Index(years, name="year"))
+
+
+def attainment(paths: pd.DataFrame, target_year: int, target: float, *, direction: str = "increase") -> tuple[float, float]:
+    """Probability of attainment and expected year of attainment from simulated paths.
+
+    Parameters
+    ----------
+    paths : DataFrame
+        Years × paths of simulated levels (or flows, for a flow target).
+    target_year : int
+    target : float
+        Level to reach [indicator's unit].
+    direction : {"increase", "decrease"}
+        Whether the target is a floor (reach at least) or a ceiling.
+
+    Returns
+    -------
+    p_attain : float
+        Share of paths meeting the target in ``target_year`` (NaN if the year is not simulated).
+    expected_year : float
+        First simulated year in which the median path meets the target (NaN if none).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> paths = pd.DataFrame([[90.0, 110.0], [105.0, 120.0]], index=[2017, 2018])
+    >>> attainment(paths, 2017, 100.0)
+    (0.5, 2018.0)
+    """
+    values = paths.to_numpy(dtype=float)
+    meets = values >= target if direction == "increase" else values <= target
+    years = paths.index.to_numpy(dtype=int)
+    p = float(meets[years == target_year].mean()) if (years == target_year).any() else math.nan
+    median = np.median(values, axis=1)
+    ok = median >= target if direction == "increase" else median <= target
+    expected = float(years[ok.argmax()]) if ok.any() else math.nan
+    return p, expected
+
+
+def _given(value) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def target_table(indicators: pd.DataFrame, observations: pd.DataFrame, *, origin: int | None = None,
+                 window: int = 3) -> pd.DataFrame:
+    """The deterministic columns of the target table, one row per target.
+
+    Parameters
+    ----------
+    indicators : DataFrame
+        The registry; rows without a target are left out.
+    observations : DataFrame
+        Long observations (see :func:`xmforecast.load_observations`).
+    origin : int, optional
+        Use only data up to this year (default: each indicator's base year).
+    window : int
+        Years over which observed growth is measured.
+
+    Returns
+    -------
+    DataFrame
+        :data:`TARGET_COLUMNS` plus ``target_level`` (the level to reach), ``latest_year``,
+        ``latest_value``, ``gap`` (target level − latest value) and ``note``. ``p_attain``
+        and ``expected_year`` are NaN here; :func:`xmforecast.assess_targets` fills them.
+    """
+    import pandas as pd
+
+    from .data import series as _series
+
+    rows = []
+    for rec in indicators.to_dict("records"):
+        if not isinstance(rec.get("target_type"), str):
+            continue
+        ind = rec["id"]
+        hist = _series(observations, ind, origin=origin)
+        ttype, tyear, tvalue = rec["target_type"], int(rec["target_year"]), float(rec["target_value"])
+        base_year = int(rec["base_year"]) if _given(rec.get("base_year")) else tyear - 1
+        base = rec.get("base_value")
+        if base is None or pd.isna(base):
+            base = float(hist.get(base_year, math.nan))
+        row = dict(indicator=ind, target_year=tyear, target_type=ttype, target_value=tvalue,
+                   base_year=base_year, base_value=float(base), required_growth=math.nan,
+                   observed_growth=math.nan, progress_ratio=math.nan, status=NO_DATA,
+                   p_attain=math.nan, expected_year=math.nan, target_level=math.nan,
+                   latest_year=math.nan, latest_value=math.nan, gap=math.nan, note="")
+        if not np.isfinite(row["base_value"]) or row["base_value"] <= 0:
+            row["note"] = "no baseline: the seed gives none and no observation exists for the base year"
+            rows.append(row)
+            continue
+        level = target_level(ttype, tvalue, row["base_value"])
+        req = required_growth(row["base_value"], level, max(tyear - base_year, 1))
+        obs = observed_growth(hist, window=window)
+        latest_year = int(hist.index[-1]) if len(hist) else base_year
+        latest = float(hist.iloc[-1]) if len(hist) else row["base_value"]
+        increase = rec.get("direction", "increase") != "decrease"
+        reached = latest >= level if increase else latest <= level
+        row.update(target_level=level, required_growth=req, observed_growth=obs,
+                   progress_ratio=progress_ratio(obs, req), latest_year=latest_year,
+                   latest_value=latest, gap=level - latest)
+        if tyear in hist.index:
+            done = hist[tyear] >= level if increase else hist[tyear] <= level
+            row.update(status=MET if done else MISSED, p_attain=1.0 if done else 0.0,
+                       expected_year=float(tyear) if done else math.nan,
+                       note=f"target year observed: {hist[tyear]:g}")
+        else:
+            # Flows and yearly amounts start again each year: last year's figure above the
+            # target meets nothing yet. Only a stock or a ratio can be "already met".
+            already = reached and rec.get("kind") in ("stock", "ratio")
+            row["status"] = progress_status(row["progress_ratio"], already_met=already, required=req)
+            if np.isnan(obs):
+                row["note"] = "observed growth needs two observations within the window"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS + ["target_level", "latest_year", "latest_value", "gap", "note"])
