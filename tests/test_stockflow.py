@@ -1,0 +1,377 @@
+"""Tests of the structural stock-flow models against hand-worked arithmetic."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from xmforecast.exceptions import ModelError, ParameterError
+from xmforecast.stockflow import (
+    CertifiedStock,
+    PatentRatio,
+    certified_stock,
+    per_10k,
+    required_grants,
+    required_new_certifications,
+    valid_stock,
+)
+
+# Xiamen: published history and the 2016 seed.
+STOCK = pd.Series([665.0, 820.0, 907.0, 1000.0, 1225.0], index=[2011, 2013, 2014, 2015, 2016])
+NEW = pd.Series([104.0, 281.0], index=[2013, 2016])
+VALID = pd.Series([5552.0, 7291.0], index=[2015, 2016])
+GRANTS = pd.Series([449.0, 617.0, 1014.0, 1691.0, 2028.0], index=[2010, 2011, 2014, 2015, 2016])
+POPULATION = pd.Series([353.13, 380.3, 388.9], index=[2010, 2015, 2016])
+
+
+@pytest.fixture
+def fitted_stock():
+    return CertifiedStock().fit(STOCK, NEW)
+
+
+@pytest.fixture
+def fitted_ratio():
+    return PatentRatio().fit(VALID, GRANTS, POPULATION)
+
+
+# ---------------------------------------------------------------------------
+# certified stock: the law
+# ---------------------------------------------------------------------------
+
+
+def test_certified_stock_four_years_by_hand():
+    # e = 0.1, so (1 - e)^3 = 0.729; r = 0.5; cohorts before: 10, 20, 30; 5 new a year.
+    # 1: expiring 7.29,  renewed 3.645, granted 8.645,  stock 0.9*100     + 5 - 3.645 = 91.355
+    # 2: expiring 14.58, renewed 7.29,                  stock 0.9*91.355  + 5 - 7.29  = 79.9295
+    # 3: expiring 21.87, renewed 10.935,                stock 0.9*79.9295 + 5 - 10.935 = 66.00155
+    # 4: expiring 0.729*8.645 = 6.302205 (year 1's cohort, renewals included),
+    #    stock 0.9*66.00155 + 5 - 0.5*6.302205 = 61.2502925
+    stock = certified_stock(100.0, [5.0, 5.0, 5.0, 5.0], [10.0, 20.0, 30.0], 0.5, 0.1)
+    np.testing.assert_allclose(stock, [91.355, 79.9295, 66.00155, 61.2502925], rtol=1e-12)
+
+
+def test_certified_stock_equals_surviving_cohorts():
+    # A stock made of its cohorts stays so: S = G_t + 0.9 G_{t-1} + 0.81 G_{t-2}.
+    # Start: cohorts 10, 20, 30 -> S_0 = 30 + 0.9*20 + 0.81*10 = 56.1.
+    # Year 1 grants 8.645 (as above): S_1 = 8.645 + 0.9*30 + 0.81*20 = 51.845.
+    stock = certified_stock(56.1, [5.0], [10.0, 20.0, 30.0], 0.5, 0.1)
+    assert stock[0] == pytest.approx(51.845, rel=1e-12)
+
+
+def test_certified_stock_stays_non_negative_without_new_certifications():
+    # Whole cohorts expiring (without survival) would give 900 - 300 - 90 = 510,
+    # 510 - 300 - 51 = 159, 159 - 300 - 15.9 = -156.9 in year 3.
+    stock = certified_stock(900.0, np.zeros(6), [300.0, 300.0, 300.0], 0.0, 0.1)
+    assert np.all(stock >= 0)
+    assert stock[0] == pytest.approx(0.9 * 900 - 0.729 * 300)
+
+
+def test_certified_stock_vectorised_over_paths_and_pandas_in_out():
+    new = pd.DataFrame({0: [5.0, 5.0], 1: [0.0, 10.0]}, index=pd.Index([2017, 2018], name="year"))
+    out = certified_stock(100.0, new, [10.0, 20.0, 30.0], np.array([0.5, 1.0]), 0.1)
+    assert isinstance(out, pd.DataFrame) and list(out.index) == [2017, 2018]
+    # Path 1, year 1: 0.9*100 + 0 - (1 - 1)*7.29 = 90; year 2: 0.9*90 + 10 - 0 = 91.
+    assert out.loc[2017, 1] == pytest.approx(90.0)
+    assert out.loc[2018, 1] == pytest.approx(91.0)
+    assert out.loc[2017, 0] == pytest.approx(91.355)
+
+
+def test_required_new_certifications_by_hand_and_plugged_back():
+    # One year: 100 = 0.9*100 + n - 0.5*7.29  ->  n = 10 + 3.645 = 13.645.
+    n = required_new_certifications(100.0, 1, 100.0, [10.0, 20.0, 30.0], 0.5, 0.1)
+    assert n == pytest.approx(13.645, rel=1e-12)
+    n4 = required_new_certifications(120.0, 4, 100.0, [10.0, 20.0, 30.0], 0.5, 0.1)
+    stock = certified_stock(100.0, np.full(4, n4), [10.0, 20.0, 30.0], 0.5, 0.1)
+    assert stock[-1] == pytest.approx(120.0, rel=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# certified stock: the model on Xiamen data
+# ---------------------------------------------------------------------------
+
+
+def test_seed_reconciliation_1000_to_1225(fitted_stock):
+    # 1000 + 281 - 1225 = 56 firms left in 2016: expired and not renewed, plus exits.
+    hist = fitted_stock.history
+    r, e = fitted_stock.recertification_rate, fitted_stock.exit_rate
+    assert 1000 + 281 - 1225 == 56
+    assert (1 - r) * hist.loc[2016, "expiring"] + e * 1000 == pytest.approx(56.0, rel=1e-10)
+    stock = certified_stock(1000.0, [281.0], hist.loc[2013:2015, "granted"].to_numpy(), r, e)
+    assert stock[0] == pytest.approx(1225.0, rel=1e-12)
+
+
+def test_implied_recertification_rate_matches_quadratic():
+    # Exit rate 0: the 2011 stock is split at the stock's growth g = (1225/665)^(1/5) - 1,
+    # G_2011 = 665 / (1 + q + q^2), q = 1/(1 + g); E_2013 = G_2010 = G_2011 q.
+    # 2016: (1 - r) G_2013 = 56 with G_2013 = 104 + r E  ->  E r^2 - (E - 104) r - 48 = 0.
+    g = (1225 / 665) ** (1 / 5) - 1
+    q = 1 / (1 + g)
+    expiring = 665 / (1 + q + q**2) * q
+    r = ((expiring - 104) + math.sqrt((expiring - 104) ** 2 + 4 * expiring * 48)) / (2 * expiring)
+    fitted = CertifiedStock(exit_rate=0.0).fit(STOCK, NEW)
+    assert fitted.recertification_rate == pytest.approx(r, abs=1e-10)
+    assert fitted.recertification_rate == pytest.approx(0.80, abs=0.005)
+
+
+def test_implied_exit_rate_reproduces_2016():
+    fitted = CertifiedStock(recertification_rate=0.85, exit_rate=None).fit(STOCK, NEW)
+    assert 0.01 < fitted.exit_rate < 0.02
+    assert fitted.history.loc[2016, "residual"] == pytest.approx(0.0, abs=1e-8)
+
+
+def test_imputed_years_reproduce_stock_and_are_listed(fitted_stock):
+    hist = fitted_stock.history
+    # 2012 stock: geometric mean of 665 and 820.
+    assert hist.loc[2012, "stock"] == pytest.approx(math.sqrt(665 * 820))
+    # Imputed new: S_t - (1 - e) S_{t-1} + (1 - r) E_t, so the stock is reproduced.
+    r, e = fitted_stock.recertification_rate, fitted_stock.exit_rate
+    expected = 907 - (1 - e) * 820 + (1 - r) * hist.loc[2014, "expiring"]
+    assert hist.loc[2014, "new"] == pytest.approx(expected)
+    np.testing.assert_allclose(hist.loc[[2012, 2014, 2015], "residual"], 0.0, atol=1e-9)
+    summary = fitted_stock.summary()
+    assert summary.loc["stock 2012", "source"] == "imputed"
+    assert summary.loc["stock 2013", "source"] == "observed"
+    assert summary.loc["new 2014", "source"] == "imputed"
+    assert summary.loc["new 2016", "source"] == "observed"
+    assert summary.loc["granted 2010", "source"] == "imputed"
+    assert summary.loc["recertification_rate", "source"] == "fitted"
+    # 2013 is not reproduced: 820 - (0.99 * sqrt(665*820) + 104 - (1 - r) E_2013), about 21.
+    modelled = 0.99 * math.sqrt(665 * 820) + 104 - (1 - r) * hist.loc[2013, "expiring"]
+    assert summary.loc["residual 2013", "value"] == pytest.approx(820 - modelled)
+    assert summary.loc["residual 2013", "value"] == pytest.approx(21.0, abs=0.05)
+
+
+def test_forecast_2017_by_hand(fitted_stock):
+    # new_2017 = 281 (1 + g), g the stock's compound growth 2011-2016;
+    # S_2017 = 0.99 * 1225 + new_2017 - (1 - r) * 0.99^3 * G_2014.
+    hist = fitted_stock.history
+    r = fitted_stock.recertification_rate
+    g = (1225 / 665) ** (1 / 5) - 1
+    expected = 0.99 * 1225 + 281 * (1 + g) - (1 - r) * 0.99**3 * hist.loc[2014, "granted"]
+    forecast = fitted_stock.forecast(2)
+    assert forecast.loc[2017, "point"] == pytest.approx(expected, rel=1e-12)
+    assert fitted_stock.forecast(1, quantity="new").loc[2017, "point"] == pytest.approx(
+        281 * (1 + g)
+    )
+
+
+def test_required_new_certifications_for_1400(fitted_stock):
+    hist = fitted_stock.history
+    r, e = fitted_stock.recertification_rate, fitted_stock.exit_rate
+    # 2017: 1400 = 0.99 * 1225 + n - (1 - r) E_2017  ->  n = 1400 - 1212.75 + (1 - r) E_2017.
+    expiring_2017 = 0.99**3 * hist.loc[2014, "granted"]
+    n_2017 = fitted_stock.required_new_certifications(1400, 2017)
+    assert n_2017 == pytest.approx(1400 - 1212.75 + (1 - r) * expiring_2017, rel=1e-12)
+    granted = hist.loc[2014:2016, "granted"].to_numpy()
+    for year in (2017, 2020):
+        n = fitted_stock.required_new_certifications(1400, year)
+        stock = certified_stock(1225.0, np.full(year - 2016, n), granted, r, e)
+        assert stock[-1] == pytest.approx(1400.0, rel=1e-12)
+
+
+def test_new_per_year_scenario_is_constant_without_scatter():
+    spec = CertifiedStock(new_per_year=200.0, new_sd=0.0, new_growth_sd=0.0, recertification_sd=0.0)
+    fitted = spec.fit(STOCK, NEW)
+    paths = fitted.simulate(3, 5, rng=1, quantity="new")
+    np.testing.assert_allclose(paths.to_numpy(), 200.0)
+    stock_paths = fitted.simulate(3, 5, rng=1)
+    np.testing.assert_allclose(stock_paths[0], fitted.forecast(3)["point"])
+
+
+# ---------------------------------------------------------------------------
+# patents per 10,000 residents
+# ---------------------------------------------------------------------------
+
+
+def test_per_10k_and_lapse_reconciliation_2016(fitted_ratio):
+    # 7291 / 388.9 = 18.7478 ~ 18.75; 5552 + 2028 - 7291 = 289 lapsed; 289 / 5552 = 0.05205.
+    assert per_10k(7291.0, 388.9) == pytest.approx(18.75, abs=0.005)
+    assert 5552 + 2028 - 7291 == 289
+    assert fitted_ratio.lapse_rate == pytest.approx(289 / 5552, rel=1e-12)
+    assert fitted_ratio.lapse_rate == pytest.approx(0.0521, abs=5e-5)
+    assert valid_stock(5552.0, [2028.0], 289 / 5552)[0] == pytest.approx(7291.0, rel=1e-12)
+    assert fitted_ratio.history.loc[2016, "lapsed"] == 289.0
+
+
+def test_valid_stock_two_years_by_hand():
+    # 1000 * 0.9 + 200 = 1100; 1100 * 0.9 + 50 = 1040.
+    np.testing.assert_allclose(valid_stock(1000.0, [200.0, 50.0], 0.1), [1100.0, 1040.0])
+    grants = pd.Series([200.0, 50.0], index=[2017, 2018])
+    out = valid_stock(1000.0, grants, 0.1)
+    assert isinstance(out, pd.Series) and out[2018] == pytest.approx(1040.0)
+
+
+def test_ratio_growth_estimates_and_2017_point(fitted_ratio):
+    g = (2028 / 449) ** (1 / 6) - 1
+    p = (388.9 / 353.13) ** (1 / 6) - 1
+    assert fitted_ratio.grants_growth == pytest.approx(g)
+    assert fitted_ratio.population_growth == pytest.approx(p)
+    # 2017: (7291 (1 - 289/5552) + 2028 (1 + g)) / (388.9 (1 + p)).
+    expected = (7291 * (1 - 289 / 5552) + 2028 * (1 + g)) / (388.9 * (1 + p))
+    assert fitted_ratio.forecast(1).loc[2017, "point"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_required_grants_for_20_per_10k(fitted_ratio):
+    lapse = 289 / 5552
+    p = (388.9 / 353.13) ** (1 / 6) - 1
+    # 2017: 20 * P_2017 = 7291 (1 - lapse) + n.
+    n_2017 = fitted_ratio.required_grants(20, 2017)
+    assert n_2017 == pytest.approx(20 * 388.9 * (1 + p) - 7291 * (1 - lapse), rel=1e-12)
+    for year in (2017, 2020):
+        n = fitted_ratio.required_grants(20, year)
+        population = 388.9 * (1 + p) ** (year - 2016)
+        valid = valid_stock(7291.0, np.full(year - 2016, n), lapse)
+        assert per_10k(valid[-1], population) == pytest.approx(20.0, rel=1e-12)
+
+
+def test_required_grants_pure_by_hand():
+    # Two years, lapse 0.1, population 400: 20*400 = 1000*0.81 + n(1 + 0.9) -> n = 7190/1.9.
+    assert required_grants(20.0, 2, 1000.0, 400.0, 0.1) == pytest.approx(7190 / 1.9)
+
+
+def test_ratio_uses_observed_grants_after_the_valid_stock():
+    # Grants for 2017 are known (2500): with the lapse rate and population fixed,
+    # every path is (7291 (1 - 289/5552) + 2500) / (388.9 (1 + p)), whatever the grants' scatter.
+    grants = pd.concat([GRANTS, pd.Series([2500.0], index=[2017])])
+    fitted = PatentRatio(lapse_sd=0.0, population_growth_sd=0.0).fit(VALID, grants, POPULATION)
+    p = (388.9 / 353.13) ** (1 / 6) - 1
+    expected = (7291 * (1 - 289 / 5552) + 2500) / (388.9 * (1 + p))
+    np.testing.assert_allclose(fitted.simulate(1, 50, rng=3).to_numpy(), expected, rtol=1e-12)
+    assert fitted.forecast(1).loc[2017, "point"] == pytest.approx(expected, rel=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# the contract, shared by both models
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["stock", "ratio"])
+def fitted_model(request):
+    if request.param == "stock":
+        return CertifiedStock().fit(STOCK, NEW)
+    return PatentRatio().fit(VALID, GRANTS, POPULATION)
+
+
+def test_simulate_shape_years_and_reproducibility(fitted_model):
+    paths = fitted_model.simulate(4, 7, rng=42)
+    assert paths.shape == (4, 7)
+    assert list(paths.index) == [2017, 2018, 2019, 2020]
+    assert paths.index.name == "year"
+    pd.testing.assert_frame_equal(paths, fitted_model.simulate(4, 7, rng=42))
+    assert not np.allclose(paths.to_numpy(), fitted_model.simulate(4, 7, rng=43).to_numpy())
+    assert np.all(np.isfinite(paths.to_numpy())) and np.all(paths.to_numpy() > 0)
+
+
+def test_forecast_frame(fitted_model):
+    forecast = fitted_model.forecast(3, level=90)
+    assert list(forecast.columns) == ["point", "lower", "upper"]
+    assert list(forecast.index) == [2017, 2018, 2019]
+    assert np.all(forecast["lower"] < forecast["point"]) and np.all(
+        forecast["point"] < forecast["upper"]
+    )
+    narrow = fitted_model.forecast(3, level=50)
+    assert np.all(narrow["upper"] - narrow["lower"] < forecast["upper"] - forecast["lower"])
+
+
+def test_fit_leaves_spec_unchanged_and_fitted_is_frozen(fitted_model):
+    with pytest.raises(AttributeError):
+        fitted_model.spec = None
+    assert fitted_model.spec == type(fitted_model.spec)()
+
+
+def test_summary_is_a_frame(fitted_model):
+    summary = fitted_model.summary()
+    assert list(summary.columns) == ["value", "unit", "source", "note"]
+    assert summary.index.name == "quantity"
+
+
+# ---------------------------------------------------------------------------
+# errors
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"recertification_rate": 1.3}, r"`recertification_rate` must be in \[0, 1\]; got 1.3."),
+        ({"exit_rate": 1.0}, r"`exit_rate` must be in \[0, 1\); got 1.0."),
+        ({"exit_rate": None}, r"At most one of `recertification_rate` and `exit_rate`"),
+        ({"new_sd": -0.1}, r"`new_sd` must be a finite number >= 0; got -0.1."),
+        ({"new_growth": -1.0}, r"`new_growth` must be a finite fraction > -1; got -1.0."),
+    ],
+)
+def test_certified_stock_spec_rejects_bad_parameters(kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        CertifiedStock(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"lapse_rate": 1.5}, r"`lapse_rate` must be in \[0, 1\]; got 1.5."),
+        ({"grants_sd": -1.0}, r"`grants_sd` must be a finite number >= 0; got -1.0."),
+        ({"population_growth": -2.0}, r"`population_growth` must be a finite fraction > -1"),
+    ],
+)
+def test_patent_ratio_spec_rejects_bad_parameters(kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        PatentRatio(**kwargs)
+
+
+def test_law_functions_reject_bad_arguments():
+    with pytest.raises(
+        ParameterError, match=r"`recertification_rate` must be in \[0, 1\]; got 1.3."
+    ):
+        certified_stock(100.0, [5.0], [1.0, 2.0, 3.0], 1.3, 0.0)
+    with pytest.raises(
+        ParameterError, match=r"`granted_before` must hold the certificates granted in the 3 years"
+    ):
+        certified_stock(100.0, [5.0], [1.0, 2.0], 0.5, 0.0)
+    with pytest.raises(ParameterError, match=r"`lapse_rate` must be in \[0, 1\]; got -0.1."):
+        valid_stock(100.0, [5.0], -0.1)
+    with pytest.raises(ParameterError, match=r"`horizon` must be a positive integer; got 0."):
+        required_new_certifications(1400.0, 0, 1225.0, [1.0, 2.0, 3.0], 0.5, 0.0)
+    with pytest.raises(ParameterError, match=r"`population` must be > 0 \[万人\]; got 0.0."):
+        per_10k(100.0, 0.0)
+
+
+def test_fit_rejects_bad_series():
+    with pytest.raises(ModelError, match=r"`stock` needs at least 2 observations; got 1."):
+        CertifiedStock().fit(STOCK.iloc[:1], NEW.iloc[:0])
+    with pytest.raises(ParameterError, match=r"`stock` must have an integer year index"):
+        CertifiedStock().fit(pd.Series([1.0, 2.0], index=["a", "b"]), NEW)
+    with pytest.raises(
+        ParameterError, match=r"`stock` must be a pandas Series indexed by year; got list."
+    ):
+        CertifiedStock().fit([1.0, 2.0], NEW)
+    with pytest.raises(ModelError, match=r"`new` years must lie in \(2011, 2016\]"):
+        CertifiedStock().fit(STOCK, pd.Series([100.0], index=[2017]))
+    with pytest.raises(
+        ModelError, match=r"No `recertification_rate` in \[0, 1\] reproduces the 2016 stock with `exit_rate` = 0.2"
+    ):
+        # Exits alone, 0.2 * 1000 = 200, exceed the 56 firms that left.
+        CertifiedStock(exit_rate=0.2).fit(STOCK, NEW)
+    with pytest.raises(ParameterError, match=r"`recertification_sd` must be below"):
+        CertifiedStock(recertification_sd=0.5).fit(STOCK, NEW)
+    with pytest.raises(ModelError, match=r"`lapse_rate` cannot be estimated"):
+        PatentRatio().fit(VALID.iloc[1:], GRANTS, POPULATION)
+
+
+def test_forecast_and_simulate_reject_bad_arguments(fitted_stock, fitted_ratio):
+    with pytest.raises(ParameterError, match=r"`horizon` must be a positive integer; got 0."):
+        fitted_stock.simulate(0, 10)
+    with pytest.raises(ParameterError, match=r"`n_paths` must be a positive integer; got 0."):
+        fitted_ratio.simulate(2, 0)
+    with pytest.raises(ParameterError, match=r"`level` must be in \(0, 100\) \[%\]; got 100."):
+        fitted_ratio.forecast(2, level=100)
+    with pytest.raises(
+        ParameterError, match=r"`target_year` must be after the last observed year 2016; got 2016."
+    ):
+        fitted_stock.required_new_certifications(1400, 2016)
+    with pytest.raises(
+        ParameterError, match=r"`target_year` must be after the last observed year 2016; got 2015."
+    ):
+        fitted_ratio.required_grants(20, 2015)
