@@ -226,7 +226,7 @@ def attainment(paths: pd.DataFrame, target_year: int, target: float, *, directio
     --------
     >>> import pandas as pd
     >>> paths = pd.DataFrame([[90.0, 110.0], [105.0, 120.0]], index=[2017, 2018])
-    >>> attainment(paths, 2017, 100.0)
+    >>> attainment(paths, 2017, 101.0)
     (0.5, 2018.0)
     """
     values = paths.to_numpy(dtype=float)
