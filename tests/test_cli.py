@@ -1,0 +1,100 @@
+"""The command line, run in-process through `main` and once as a real console script."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from xmforecast.cli import main
+
+HEADLINE = ("rd_spend", "hightech_enterprises", "tech_trade", "invention_patents_per_10k")
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_indicators_csv_lists_the_registry_with_quotes(capsys):
+    code, out, err = run(capsys, "indicators", "--format", "csv")
+    assert code == 0 and err == ""
+    frame = pd.read_csv(io.StringIO(out))
+    assert list(frame.columns) == ["id", "name_zh", "name_en", "unit", "base_year", "base_value",
+                                   "target_year", "target_type", "target_value", "quote"]
+    assert len(frame) >= 19
+    assert set(HEADLINE) <= set(frame["id"])
+    assert frame["quote"].notna().all()
+    row = frame.set_index("id").loc["tech_trade"]
+    assert row["target_value"] == 60 and "60 亿元" in row["quote"]
+
+
+def test_indicators_json_keeps_chinese(capsys):
+    code, out, _ = run(capsys, "indicators", "--format", "json")
+    records = json.loads(out)
+    assert code == 0 and any(r["name_zh"] == "技术合同交易额" or "技术" in r["name_zh"] for r in records)
+    assert "\\u" not in out
+
+
+def test_targets_csv_headline_required_growth_and_probability(capsys):
+    code, out, err = run(capsys, "targets", "--format", "csv", "--n-paths", "2000")
+    assert code == 0, err
+    t = pd.read_csv(io.StringIO(out)).set_index("indicator")
+    assert t.loc["rd_spend", "required_growth"] == pytest.approx(0.2, abs=1e-6)
+    assert t.loc["tech_trade", "required_growth"] == pytest.approx(60 / 45.16 - 1, abs=1e-6)
+    assert t.loc["hightech_enterprises", "required_growth"] == pytest.approx(1400 / 1225 - 1, abs=1e-6)
+    assert t.loc["invention_patents_per_10k", "required_growth"] == pytest.approx(20 / 18.75 - 1, abs=1e-6)
+    for ind in HEADLINE:
+        assert isinstance(t.loc[ind, "status"], str)
+        assert 0.0 <= t.loc[ind, "p_attain"] <= 1.0
+        assert t.loc[ind, "expected_year"] >= 2017 or pd.isna(t.loc[ind, "expected_year"])
+
+
+def test_forecast_from_2016_for_the_four_headline_indicators(capsys):
+    for ind in HEADLINE:
+        code, out, err = run(capsys, "forecast", ind, "--origin", "2016", "--horizon", "4", "--format", "csv",
+                             "--n-paths", "2000")
+        assert code == 0, err
+        f = pd.read_csv(io.StringIO(out))
+        assert list(f.columns) == ["indicator", "year", "point", "lower", "upper", "model"]
+        assert f["year"].tolist() == [2017, 2018, 2019, 2020]
+        assert (f["lower"] <= f["point"]).all() and (f["point"] <= f["upper"]).all()
+
+
+@pytest.mark.parametrize(
+    "argv, pattern",
+    [
+        (("forecast", "tech_trade", "--model", "nonsense"), r"unknown model 'nonsense'"),
+        (("forecast", "tech_trade", "--horizon", "0"), r"`horizon` must be a positive integer; got 0"),
+        (("forecast", "tech_trade", "--origin", "2005"), r"`origin` 2005 is before the first observation"),
+        (("forecast", "tech_trade", "--level", "120"), r"`level` must be between 0 and 100"),
+        (("forecast", "no_such_id"), r"unknown indicator 'no_such_id'"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_1(capsys, argv, pattern):
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert re.search(pattern, err), err
+
+
+def test_bad_data_file_names_file_and_row(capsys, write_csv):
+    path = write_csv("indicator,year,value\ntech_trade,2016,abc\n")
+    code, out, err = run(capsys, "targets", "--data", str(path))
+    assert code == 1 and out == ""
+    assert f"{path}: line 2: `value` must be a number" in err
+
+
+def test_console_script_exits_non_zero_without_traceback(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes("indicator,year,value\ntech_trade,2016,四十\n".encode("gb18030"))
+    exe = Path(sys.executable).with_name("xmforecast")
+    proc = subprocess.run([str(exe), "targets", "--data", str(bad)], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "not UTF-8" in proc.stderr and "Traceback" not in proc.stderr

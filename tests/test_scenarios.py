@@ -1,0 +1,192 @@
+"""Scenario params files: the shipped ones load, bad ones fail with one clear line."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from xmforecast.exceptions import ScenarioError
+from xmforecast.scenarios import SCENARIO_KEYS, Scenario, load_scenario, load_scenarios
+
+ROOT = Path(__file__).resolve().parent.parent
+PARAMS = sorted((ROOT / "params").glob("*.yaml"))
+TARGET_NOTEBOOK = ROOT / "notebooks" / "target_scenarios.ipynb"
+
+
+def _write(tmp_path: Path, text: str | bytes, name: str = "bad.yaml") -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_params_files_exist():
+    names = {p.stem for p in PARAMS}
+    assert {"baseline", "plan_push", "slowdown", "required_rate"} <= names
+
+
+@pytest.mark.parametrize("path", PARAMS, ids=lambda p: p.name)
+def test_every_params_file_loads(path):
+    scenario = load_scenario(path)
+    assert scenario.scenario == path.stem
+    assert scenario.n_paths == 10_000
+    assert scenario.source == path
+    assert path.read_text(encoding="utf-8").startswith("#"), "each file explains its assumptions"
+
+
+def test_shipped_scenarios_differ_as_documented():
+    by_name = {s.scenario: s for s in load_scenarios(PARAMS)}
+    assert by_name["baseline"].to_parameters() == Scenario(
+        scenario="baseline", title=by_name["baseline"].title
+    ).to_parameters()
+    assert by_name["plan_push"].new_certifications == 250
+    assert by_name["plan_push"].growth_shift == pytest.approx(0.03)
+    assert by_name["baseline"].recertification_rate is None  # calibrated on 2016
+    assert by_name["plan_push"].recertification_rate == pytest.approx(0.9)
+    assert by_name["slowdown"].growth_shift == pytest.approx(-0.05)
+    assert by_name["slowdown"].volatility_scale == pytest.approx(1.3)
+    assert by_name["slowdown"].recertification_rate == pytest.approx(0.6)
+    assert by_name["required_rate"].at_required_rate is True
+
+
+@pytest.mark.parametrize("path", PARAMS, ids=lambda p: p.name)
+def test_params_keys_are_target_notebook_parameters(path):
+    import papermill
+    import yaml
+
+    if not TARGET_NOTEBOOK.is_file():
+        pytest.fail(f"{TARGET_NOTEBOOK} does not exist yet")
+    declared = papermill.inspect_notebook(str(TARGET_NOTEBOOK))
+    keys = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert set(keys) - set(declared) == set()
+    assert set(SCENARIO_KEYS) - set(declared) == set(), "every scenario key reaches the notebook"
+
+
+def test_to_parameters_is_plain_and_complete():
+    params = Scenario(scenario="x", new_certifications=3).to_parameters()
+    assert type(params) is dict
+    assert tuple(params) == SCENARIO_KEYS
+    assert params["new_certifications"] == 3
+    assert params["population_growth"] is None
+
+
+@pytest.mark.parametrize("path", PARAMS, ids=lambda p: p.name)
+def test_papermill_reads_the_same_values(path):
+    from papermill.parameterize import read_yaml_file
+
+    raw = read_yaml_file(str(path))
+    params = load_scenario(path).to_parameters()
+    assert raw == {key: params[key] for key in raw}
+
+
+def test_data_file_resolved_against_params_folder(tmp_path):
+    (tmp_path / "sub").mkdir()
+    data = tmp_path / "sub" / "extra.csv"
+    data.write_text("indicator,year,value\nrd_spend,2017,140\n", encoding="utf-8")
+    path = _write(tmp_path / "sub", "scenario: extra\ndata_file: extra.csv\n", "extra.yaml")
+    assert load_scenario(path).data_file == str(data.resolve())
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "rule"),
+    [
+        ("scenario: a\nn_path: 100\n", "n_path", r"unknown key \(did you mean 'n_paths'\?\); got 100\.$"),
+        ("scenario: a\nrecertification_rte: 0.5\n", "recertification_rte", "did you mean 'recertification_rate'"),
+        ("scenario: a\nfoo: 1\n", "foo", r"unknown key \(known keys: scenario, title"),
+        ("scenario: a\nn_paths: many\n", "n_paths", "must be an integer; got 'many'"),
+        ("scenario: a\nhorizon: 2.5\n", "horizon", "must be an integer; got 2.5"),
+        ("scenario: a\nat_required_rate: 'yes'\n", "at_required_rate", "must be true or false"),
+        ("scenario: a\nrecertification_rate: 1.5\n", "recertification_rate", r"probability in \[0, 1\] \(or null to calibrate it on 2016\); got 1.5"),
+        ("scenario: a\nexit_rate: -0.1\n", "exit_rate", r"share in \[0, 1\); got -0.1"),
+        ("scenario: a\nexit_rate: 1.0\n", "exit_rate", r"share in \[0, 1\); got 1.0"),
+        ("scenario: a\nnew_certifications: -3\n", "new_certifications", "count >= 0.*; got -3"),
+        ("scenario: a\nlevel: 100\n", "level", "strictly between 0 and 100; got 100"),
+        ("scenario: a\nlang: fr\n", "lang", "must be one of 'zh' or 'en'; got 'fr'"),
+        ("scenario: Plan Push\n", "scenario", "lower-case letters.*; got 'Plan Push'"),
+        ("title: no name\n", "scenario", "required key is missing"),
+        ("scenario: a\ngrowth_shift: -1\n", "growth_shift", "> -1; got -1"),
+        ("scenario: a\noutput_dir: x\n", "output_dir", "set by the runner"),
+        ("scenario: a\ndata_file: nowhere.csv\n", "data_file", "file not found.*; got 'nowhere.csv'"),
+        ("scenario: a\nseed: 1\nseed: 2\n", "seed", "duplicate key at line 3"),
+    ],
+)
+def test_bad_value_names_file_key_and_rule(tmp_path, text, key, rule):
+    path = _write(tmp_path, text)
+    with pytest.raises(ScenarioError, match=rf"^{re.escape(str(path))}: key '{key}': .*{rule}") as info:
+        load_scenario(path)
+    assert "\n" not in str(info.value)
+
+
+def test_several_errors_reported_as_one_line_with_count(tmp_path):
+    path = _write(tmp_path, "scenario: a\nn_path: 1\nseed: -1\nlevel: 0\n")
+    with pytest.raises(ScenarioError, match=r"key 'n_path': unknown key .* \(\+2 more\)$"):
+        load_scenario(path)
+
+
+def test_yaml_syntax_error_names_line(tmp_path):
+    path = _write(tmp_path, "scenario: a\nn_paths: [1, 2\nseed: 3\n")
+    with pytest.raises(ScenarioError, match=rf"^{re.escape(str(path))}: line \d+, column \d+: YAML syntax error"):
+        load_scenario(path)
+
+
+def test_unquoted_colon_is_a_syntax_error_on_its_line(tmp_path):
+    path = _write(tmp_path, "scenario: a\ntitle: Plan: push\n")
+    with pytest.raises(ScenarioError, match=r"bad\.yaml: line 2, column \d+: YAML syntax error"):
+        load_scenario(path)
+
+
+def test_non_mapping_yaml(tmp_path):
+    path = _write(tmp_path, "- scenario\n- a\n")
+    with pytest.raises(ScenarioError, match=rf"^{re.escape(str(path))}: expected a mapping.*got list"):
+        load_scenario(path)
+
+
+def test_empty_file(tmp_path):
+    path = _write(tmp_path, "# only a comment\n")
+    with pytest.raises(ScenarioError, match="expected a mapping.*got an empty file"):
+        load_scenario(path)
+
+
+def test_non_utf8_bytes(tmp_path):
+    path = _write(tmp_path, "scenario: a\ntitle: 基线\n".encode("gb18030"))
+    with pytest.raises(ScenarioError, match=rf"^{re.escape(str(path))}: not UTF-8 text \(byte 0x[0-9a-f]{{2}} at line 2\)"):
+        load_scenario(path)
+
+
+def test_missing_file(tmp_path):
+    path = tmp_path / "nope.yaml"
+    with pytest.raises(ScenarioError, match=rf"^{re.escape(str(path))}: no such params file"):
+        load_scenario(path)
+
+
+def test_load_scenarios_reports_every_bad_file(tmp_path):
+    good = _write(tmp_path, "scenario: a\n", "a.yaml")
+    bad1 = _write(tmp_path, "scenario: b\nn_paths: 5\n", "b.yaml")
+    bad2 = _write(tmp_path, "scenario: c\nexit_rate: 2\n", "c.yaml")
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([good, bad1, bad2])
+    lines = str(info.value).splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{bad1}: key 'n_paths': must be a number of simulated paths in 10..1000000; got 5.")
+    assert lines[1].startswith(f"{bad2}: key 'exit_rate'")
+
+
+def test_load_scenarios_rejects_duplicate_names(tmp_path):
+    first = _write(tmp_path, "scenario: same\n", "one.yaml")
+    second = _write(tmp_path, "scenario: same\nseed: 4\n", "two.yaml")
+    with pytest.raises(ScenarioError, match=rf"{re.escape(str(second))}: key 'scenario': duplicate scenario name \(also in {re.escape(str(first))}\)"):
+        load_scenarios([first, second])
+
+
+def test_load_scenarios_keeps_order(tmp_path):
+    paths = [_write(tmp_path, f"scenario: {n}\n", f"{n}.yaml") for n in ("zeta", "alpha")]
+    assert [s.scenario for s in load_scenarios(paths)] == ["zeta", "alpha"]
+
+
+def test_scenario_is_frozen():
+    scenario = Scenario(scenario="x")
+    with pytest.raises(Exception, match="frozen"):
+        scenario.seed = 3

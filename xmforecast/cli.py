@@ -1,0 +1,165 @@
+"""The ``xmforecast`` command: indicators, forecast, targets, backtest, run.
+
+Every command takes ``--format table|csv|json`` and ``--data FILE``. A user's mistake gives
+one line on stderr and exit status 1 (2 for a malformed command line); never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from .exceptions import XMForecastError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["main"]
+
+INDICATOR_COLUMNS = ["id", "name_zh", "name_en", "unit", "base_year", "base_value",
+                     "target_year", "target_type", "target_value", "quote"]
+
+
+def _emit(frame: pd.DataFrame, fmt: str, *, footer: str = "") -> None:
+    out = sys.stdout
+    if fmt == "csv":
+        frame.to_csv(out, index=False, lineterminator="\n")
+    elif fmt == "json":
+        out.write(frame.to_json(orient="records", force_ascii=False, indent=1))
+        out.write("\n")
+    else:
+        import pandas as pd
+
+        with pd.option_context("display.width", 200, "display.max_columns", None,
+                               "display.max_colwidth", 60, "display.unicode.east_asian_width", True):
+            out.write(frame.to_string(index=False, na_rep="") + "\n")
+        if footer:
+            out.write(footer + "\n")
+
+
+def _indicators(args) -> None:
+    from .registry import load_indicators
+
+    reg = load_indicators()
+    frame = reg.copy()
+    # The contract's one `quote` column: the target sentence where there is a target, else the baseline's.
+    frame["quote"] = frame["target_quote"].where(frame["target_quote"].notna(), frame["base_quote"])
+    frame["quote"] = frame["quote"].where(frame["quote"].notna(), frame["base_source"])
+    if args.format == "table":
+        frame["quote"] = frame["quote"].astype(str).str.slice(0, 30)
+    _emit(frame[INDICATOR_COLUMNS], args.format)
+
+
+def _targets(args) -> None:
+    from .engine import assess_targets
+    from .registry import load_indicators
+    from .data import load_observations
+
+    reg = load_indicators()
+    obs = load_observations(args.data, indicators=reg)
+    scenario = None
+    if args.scenario:
+        from .scenarios import load_scenario
+
+        scenario = load_scenario(args.scenario)
+    table = assess_targets(obs, reg, origin=args.origin, scenario=scenario, n_paths=args.n_paths, rng=args.seed)
+    cols = ["indicator", "target_year", "target_type", "target_value", "base_year", "base_value",
+            "required_growth", "observed_growth", "progress_ratio", "status", "p_attain", "expected_year"]
+    if args.format == "table":
+        table = table.round({"required_growth": 4, "observed_growth": 4, "progress_ratio": 3, "p_attain": 3})
+        table["expected_year"] = table["expected_year"].astype("Int64")
+    _emit(table[cols], args.format,
+          footer="growth rates are fractions (0.2 = 20 %); p_attain = share of simulated paths meeting the target "
+                 "in its year; empty p_attain = no baseline to simulate from.")
+
+
+def _forecast(args) -> None:
+    from .engine import forecast
+
+    frame = forecast(args.indicator, data_file=args.data, origin=args.origin, horizon=args.horizon,
+                     model=args.model, level=args.level, n_paths=args.n_paths, rng=args.seed)
+    _emit(frame, args.format)
+
+
+def _backtest(args) -> None:
+    from .engine import backtest_table
+
+    frame = backtest_table(data_file=args.data, origin=args.origin, level=args.level)
+    _emit(frame, args.format)
+
+
+def _run(args) -> None:
+    from pathlib import Path
+
+    from .runner import run_suite
+
+    params = args.params or sorted(str(p) for p in Path("params").glob("*.yaml"))
+    if not params:
+        raise XMForecastError("no scenario files given and none found in params/*.yaml.")
+    run_dir = run_suite(params, out=args.out, jobs=args.jobs, data_file=args.data)
+    print(run_dir)
+
+
+def _parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format (default table)")
+    common.add_argument("--data", metavar="FILE", default=None,
+                        help="extra observations: CSV with indicator, year, value (newer rows win)")
+    p = argparse.ArgumentParser(prog="xmforecast", description="Distance to target, probability of attainment "
+                                "and what it would take, for the Xiamen S&T Bureau's 2017 targets.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("indicators", parents=[common], help="the indicator registry, with seed quotes")
+    s.set_defaults(func=_indicators)
+
+    s = sub.add_parser("targets", parents=[common], help="distance to target, progress grade, probability")
+    s.add_argument("--origin", type=int, default=None, help="use data up to this year (default: all data)")
+    s.add_argument("--scenario", metavar="FILE", default=None, help="a params/*.yaml scenario file")
+    s.add_argument("--n-paths", type=int, default=10_000, help="simulated paths (default 10000)")
+    s.add_argument("--seed", type=int, default=2017, help="random seed (default 2017)")
+    s.set_defaults(func=_targets)
+
+    s = sub.add_parser("forecast", parents=[common], help="point and interval forecast of one indicator")
+    s.add_argument("indicator", metavar="ID")
+    s.add_argument("--origin", type=int, default=None, help="ignore data after this year")
+    s.add_argument("--horizon", type=int, default=4, help="years ahead (default 4)")
+    s.add_argument("--model", default="auto", help="model name, or auto (default)")
+    s.add_argument("--level", type=float, default=80, help="interval level in percent (default 80)")
+    s.add_argument("--n-paths", type=int, default=10_000, help="simulated paths for structural models")
+    s.add_argument("--seed", type=int, default=2017, help="random seed (default 2017)")
+    s.set_defaults(func=_forecast)
+
+    s = sub.add_parser("backtest", parents=[common], help="rolling-origin backtest of every model and indicator")
+    s.add_argument("--origin", type=int, default=None, help="ignore data after this year")
+    s.add_argument("--level", type=float, default=80, help="interval level in percent (default 80)")
+    s.set_defaults(func=_backtest)
+
+    s = sub.add_parser("run", parents=[common], help="run the notebooks over scenario files into a dated folder")
+    s.add_argument("params", nargs="*", metavar="PARAMS", help="scenario files (default params/*.yaml)")
+    s.add_argument("--out", default="reports", help="reports folder (default reports)")
+    s.add_argument("--jobs", type=int, default=2, help="notebooks run in parallel (default 2)")
+    s.set_defaults(func=_run)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``xmforecast`` console script; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        args.func(args)
+    except XMForecastError as err:
+        print(f"xmforecast: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("xmforecast: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `xmforecast indicators | head`
+        return 0
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,655 @@
+"""Scheduled runs: every scenario through the notebooks, into one dated folder.
+
+A run is built aside in a hidden folder ``<out>/.building-<stamp>-<pid>/`` and
+renamed to ``<out>/<YYYY-MM-DD_HHMMSS>/`` only when every notebook succeeded;
+then ``<out>/index.html`` is replaced in one step.  A failed or interrupted run
+is renamed to ``<stamp>-failed`` or ``<stamp>-interrupted`` and never touches
+an earlier run or the index.
+
+Layout of a run folder::
+
+    <run>/
+      manifest.json          parameters, data vintage, versions, timings
+      summary.csv            every scenario's summary.csv, with a `scenario` column
+      index.html             the scenarios compared (links relative to the run)
+      _overview/             run-level notebooks (baselines, growth_models)
+      <scenario>/            executed notebook, its HTML, PNG figures, summary.csv
+      _comparison/           comparison notebook over the whole run
+      _logs/                 what each notebook's kernel wrote to stderr
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import numbers
+import os
+import re
+import shlex
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from xmforecast.exceptions import ParameterError, RunError, ScenarioError
+from xmforecast.scenarios import SCENARIO_KEYS, Scenario, load_scenarios
+
+__all__ = ["run_suite", "print_to_stderr"]
+
+_RUN_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}_\d{6}(-\d+)?(-failed|-interrupted)?(-\d+)?$")
+_SUMMARY_COLUMNS = (
+    "indicator", "target_year", "target_type", "target_value", "base_value", "required_growth",
+    "progress_ratio", "status", "p_attain", "expected_year",
+)
+_VERSIONED = ("xmforecast", "pandas", "numpy", "statsmodels", "papermill", "nbconvert", "matplotlib")
+_FONTS = (
+    '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", '
+    '"Microsoft YaHei", "WenQuanYi Micro Hei", "Helvetica Neue", Arial, sans-serif'
+)
+
+
+def print_to_stderr(line: str) -> None:
+    """Write one progress line to standard error (the default `progress`)."""
+    print(line, file=sys.stderr, flush=True)
+
+
+class _Failed(Exception):
+    """A notebook or a run step failed; `where` is relative to the run folder."""
+
+    def __init__(self, message: str, where: str | None = None):
+        super().__init__(message)
+        self.where = where
+
+
+def run_suite(
+    params_files: Sequence[str | Path],
+    *,
+    out: str | Path = "reports",
+    jobs: int = 2,
+    notebooks_dir: str | Path | None = None,
+    run_notebooks: Sequence[str] | None = ("baselines.ipynb", "growth_models.ipynb"),
+    scenario_notebooks: Sequence[str] | None = ("target_scenarios.ipynb",),
+    summary_notebook: str | None = "comparison.ipynb",
+    progress: Callable[[str], Any] | None = print_to_stderr,
+    kernel_name: str | None = None,
+    now: datetime | None = None,
+    data_file: str | Path | None = None,
+) -> Path:
+    """Run every scenario through the notebooks and publish one dated run folder.
+
+    Parameters
+    ----------
+    params_files : sequence of str or Path
+        Scenario params files (``params/*.yaml``), all validated first.
+    out : str or Path
+        Reports folder; the run goes into ``<out>/<YYYY-MM-DD_HHMMSS>/``.
+    jobs : int
+        Notebooks executed at once, each in its own process and kernel.
+    notebooks_dir : str or Path, optional
+        Folder of the notebooks; default ``./notebooks`` if it exists, else
+        the ``notebooks/`` folder beside the package.
+    run_notebooks : sequence of str
+        Run-level notebooks, executed once into ``<run>/_overview/`` with
+        ``lang``, ``origin`` and ``data_file`` of the first scenario.
+    scenario_notebooks : sequence of str
+        Notebooks executed once per scenario into ``<run>/<scenario>/`` with
+        all the scenario's parameters; each writes a ``summary.csv`` there.
+    summary_notebook : str or None
+        Notebook executed last into ``<run>/_comparison/`` with ``run_dir``
+        and ``lang``; None skips it.
+    progress : callable, optional
+        Receives one line per finished notebook and a last line with the
+        wall time [s]; None is silent.
+    kernel_name : str, optional
+        Kernel to use instead of the one named in each notebook.
+    now : datetime, optional
+        Start time used for the folder name (default: the current time).
+    data_file : str or Path, optional
+        Extra observations CSV for every scenario (the CLI's ``--data``); it
+        replaces each params file's own `data_file`.
+
+    Returns
+    -------
+    Path
+        The run folder, ``<out>/<YYYY-MM-DD_HHMMSS>`` (``-2``, ``-3``, ... if
+        that name is taken).
+
+    Raises
+    ------
+    ScenarioError
+        A params file is invalid; nothing has been written.
+    RunError
+        A notebook is missing or does not declare the parameters it will be
+        given (nothing written), a notebook failed (the run is kept as
+        ``<stamp>-failed``), or the run was interrupted (``<stamp>-interrupted``).
+    ParameterError
+        `jobs` is not a positive integer, or `data_file` does not exist.
+
+    Notes
+    -----
+    Every notebook receives ``output_dir``, the absolute path of its folder,
+    and runs with that folder as working directory.  The interrupted and
+    failed paths stop the worker processes; each kernel exits by itself once
+    its parent process is gone.
+    """
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ParameterError(f"`jobs` must be a positive integer; got {jobs!r}.")
+    scenarios = load_scenarios(list(params_files))
+    if data_file is not None:
+        scenarios = [_with_data_file(s, data_file) for s in scenarios]
+    if not scenarios:
+        raise ScenarioError("no params files given; pass at least one params/*.yaml file.")
+    nb_dir = Path(notebooks_dir) if notebooks_dir is not None else _default_notebooks_dir()
+    run_nbs, scen_nbs = tuple(run_notebooks or ()), tuple(scenario_notebooks or ())
+    first = scenarios[0]
+    _check_notebooks(
+        nb_dir,
+        [
+            (run_nbs, ("lang", "origin", "data_file", "output_dir")),
+            (scen_nbs, (*SCENARIO_KEYS, "output_dir")),
+            ((summary_notebook,) if summary_notebook else (), ("run_dir", "lang", "output_dir")),
+        ],
+    )
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise RunError(f"output folder {out} exists and is not a folder.")
+
+    # Everything is valid: from here on, files are written.
+    started = now if now is not None else datetime.now()
+    stamp = started.strftime("%Y-%m-%d_%H%M%S")
+    clock = time.monotonic()
+    out.mkdir(parents=True, exist_ok=True)
+    building = _make_building(out.resolve(), f".building-{stamp}-{os.getpid()}")
+
+    def task(label: str, kind: str, notebook: str, folder: str, parameters: dict) -> dict:
+        where = building / folder
+        return {
+            "label": label, "kind": kind, "notebook": notebook,
+            "input": str((nb_dir / notebook).resolve()),
+            "output": str(where / notebook), "html": str(where / (Path(notebook).stem + ".html")),
+            "rel": f"{folder}/{notebook}", "folder": str(where), "kernel_name": kernel_name,
+            "log": str(building / "_logs" / f"{label}.{Path(notebook).stem}.log"),
+            "parameters": {**parameters, "output_dir": str(where)},
+        }
+
+    overview = {"lang": first.lang, "origin": first.origin, "data_file": first.data_file}
+    tasks = [task("overview", "overview", nb, "_overview", overview) for nb in run_nbs]
+    tasks += [
+        task(s.scenario, "scenario", nb, s.scenario, s.to_parameters()) for s in scenarios for nb in scen_nbs
+    ]
+    last = (
+        task("comparison", "comparison", summary_notebook, "_comparison",
+             {"run_dir": str(building), "lang": first.lang})
+        if summary_notebook else None
+    )
+    counter = {"done": 0, "total": len(tasks) + (last is not None)}
+    records: list[dict] = []
+    say = progress or (lambda line: None)
+
+    outcome, failure = "ok", None
+    try:
+        _execute_all(tasks, last, scenarios, scen_nbs, building, jobs, records, counter, say)
+    except KeyboardInterrupt:
+        outcome = "interrupted"
+    except _Failed as exc:
+        outcome, failure = "failed", exc
+    except Exception as exc:  # a worker died, a disk filled up, ...
+        outcome, failure = "failed", _Failed(f"run failed: {type(exc).__name__}: {exc}")
+
+    def manifest(run_id: str) -> None:
+        _write_manifest(
+            building / "manifest.json", run_id=run_id, status=outcome, started=started, clock=clock,
+            scenarios=scenarios, records=records, jobs=jobs, nb_dir=nb_dir,
+            error=str(failure) if failure else None,
+        )
+
+    def finish(name: str) -> None:
+        manifest(name)
+        page = _index_page(building, name, scenarios, records, prefix="", earlier=None)
+        (building / "index.html").write_text(page, encoding="utf-8")
+
+    if outcome == "ok":
+        try:
+            final = _move_into_place(building, out, stamp, finish)
+        except Exception as exc:  # e.g. a summary.csv without the expected columns
+            outcome, failure = "failed", _Failed(f"run failed while publishing: {type(exc).__name__}: {exc}")
+
+    if outcome != "ok":
+        finished = {(r["label"], r["notebook"]) for r in records}
+        records += [
+            {**_record(t, 0.0, None, None), "status": "cancelled"}
+            for t in [*tasks, *([last] if last else [])] if (t["label"], t["notebook"]) not in finished
+        ]
+        try:
+            manifest(f"{stamp}-{outcome}")
+        except OSError:
+            pass
+        final = _move_into_place(building, out, f"{stamp}-{outcome}", lambda name: None)
+        say(f"run {outcome} after {time.monotonic() - clock:.1f} s: {final}")
+        if outcome == "interrupted":
+            raise RunError(f"run interrupted; earlier reports untouched; partial output in {final}") from None
+        see = f" (see {final / failure.where})" if failure.where else f" (see {final})"
+        raise RunError(f"{failure}{see}") from None
+
+    earlier = [p.name for p in out.iterdir() if _RUN_NAME.match(p.name) and p.name != final.name]
+    page = _index_page(out / final.name, final.name, scenarios, records, prefix=final.name + "/",
+                       earlier=sorted(earlier, reverse=True))
+    _write_atomic(out / "index.html", page)
+    say(f"done in {time.monotonic() - clock:.1f} s: {final}")
+    return final
+
+
+def _with_data_file(scenario: Scenario, data_file: str | Path) -> Scenario:
+    path = Path(data_file).expanduser().resolve()
+    if not path.is_file():
+        raise ParameterError(f"`data_file` must be an existing CSV file; got {str(data_file)!r}.")
+    updated = Scenario.model_validate({**scenario.to_parameters(), "data_file": str(path)})
+    updated._source = scenario.source
+    return updated
+
+
+def _default_notebooks_dir() -> Path:
+    here = Path.cwd() / "notebooks"
+    return here if here.is_dir() else Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def _check_notebooks(nb_dir: Path, groups: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> None:
+    """Every notebook exists and declares every parameter it will be given."""
+    import papermill
+
+    for names, injected in groups:
+        for name in names:
+            path = nb_dir / name
+            if not path.is_file():
+                raise RunError(f"notebook {path} not found; nothing was run.")
+            try:
+                declared = papermill.inspect_notebook(str(path))
+            except Exception as exc:
+                raise RunError(f"notebook {path} cannot be read: {type(exc).__name__}: {exc}") from None
+            missing = [key for key in injected if key not in declared]
+            if missing:
+                raise RunError(
+                    f"notebook {path}: its cell tagged 'parameters' does not declare "
+                    f"{', '.join(missing)}; the runner injects them. Nothing was run."
+                )
+
+
+def _make_building(out: Path, name: str) -> Path:
+    for k in range(1, 1000):
+        path = out / (name if k == 1 else f"{name}-{k}")
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+    raise RunError(f"cannot create a working folder {out / name}.")
+
+
+def _move_into_place(building: Path, out: Path, base: str, before: Callable[[str], None]) -> Path:
+    """Rename `building` to ``out/base`` (or ``base-2``, ``base-3``, ...)."""
+    for k in range(1, 1000):
+        name = base if k == 1 else f"{base}-{k}"
+        if (out / name).exists():
+            continue
+        before(name)
+        try:
+            os.rename(building, out / name)
+        except OSError:
+            if (out / name).exists():  # taken meanwhile by another run
+                continue
+            raise
+        return out / name
+    raise RunError(f"no free run folder name for {out / base}.")
+
+
+def _execute_all(tasks, last, scenarios, scen_nbs, building, jobs, records, counter, say) -> None:
+    """Run `tasks` in parallel, then the summary table, then `last`."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))), initializer=_init_worker)
+    try:
+        _run_batch(pool, tasks, records, counter, say)
+        if scen_nbs:
+            _write_summary(building, scenarios)
+        if last is not None:
+            _run_batch(pool, [last], records, counter, say)
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _run_batch(pool, tasks, records, counter, say) -> None:
+    import concurrent.futures
+
+    pending = {pool.submit(_execute, t): t for t in tasks}
+    while pending:
+        done, _ = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
+        for future in done:
+            task = pending.pop(future)
+            try:
+                record = future.result()
+            except Exception as exc:  # the worker process died
+                record = _record(task, 0.0, None, {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)})
+            records.append(record)
+            counter["done"] += 1
+            say(f"[{counter['done']}/{counter['total']}] {task['label']} · {task['notebook']} · "
+                f"{record['status']} · {record['seconds']:.1f} s")
+            if record["status"] != "ok":
+                raise _Failed(_failure_text(task, record["error"]), task["rel"])
+
+
+def _failure_text(task: dict, error: dict) -> str:
+    who = {"scenario": f"scenario '{task['label']}'", "overview": "run overview", "comparison": "comparison"}
+    where = f" at cell {error['cell']}" if error.get("cell") is not None else ""
+    lines = str(error.get("evalue") or "").strip().splitlines()
+    value = lines[0] if lines else ""
+    value = value if len(value) <= 200 else value[:197] + "..."
+    return f"{who[task['kind']]}: {task['notebook']} failed{where}: {error['ename']}: {value}"
+
+
+def _stop(pool) -> None:
+    """Cancel queued notebooks and terminate the worker processes now."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join()
+    if manager is not None:
+        manager.join(timeout=5)
+
+
+def _init_worker() -> None:
+    """Ctrl-C goes to the parent only, which stops the workers itself."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _record(task: dict, seconds: float, started: str | None, error: dict | None) -> dict:
+    return {
+        "scenario": task["label"] if task["kind"] == "scenario" else None,
+        "kind": task["kind"], "notebook": task["notebook"], "label": task["label"],
+        "output": task["rel"], "html": str(Path(task["rel"]).with_suffix(".html")),
+        "log": str(Path(task["log"]).relative_to(Path(task["log"]).parent.parent)),
+        "status": "ok" if error is None else "failed",
+        "started": started, "seconds": round(seconds, 3), "error": error,
+    }
+
+
+def _execute(task: dict) -> dict:
+    """Execute one notebook with papermill and export its HTML (in a worker)."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    Path(task["folder"]).mkdir(parents=True, exist_ok=True)
+    log = Path(task["log"])
+    log.parent.mkdir(parents=True, exist_ok=True)
+    started, clock = datetime.now().astimezone().isoformat(timespec="seconds"), time.monotonic()
+    error = None
+    # The kernel and papermill write warnings to stderr: keep them in a log
+    # file so that the terminal shows only the progress lines.
+    saved = os.dup(2)
+    try:
+        with open(log, "ab") as handle:
+            sys.stderr.flush()
+            os.dup2(handle.fileno(), 2)
+            try:
+                papermill.execute_notebook(
+                    task["input"], task["output"], parameters=task["parameters"], cwd=task["folder"],
+                    kernel_name=task["kernel_name"], progress_bar=False, log_output=False,
+                )
+            finally:
+                sys.stderr.flush()
+                os.dup2(saved, 2)
+    except PapermillExecutionError as exc:
+        error = {"cell": exc.exec_count, "cell_index": exc.cell_index, "ename": exc.ename, "evalue": exc.evalue}
+    except Exception as exc:
+        error = {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)}
+    finally:
+        os.close(saved)
+    if Path(task["output"]).is_file():
+        try:
+            _export_html(task["output"], task["html"], f"{task['label']} · {Path(task['notebook']).stem}")
+        except Exception as exc:
+            if error is None:
+                error = {"cell": None, "ename": type(exc).__name__, "evalue": f"HTML export failed: {exc}"}
+    return _record(task, time.monotonic() - clock, started, error)
+
+
+def _export_html(notebook: str, target: str, title: str) -> None:
+    """Write the notebook as HTML without code: prose, tables and figures only."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(
+        nbformat.read(notebook, as_version=4), resources={"metadata": {"name": title}}
+    )
+    Path(target).write_text(body, encoding="utf-8")
+
+
+def _write_summary(building: Path, scenarios: list[Scenario]) -> None:
+    """Concatenate the scenarios' summary.csv into the run's, with a `scenario` column."""
+    import pandas as pd
+
+    frames = []
+    for scenario in scenarios:
+        path = building / scenario.scenario / "summary.csv"
+        if not path.is_file():
+            raise _Failed(f"scenario '{scenario.scenario}': no summary.csv written into its output_dir",
+                          scenario.scenario)
+        frame = pd.read_csv(path)
+        missing = [c for c in _SUMMARY_COLUMNS if c not in frame.columns]
+        if missing:
+            raise _Failed(f"scenario '{scenario.scenario}': summary.csv lacks the columns {', '.join(missing)}",
+                          f"{scenario.scenario}/summary.csv")
+        frames.append(frame.drop(columns="scenario", errors="ignore").assign(scenario=scenario.scenario))
+    table = pd.concat(frames, ignore_index=True)
+    table = table[["scenario", *[c for c in table.columns if c != "scenario"]]]
+    table.to_csv(building / "summary.csv", index=False)
+
+
+def _write_manifest(path: Path, *, run_id, status, started, clock, scenarios, records, jobs, nb_dir, error):
+    """Everything needed to tell what a run did and to redo it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def package_version(name: str) -> str | None:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+
+    data_files = sorted(p for p in (Path(__file__).parent / "data").iterdir() if p.is_file())
+    data_files += sorted({Path(s.data_file) for s in scenarios if s.data_file})
+    manifest = {
+        "run_id": run_id,
+        "status": status,
+        "error": error,
+        "started": started.astimezone().isoformat(timespec="seconds"),
+        "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "wall_time_s": round(time.monotonic() - clock, 3),
+        "jobs": jobs,
+        "notebooks_dir": str(Path(nb_dir).resolve()),
+        "notebooks": records,
+        "scenarios": {
+            s.scenario: {"params_file": str(s.source) if s.source else None, "parameters": s.to_parameters()}
+            for s in scenarios
+        },
+        "data": [_vintage(p) for p in data_files],
+        "versions": {"python": sys.version.split()[0], **{n: package_version(n) for n in _VERSIONED}},
+        "git_revision": _git_revision(),
+        "command": shlex.join(sys.argv),
+    }
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def _vintage(path: Path) -> dict:
+    """sha256 and the latest year of a data file (None if it has no `year` column)."""
+    import csv
+
+    raw = path.read_bytes()
+    max_year = None
+    if path.suffix.lower() == ".csv":
+        try:
+            rows = csv.DictReader(raw.decode("utf-8-sig").splitlines())
+            years = [int(float(r["year"])) for r in rows if (r.get("year") or "").strip()]
+            max_year = max(years) if years else None
+        except (KeyError, ValueError, UnicodeDecodeError):
+            max_year = None
+    return {"file": str(path), "sha256": hashlib.sha256(raw).hexdigest(), "max_year": max_year}
+
+
+def _git_revision() -> str | None:
+    import subprocess
+
+    repo = Path(__file__).resolve().parent.parent
+    if not (repo / ".git").exists():
+        return None
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _percent(p: float) -> str:
+    if 0 < p < 0.005:
+        return "<1 %"
+    if 0.995 <= p < 1:
+        return ">99 %"
+    return f"{100 * p:.0f} %"
+
+
+def _number(value: Any) -> str:
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if isinstance(value, numbers.Integral) or (isinstance(value, float) and value.is_integer()):
+        return str(int(value))
+    if isinstance(value, numbers.Number):
+        return format(value, ".6g")
+    return str(value)
+
+
+def _index_page(run_dir: Path, run_id: str, scenarios, records, *, prefix: str, earlier) -> str:
+    """An HTML page comparing the scenarios of one run; links start with `prefix`."""
+    import pandas as pd
+
+    esc = html.escape
+    names = [s.scenario for s in scenarios]
+    titles = {s.scenario: s.title or s.scenario for s in scenarios}
+    pages = {}
+    for r in records:
+        if r["status"] == "ok":
+            pages.setdefault(r["label"], []).append(r)
+
+    def link(record: dict, text: str) -> str:
+        return f'<a href="{esc(prefix + record["html"])}">{esc(text)}</a>'
+
+    rows = []
+    summary = run_dir / "summary.csv"
+    if summary.is_file():
+        table = pd.read_csv(summary)
+        keys = ["indicator", "target_year", "target_type", "target_value"]
+        for key, group in table.groupby(keys, sort=False, dropna=False):
+            first = group.iloc[0]
+            cells = [f"<th>{esc(_number(v))}</th>" for v in key]
+            name = first.get(f"name_{scenarios[0].lang}")
+            if isinstance(name, str) and name:  # optional column: the indicator's name
+                cells[0] = f"<th>{esc(name)}<br><small>{esc(str(key[0]))}</small></th>"
+            cells.append(f"<td>{esc(_number(first.get('base_value')))}</td>")
+            growth = first.get("required_growth")
+            cells.append(f"<td>{'—' if pd.isna(growth) else f'{100 * growth:.1f} %'}</td>")
+            for name in names:
+                hit = group[group["scenario"] == name]
+                p = hit["p_attain"].iloc[0] if len(hit) else float("nan")
+                status = str(hit["status"].iloc[0]) if len(hit) and "status" in hit else ""
+                band = "na" if pd.isna(p) else "hi" if p >= 0.8 else "mid" if p >= 0.5 else "lo"
+                text = "—" if pd.isna(p) else _percent(p)
+                cells.append(f'<td class="p {band}" title="{esc(status)}">{text}</td>')
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+    heads = "".join(
+        f"<th>{link(pages[n][0], titles[n]) if n in pages else esc(titles[n])}</th>" for n in names
+    )
+    scenario_links = "".join(
+        f"<li><b>{esc(titles[n])}</b> ({esc(n)}): "
+        + ", ".join(link(r, Path(r["notebook"]).stem) for r in pages.get(n, []))
+        + "</li>"
+        for n in names
+    )
+    other = "".join(
+        f"<li>{link(r, Path(r['notebook']).stem)}</li>" for key in ("overview", "comparison") for r in pages.get(key, [])
+    )
+    if earlier is None:
+        runs = '<p><a href="../index.html">所有运行 / all runs</a></p>'
+    else:
+        items = "".join(
+            f'<li><a href="{esc(n)}/{"index.html" if (run_dir.parent / n / "index.html").is_file() else ""}">'
+            f"{esc(n)}</a></li>"
+            for n in earlier
+        )
+        runs = f"<h2>此前的运行 / Earlier runs</h2><ul>{items or '<li>—</li>'}</ul>"
+    lang = scenarios[0].lang
+    return f"""<!DOCTYPE html>
+<html lang="{'zh-CN' if lang == 'zh' else 'en'}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>xmforecast · {esc(run_id)}</title>
+<style>
+body {{ font-family: {_FONTS}; margin: 2em auto; max-width: 72em; padding: 0 1em; color: #222; }}
+table {{ border-collapse: collapse; margin: 1em 0; }}
+th, td {{ border: 1px solid #ccc; padding: .3em .6em; text-align: left; }}
+td.p {{ text-align: right; font-variant-numeric: tabular-nums; }}
+td.hi {{ background: #dff0d8; }} td.mid {{ background: #fcf8e3; }} td.lo {{ background: #f2dede; }}
+.note {{ color: #666; font-size: .9em; }}
+</style>
+</head>
+<body>
+<h1>科技指标目标情景比较 / Targets by scenario</h1>
+<p>运行 / run <b>{esc(run_id)}</b></p>
+<h2>达标概率 / Probability of attainment</h2>
+<table>
+<thead><tr><th>指标 indicator</th><th>目标年 year</th><th>类型 type</th><th>目标值 target</th>
+<th>基期值 base</th><th>所需年增速 required growth</th>{heads}</tr></thead>
+<tbody>
+{chr(10).join(rows) or '<tr><td colspan="99">—</td></tr>'}
+</tbody>
+</table>
+<p class="note">每格为模拟路径中达到目标的比例;悬停显示进度评级。 Each cell is the share of
+simulated paths that reach the target; hover for the progress status.</p>
+<h2>情景报告 / Scenario reports</h2>
+<ul>{scenario_links}</ul>
+<h2>总览 / Overview</h2>
+<ul>{other or '<li>—</li>'}</ul>
+<p><a href="{esc(prefix)}summary.csv">summary.csv</a> · <a href="{esc(prefix)}manifest.json">manifest.json</a></p>
+{runs}
+</body>
+</html>
+"""
