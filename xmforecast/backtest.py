@@ -1,0 +1,496 @@
+"""Rolling-origin backtests, scores, and the ``--model auto`` choice.
+
+With three to seven annual points per indicator, one series says little
+about which model forecasts best; :func:`backtest_panel` pools the evidence
+over many indicators, and :func:`choose` uses it (or, without it, the
+series' own backtest) to pick a model or a combination and to widen its
+intervals when they covered less than their nominal level.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+import numpy as np
+import pandas as pd
+
+from xmforecast.exceptions import ModelError, ParameterError
+from xmforecast.models import (
+    LADDER,
+    Combination,
+    FittedModel,
+    ModelSpec,
+    _as_spec,
+    _check_int,
+    _check_level,
+    _validate_series,
+    fit_ladder,
+)
+
+__all__ = ["backtest", "score", "backtest_panel", "PanelBacktest", "choose"]
+
+_log = logging.getLogger(__name__)
+
+_COLUMNS = ["model", "origin", "year", "step", "actual", "point", "lower", "upper",
+            "ape", "covered", "error_ratio", "level"]
+_SCORE_COLUMNS = ["n", "mape", "coverage", "nominal", "scale_needed"]
+
+#: Members tried, in this order, when there is no backtest evidence at all.
+_DEFAULT_MEMBERS = ("drift", "loglinear", "theta", "ets")
+
+
+def _error_ratio(actual: np.ndarray, point: np.ndarray, lower: np.ndarray,
+                 upper: np.ndarray, log_scale: bool) -> np.ndarray:
+    """|error| in units of the interval half-width on the side of the error.
+
+    On the model's own scale (log for log models), so that multiplying every
+    standard deviation by c multiplies every half-width by c: the interval
+    covers the actual value exactly when the ratio is <= 1.
+    """
+    if log_scale and np.all(actual > 0):
+        actual, point, lower, upper = (np.log(a) for a in (actual, point, lower, upper))
+    error = actual - point
+    half = np.where(error >= 0, upper - point, point - lower)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.abs(error) / half
+    return np.where(error == 0, 0.0, ratio)
+
+
+def backtest(series: pd.Series, names: Sequence[str | ModelSpec] | None = None, *,
+             min_train: int = 2, horizon: int = 3, level: float = 80) -> pd.DataFrame:
+    """Rolling-origin evaluation of models on one series.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Observations [any units] on an increasing int year index (gaps allowed).
+    names : sequence of str or ModelSpec, optional
+        Models to evaluate; default the whole ladder
+        (:data:`xmforecast.models.LADDER`).
+    min_train : int, default 2
+        Fewest observations up to an origin for it to be used.
+    horizon : int, default 3
+        Largest step scored [years after the origin].
+    level : float, default 80
+        Interval coverage [percent].
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per model, origin and observed year: ``model``, ``origin``,
+        ``year``, ``step`` [years], ``actual``, ``point``, ``lower``,
+        ``upper``, ``ape`` (absolute percentage error as a fraction),
+        ``covered`` (lower <= actual <= upper), ``error_ratio`` (|error| in
+        interval half-widths on the model's scale) and ``level``.
+
+    Raises
+    ------
+    ParameterError
+        If the series or an argument breaks a rule.
+
+    Notes
+    -----
+    For each observed year :math:`o` with at least `min_train` observations
+    up to :math:`o` and one observed year in :math:`(o, o + horizon]`, every
+    model is fitted to the data :math:`\\le o` (rungs below their
+    ``min_obs`` are skipped) and scored on those years:
+    :math:`APE = |\\hat y - y| / |y|`.
+
+    References
+    ----------
+    .. [1] Tashman, L.J. (2000) Out-of-sample tests of forecasting accuracy:
+       an analysis and review. *Int. J. Forecasting* 16(4), 437-450.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.Series([100.0, 110.0, 121.0, 133.1], index=range(2013, 2017))
+    >>> frame = backtest(s, ["drift"], horizon=1)
+    >>> frame[["origin", "year", "step"]].to_numpy().tolist()
+    [[2014, 2015, 1], [2015, 2016, 1]]
+    >>> frame["point"].round(2).tolist()
+    [121.0, 133.1]
+    """
+    data = _validate_series(series)
+    min_train = _check_int("min_train", min_train)
+    horizon = _check_int("horizon", horizon)
+    level = _check_level(level)
+    specs = [_as_spec(n) for n in (LADDER if names is None else names)]
+    years = data.index.to_numpy()
+    parts = []
+    for i, origin in enumerate(years):
+        if i + 1 < min_train:
+            continue
+        ahead = (years > origin) & (years <= origin + horizon)
+        if not ahead.any():
+            continue
+        test = data[ahead]
+        steps = test.index.to_numpy() - origin
+        fitted, _ = fit_ladder(data.iloc[: i + 1], specs)
+        for label, fit in fitted.items():
+            fc = fit.forecast(int(steps.max()), level).loc[test.index]
+            actual = test.to_numpy()
+            point, lower, upper = (fc[c].to_numpy() for c in ("point", "lower", "upper"))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ape = np.abs(point - actual) / np.abs(actual)
+            parts.append(pd.DataFrame({
+                "model": label, "origin": int(origin), "year": test.index.to_numpy(),
+                "step": steps, "actual": actual, "point": point, "lower": lower,
+                "upper": upper, "ape": ape, "covered": (lower <= actual) & (actual <= upper),
+                "error_ratio": _error_ratio(actual, point, lower, upper, fit.log_scale),
+                "level": level,
+            }))
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in _COLUMNS})
+    return pd.concat(parts, ignore_index=True)[_COLUMNS]
+
+
+def score(backtest_frame: pd.DataFrame) -> pd.DataFrame:
+    """Accuracy and interval coverage per model.
+
+    Parameters
+    ----------
+    backtest_frame : pandas.DataFrame
+        Output of :func:`backtest` (or the ``frame`` of :func:`backtest_panel`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by model: ``n`` (forecasts scored), ``mape`` (mean APE, a
+        fraction), ``coverage`` (share of actual values inside the interval),
+        ``nominal`` (the interval's level [percent]) and ``scale_needed`` (the
+        ``sigma_scale`` that would have made coverage nominal).
+
+    Raises
+    ------
+    ParameterError
+        If a required column is missing.
+
+    Notes
+    -----
+    ``scale_needed`` is the empirical ``nominal`` quantile (inverse of the
+    empirical CDF) of ``error_ratio`` = |error| / (q s), i.e. that of
+    |error| / s divided by the nominal quantile q: the smallest
+    ``sigma_scale`` with which at least the nominal share of the backtest
+    forecasts would have been covered.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.Series([100.0, 110.0, 121.0, 133.1], index=range(2013, 2017))
+    >>> score(backtest(s, ["naive"], horizon=1))[["n", "mape", "coverage"]].round(3)
+    ... # doctest: +NORMALIZE_WHITESPACE
+           n   mape  coverage
+    model
+    naive  2  0.091       1.0
+    """
+    missing = [c for c in ("model", "ape", "covered", "error_ratio", "level")
+               if c not in backtest_frame.columns]
+    if missing:
+        raise ParameterError(
+            f"`backtest_frame` must have the columns of `backtest()`; missing {missing}."
+        )
+    if backtest_frame.empty:
+        return pd.DataFrame(columns=_SCORE_COLUMNS, index=pd.Index([], name="model"))
+    levels = backtest_frame["level"].unique()
+    if len(levels) != 1:
+        raise ParameterError(f"`backtest_frame` must hold one `level`; got {sorted(levels)}.")
+    level = float(levels[0])
+    grouped = backtest_frame.groupby("model", sort=False)
+    out = pd.DataFrame({
+        "n": grouped.size(),
+        "mape": grouped["ape"].mean(),
+        "coverage": grouped["covered"].mean(),
+        "nominal": level,
+        "scale_needed": grouped["error_ratio"].agg(
+            lambda r: np.quantile(r.to_numpy(), level / 100, method="inverted_cdf")),
+    })
+    out.index.name = "model"
+    return out[_SCORE_COLUMNS]
+
+
+@dataclass(frozen=True, eq=False)
+class PanelBacktest:
+    """Backtest evidence pooled over many indicators.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        Every scored forecast: an ``indicator`` column, then the columns of
+        :func:`backtest`.
+    pooled : pandas.DataFrame
+        :func:`score` over all indicators' forecasts together, by model.
+    by_indicator : pandas.DataFrame
+        :func:`score` per indicator, indexed by (indicator, model).
+    """
+
+    frame: pd.DataFrame
+    pooled: pd.DataFrame
+    by_indicator: pd.DataFrame
+
+
+def backtest_panel(series_by_id: Mapping[str, pd.Series],
+                   names: Sequence[str | ModelSpec] | None = None, *, min_train: int = 2,
+                   horizon: int = 3, level: float = 80) -> PanelBacktest:
+    """Rolling-origin backtest of every series, scored pooled and per indicator.
+
+    Parameters
+    ----------
+    series_by_id : mapping of str to pandas.Series
+        Indicator id to its observations (each as for :func:`backtest`).
+    names, min_train, horizon, level
+        As for :func:`backtest`.
+
+    Returns
+    -------
+    PanelBacktest
+        All scored forecasts, pooled scores and per-indicator scores.
+
+    Raises
+    ------
+    ParameterError
+        If `series_by_id` is not a mapping or a series breaks a rule (the
+        message names the indicator).
+
+    Notes
+    -----
+    Pooled MAPE weights every scored forecast equally, so indicators with
+    longer histories count for more; rungs with a high ``min_obs`` are
+    scored on long series only.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> panel = backtest_panel({
+    ...     "a": pd.Series([100.0, 110.0, 121.0], index=[2014, 2015, 2016]),
+    ...     "b": pd.Series([10.0, 12.0, 14.4], index=[2014, 2015, 2016]),
+    ... }, ["drift"], horizon=1)
+    >>> int(panel.pooled.loc["drift", "n"]), round(float(panel.pooled.loc["drift", "mape"]), 6)
+    (2, 0.0)
+    """
+    if not isinstance(series_by_id, Mapping):
+        raise ParameterError(
+            f"`series_by_id` must be a mapping of indicator id to Series; got "
+            f"{type(series_by_id).__name__}."
+        )
+    frames, per = [], {}
+    for key, series in series_by_id.items():
+        try:
+            frame = backtest(series, names, min_train=min_train, horizon=horizon, level=level)
+        except ParameterError as exc:
+            raise ParameterError(f"series {key!r}: {exc}") from None
+        if not frame.empty:
+            frames.append(frame.assign(indicator=key))
+            per[key] = score(frame)
+    if frames:
+        rows = pd.concat(frames, ignore_index=True)[["indicator", *_COLUMNS]]
+        by_indicator = pd.concat(per, names=["indicator", "model"])
+    else:
+        rows = pd.DataFrame({c: pd.Series(dtype=float) for c in ["indicator", *_COLUMNS]})
+        by_indicator = pd.DataFrame(columns=_SCORE_COLUMNS)
+    return PanelBacktest(frame=rows, pooled=score(rows), by_indicator=by_indicator)
+
+
+def choose(series: pd.Series, *, names: Sequence[str] | None = None,
+           panel_scores: pd.DataFrame | None = None, level: float = 80, min_train: int = 2,
+           horizon: int = 3, tolerance: float = 0.10, max_members: int = 3,
+           min_evidence: int = 10) -> tuple[FittedModel, pd.DataFrame]:
+    """Choose, calibrate and fit a model for `series` (``--model auto``).
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Observations [any units] on an increasing int year index.
+    names : sequence of str, optional
+        Candidate rungs; default the ladder. Only those the series can be
+        fitted with are candidates.
+    panel_scores : pandas.DataFrame or PanelBacktest, optional
+        Pooled scores, e.g. ``backtest_panel(...).pooled`` (a
+        :class:`PanelBacktest` stands for its ``pooled``), computed at the
+        same `level`. When None, the series' own backtest is used.
+    level : float, default 80
+        Interval coverage [percent].
+    min_train, horizon
+        As for :func:`backtest` (own backtest only).
+    tolerance : float, default 0.10
+        Models whose MAPE is within this fraction of the best are "close".
+    max_members : int, default 3
+        Largest number of models combined.
+    min_evidence : int, default 10
+        Fewest scored forecasts behind the best model below which the
+        evidence counts as thin.
+
+    Returns
+    -------
+    fitted : FittedModel
+        The chosen model or combination, fitted with the calibrated
+        ``sigma_scale``.
+    table : pandas.DataFrame
+        Indexed by model: the chosen one first (its ``reason`` says why it
+        was chosen and how it was calibrated), then the other candidates by
+        MAPE, then skipped rungs. Columns ``n``, ``mape``, ``coverage``,
+        ``nominal``, ``scale_needed``, ``chosen``, ``sigma_scale``,
+        ``evidence`` and ``reason``.
+
+    Raises
+    ------
+    ParameterError
+        If an argument breaks a rule or `panel_scores` has another level.
+    ModelError
+        If no candidate can be fitted to `series`.
+
+    Notes
+    -----
+    Choice: the model with the lowest backtest MAPE, unless the evidence is
+    thin (best :math:`n <` `min_evidence`: equal-weight combination of the
+    `max_members` best) or several models are within `tolerance` of the
+    best (their combination) — simple combinations, damped trends and Theta
+    were hard to beat on yearly M3/M4 series [1]_, [2]_. Without any
+    evidence: the combination of drift, loglinear, theta and ets that fit.
+    Calibration: when backtest coverage is below ``level``, ``sigma_scale``
+    becomes :math:`\\max(1, Q_{level}(|e| / (q s)))`, the factor that
+    would have made coverage nominal; intervals are never narrowed. For a
+    combination chosen from panel scores this factor is the weighted mean
+    of its members' (the combination itself was not backtested on the panel).
+
+    References
+    ----------
+    .. [1] Makridakis, S. & Hibon, M. (2000) The M3-Competition: results,
+       conclusions and implications. *Int. J. Forecasting* 16(4), 451-476.
+    .. [2] Makridakis, S., Spiliotis, E. & Assimakopoulos, V. (2020) The M4
+       Competition: 100,000 time series and 61 forecasting methods.
+       *Int. J. Forecasting* 36(1), 54-74.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.Series([100.0, 110.0, 121.0, 133.1, 146.41], index=range(2012, 2017))
+    >>> fit, table = choose(s, names=["naive", "drift"], min_evidence=5)
+    >>> fit.name, float(table.loc[fit.name, "sigma_scale"])
+    ('drift', 1.0)
+    >>> table[["n", "mape", "coverage", "chosen"]].round(3)  # doctest: +NORMALIZE_WHITESPACE
+           n   mape  coverage  chosen
+    model
+    drift  6  0.000     1.000    True
+    naive  6  0.145     0.667   False
+    """
+    data = _validate_series(series)
+    level = _check_level(level)
+    max_members = _check_int("max_members", max_members)
+    min_evidence = _check_int("min_evidence", min_evidence)
+    if not (isinstance(tolerance, (int, float)) and 0 <= tolerance < math.inf):
+        raise ParameterError(f"`tolerance` must be a finite number >= 0; got {tolerance!r}.")
+    fitted, skipped = fit_ladder(data, LADDER if names is None else names)
+    if not fitted:
+        reasons = "; ".join(f"{n}: {r}" for n, r in skipped)
+        raise ModelError(f"no model can be fitted to this series ({reasons}).")
+    candidates = [c for c in fitted if c in LADDER]
+
+    if isinstance(panel_scores, PanelBacktest):
+        panel_scores = panel_scores.pooled
+    if panel_scores is not None:
+        evidence_source = "panel"
+        if not isinstance(panel_scores, pd.DataFrame):
+            raise ParameterError(
+                "`panel_scores` must be a DataFrame from `score()` or a PanelBacktest; got "
+                f"{type(panel_scores).__name__}."
+            )
+        missing = [c for c in _SCORE_COLUMNS if c not in panel_scores.columns]
+        if missing:
+            raise ParameterError(f"`panel_scores` must have the columns of `score()`; missing {missing}.")
+        if len(panel_scores) and not np.allclose(panel_scores["nominal"].astype(float), level):
+            raise ParameterError(
+                f"`panel_scores` were computed at level {sorted(set(panel_scores['nominal']))}; "
+                f"got level={level:g}."
+            )
+        scores = panel_scores
+    else:
+        evidence_source = "own"
+        scores = score(backtest(data, candidates, min_train=min_train, horizon=horizon, level=level))
+    table = scores.reindex(candidates)[_SCORE_COLUMNS].astype(float)
+    table["nominal"] = level
+    ranked = table[table["n"] > 0].sort_values(["mape", "n"], ascending=[True, False])
+
+    if ranked.empty:
+        members = [m for m in _DEFAULT_MEMBERS if m in candidates] or candidates[:1]
+        why = (f"no backtest evidence ({evidence_source}); "
+               f"default members that fit: {', '.join(members)}")
+    else:
+        best, best_mape, best_n = ranked.index[0], ranked["mape"].iloc[0], int(ranked["n"].iloc[0])
+        close = ranked.index[ranked["mape"] <= best_mape * (1 + tolerance)]
+        if best_n < min_evidence:
+            members = list(ranked.index[:max_members])
+            why = (f"thin evidence ({evidence_source}): best model {best} scored on {best_n} "
+                   f"forecasts < min_evidence={min_evidence}; combination of the "
+                   f"{len(members)} lowest MAPEs")
+        elif len(close) > 1:
+            members = list(close[:max_members])
+            why = (f"{len(close)} models within {tolerance:.0%} of the best MAPE "
+                   f"{best_mape:.3f} ({evidence_source}); combination of {', '.join(members)}")
+        else:
+            members = [best]
+            runner = (f", next {ranked.index[1]} {ranked['mape'].iloc[1]:.3f}"
+                      if len(ranked) > 1 else "")
+            why = f"lowest backtest MAPE {best_mape:.3f} ({evidence_source}, n={best_n}{runner})"
+    members = sorted(members, key=LADDER.index)
+    spec = _as_spec(members[0]) if len(members) == 1 else Combination(members=tuple(members))
+
+    mape, coverage, needed, n_cal, how = _calibration_evidence(
+        spec, members, table, data, evidence_source, min_train, horizon, level)
+    if n_cal == 0:
+        scale, calib = 1.0, "no backtest evidence to calibrate; sigma_scale 1"
+    elif coverage < level / 100:
+        scale = max(1.0, needed)
+        calib = (f"backtest coverage {coverage:.0%} < nominal {level:g}% ({how}, n={n_cal}): "
+                 f"sigma_scale {scale:.2f}")
+    else:
+        scale = 1.0
+        calib = (f"backtest coverage {coverage:.0%} >= nominal {level:g}% ({how}, n={n_cal}); "
+                 "not narrowed")
+    final = dataclasses.replace(spec, sigma_scale=spec.sigma_scale * scale).fit(data)
+
+    label = final.name
+    chosen = {"n": n_cal, "mape": mape, "coverage": coverage, "nominal": level,
+              "scale_needed": needed, "chosen": True, "sigma_scale": final.spec.sigma_scale,
+              "evidence": evidence_source, "reason": f"{why}. {calib}."}
+    records = {label: chosen}
+    for name, row in pd.concat([ranked, table[~(table["n"] > 0)]]).iterrows():
+        if name not in records:
+            records[name] = {**row.to_dict(), "nominal": level, "chosen": False,
+                             "sigma_scale": math.nan, "evidence": evidence_source,
+                             "reason": "" if row["n"] > 0 else "no backtest evidence"}
+    for name, reason in skipped:
+        records.setdefault(name, {"nominal": level, "chosen": False, "sigma_scale": math.nan,
+                                  "evidence": "", "reason": f"skipped: {reason}"})
+    out = pd.DataFrame.from_dict(records, orient="index")
+    out = out.reindex(columns=[*_SCORE_COLUMNS, "chosen", "sigma_scale", "evidence", "reason"])
+    out["n"] = out["n"].fillna(0).astype(int)
+    out["chosen"] = out["chosen"].astype(bool)
+    out.index.name = "model"
+    _log.info("chose %s for %s: %s. %s.", label, series.name, why, calib)
+    return final, out
+
+
+def _calibration_evidence(spec: ModelSpec, members: list[str], table: pd.DataFrame,
+                          data: pd.Series, source: str, min_train: int, horizon: int,
+                          level: float) -> tuple[float, float, float, int, str]:
+    """MAPE, coverage, scale needed, number of forecasts and where they come from."""
+    if len(members) == 1:
+        row = table.loc[members[0]]
+        n = 0 if not row["n"] > 0 else int(row["n"])
+        return (float(row["mape"]), float(row["coverage"]), float(row["scale_needed"]), n,
+                f"{members[0]}, {source}")
+    if source == "own":
+        own = score(backtest(data, [spec], min_train=min_train, horizon=horizon, level=level))
+        if spec.label not in own.index:
+            return math.nan, math.nan, math.nan, 0, "combination, own"
+        row = own.loc[spec.label]
+        return (float(row["mape"]), float(row["coverage"]), float(row["scale_needed"]),
+                int(row["n"]), "the combination's own backtest")
+    rows = table.loc[members].dropna(subset=["n"])
+    if rows.empty:
+        return math.nan, math.nan, math.nan, 0, "members, panel"
+    return (math.nan, float(rows["coverage"].mean()), float(rows["scale_needed"].mean()),
+            int(rows["n"].sum()), "members' panel scores, averaged")
