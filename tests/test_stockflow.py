@@ -375,3 +375,18 @@ def test_forecast_and_simulate_reject_bad_arguments(fitted_stock, fitted_ratio):
         ParameterError, match=r"`target_year` must be after the last observed year 2016; got 2015."
     ):
         fitted_ratio.required_grants(20, 2015)
+
+
+def test_damped_grants_growth_by_hand():
+    valid = pd.Series([5552.0, 7291.0], index=[2015, 2016])
+    grants = pd.Series([1691.0, 2028.0], index=[2015, 2016])
+    population = pd.Series([380.3, 388.9], index=[2015, 2016])
+    spec = PatentRatio(grants_growth=0.2, grants_damping=0.5, population_growth=0.0)
+    point = spec.fit(valid, grants, population).forecast(2)["point"]
+    lapse = 289 / 5552  # 5552 + 2028 - 7291 lapsed in 2016
+    v2017 = 7291 * (1 - lapse) + 2028 * 1.2  # first year: the full growth
+    v2018 = v2017 * (1 - lapse) + 2028 * 1.2 ** 1.5  # second year: half of it on top
+    assert point.loc[2017] == pytest.approx(v2017 / 388.9, rel=1e-9)
+    assert point.loc[2018] == pytest.approx(v2018 / 388.9, rel=1e-9)
+    with pytest.raises(ParameterError, match=r"`grants_damping` must be in \(0, 1\]; got 0"):
+        PatentRatio(grants_damping=0)
