@@ -19,11 +19,14 @@ def evaluation():
     return evaluate_targets(n_paths=2000, rng=7)
 
 
-def test_every_target_with_a_baseline_gets_a_probability(evaluation):
+def test_every_target_with_a_baseline_and_history_gets_a_probability(evaluation, observations):
     table = evaluation.table
-    has_base = table["base_value"].notna() & (table["base_value"] > 0)
-    assert table.loc[has_base, "p_attain"].between(0, 1).all()
-    assert table.loc[~has_base, "p_attain"].isna().all()
+    n_obs = observations.groupby("indicator").size()
+    projectable = (table["base_value"] > 0) & (table["indicator"].map(n_obs).fillna(0) >= 2)
+    assert projectable.sum() >= 5  # the four headline targets and new certifications
+    assert table.loc[projectable, "p_attain"].between(0, 1).all()
+    assert table.loc[~projectable, "p_attain"].isna().all()
+    assert set(table.loc[projectable, "indicator"]) == set(evaluation.simulations)
     assert set(HEADLINE) <= set(evaluation.simulations)
 
 
@@ -131,3 +134,9 @@ def test_a_made_up_city(tmp_path):
     assert 0 < row["p_attain"] < 1 and not math.isnan(row["expected_year"])
     f = xmforecast.forecast("patents", observations=obs, indicators=reg, origin=2018, horizon=2)
     assert f["year"].tolist() == [2019, 2020]
+
+
+def test_a_single_observation_gets_no_probability(evaluation):
+    row = evaluation.table.set_index("indicator").loc["transformation_fund_size"]
+    assert math.isnan(row["p_attain"]) and "one observation only (2016)" in row["note"]
+    assert row["required_growth"] == pytest.approx(1.0)  # 2 亿元 → 4 亿元 in one year

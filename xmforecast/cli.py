@@ -70,7 +70,7 @@ def _targets(args) -> None:
         table["expected_year"] = table["expected_year"].astype("Int64")
     _emit(table[cols], args.format,
           footer="growth rates are fractions (0.2 = 20 %); p_attain = share of simulated paths meeting the target "
-                 "in its year; empty p_attain = no baseline to simulate from.")
+                 "in its year; empty p_attain = no baseline, or a single observation, to project from.")
 
 
 def _forecast(args) -> None:

@@ -366,6 +366,11 @@ def evaluate_targets(observations: pd.DataFrame | None = None, indicators: pd.Da
         if not np.isfinite(row["base_value"]) or row["status"] in ("met", "missed"):
             continue
         history = _history(observations, ind, origin)
+        if len(history) < 2:
+            # One figure gives no growth to project: any probability would be the spread we assumed.
+            table.at[i, "note"] = (f"one observation only ({int(history.index[-1])}): no growth can be "
+                                   "estimated, so no probability is given")
+            continue
         last = int(history.index[-1])
         horizon = max(int(row["target_year"]) - last, scenario.horizon, 1)
         req = required_path(int(row["base_year"]), float(row["base_value"]), int(row["target_year"]),
