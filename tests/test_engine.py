@@ -140,3 +140,17 @@ def test_a_single_observation_gets_no_probability(evaluation):
     row = evaluation.table.set_index("indicator").loc["transformation_fund_size"]
     assert math.isnan(row["p_attain"]) and "one observation only (2016)" in row["note"]
     assert row["required_growth"] == pytest.approx(1.0)  # 2 亿元 → 4 亿元 in one year
+
+
+def test_backtest_table_reports_the_chosen_model_next_to_its_nominal_coverage():
+    table = xmforecast.backtest_table(level=80)
+    with_history = {"rd_spend", "hightech_enterprises", "tech_trade", "invention_patents_per_10k"}
+    assert with_history <= set(table["indicator"])
+    chosen = table[table["chosen"].astype(bool)].set_index("indicator")
+    assert with_history <= set(chosen.index)
+    assert (chosen["nominal"] == 80).all() and chosen["coverage"].between(0, 1).all()
+    assert (chosen["sigma_scale"] >= 1).all()  # intervals are widened, never narrowed
+    assert chosen.loc["hightech_enterprises", "reason"].startswith("auto uses the structural model")
+    pooled = table[table["indicator"] == "all"].set_index("model")
+    drift = table[(table["indicator"] != "all") & (table["model"] == "drift")]
+    assert pooled.loc["drift", "n"] == drift["n"].sum()

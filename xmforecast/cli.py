@@ -85,7 +85,11 @@ def _backtest(args) -> None:
     from .engine import backtest_table
 
     frame = backtest_table(data_file=args.data, origin=args.origin, level=args.level)
-    _emit(frame, args.format)
+    if args.format == "table":
+        frame = frame.round(3)
+        frame["reason"] = frame["reason"].fillna("").astype(str).str.slice(0, 60)
+    _emit(frame, args.format, footer="coverage: share of backtest actuals inside the nominal interval; "
+                                     "chosen: the model `--model auto` uses (reason shortened; --format csv for all).")
 
 
 def _run(args) -> None:

@@ -413,35 +413,50 @@ def assess_targets(observations: pd.DataFrame | None = None, indicators: pd.Data
 
 def backtest_table(observations: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None, *,
                    data_file: str | None = None, origin: int | None = None, level: float = 80) -> pd.DataFrame:
-    """Rolling-origin backtest scores per indicator and model (indicators with ≥ 3 points).
+    """Rolling-origin backtest per indicator and model, and the model ``auto`` chooses.
+
+    Every indicator with at least three observations is backtested (origin moving one year
+    at a time, forecasts scored against what followed); the scores pooled over all of them
+    are the evidence ``auto`` uses, as in :func:`forecast`.
 
     Returns
     -------
     DataFrame
-        One row per (indicator, model) plus pooled rows (indicator ``all``): n, mape, coverage,
-        nominal.
+        One row per (indicator, model): ``n`` scored forecasts, ``mape``, ``coverage`` of
+        the ``nominal`` interval [%], ``scale_needed`` to reach it; the row with ``chosen``
+        True is the model ``auto`` picks for that indicator, with the ``sigma_scale`` its
+        intervals are widened by and the ``reason``. Rows with indicator ``all`` hold the
+        pooled scores.
     """
-    from .backtest import backtest, score
+    import pandas as pd
+
+    from .backtest import choose
     from .data import series
 
     observations, indicators = _resolve(observations, indicators, data_file)
-    import pandas as pd
-
+    if not (0 < float(level) < 100):
+        raise ParameterError(f"`level` must be between 0 and 100 (a percentage); got {level:g}.")
+    panel = _panel_scores(observations, indicators, origin, level)
+    columns = ["indicator", "model", "n", "mape", "coverage", "nominal", "scale_needed", "chosen",
+               "sigma_scale", "evidence", "reason"]
+    if panel is None:
+        return pd.DataFrame(columns=columns)
     frames = []
     for ind in indicators["id"]:
         s = series(observations, ind, origin=origin)
         if len(s) < 3:
             continue
-        bt = backtest(s, level=level)
-        if len(bt):
-            frames.append(bt.assign(indicator=ind))
-    if not frames:
-        return pd.DataFrame(columns=["indicator", "model", "n", "mape", "coverage", "nominal"])
-    allbt = pd.concat(frames, ignore_index=True)
-    per = allbt.groupby("indicator", sort=False).apply(score, include_groups=False).reset_index()
-    pooled = score(allbt).assign(indicator="all")
-    out = pd.concat([per, pooled], ignore_index=True)
-    return out[["indicator"] + [c for c in out.columns if c not in ("indicator", "level_1")]]
+        own = panel.by_indicator.loc[ind].reset_index() if ind in panel.by_indicator.index.get_level_values(0) \
+            else pd.DataFrame(columns=["model"])
+        _, table = choose(s, panel_scores=panel, level=level)
+        picked = table[table["chosen"]].reset_index()
+        if ind in STRUCTURAL:
+            picked["reason"] = "auto uses the structural model; best of the ladder: " + picked["reason"].astype(str)
+        own = own[~own["model"].isin(picked["model"])].assign(chosen=False)
+        frames.append(pd.concat([picked, own], ignore_index=True).assign(indicator=ind))
+    pooled = panel.pooled.reset_index().assign(indicator="all", chosen=False)
+    out = pd.concat(frames + [pooled], ignore_index=True)
+    return out.reindex(columns=columns)
 
 
 def sensitivity(parameter: str, values, *, ids: list[str] | None = None, scenario=None,
