@@ -1,0 +1,78 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Scenarios compared · 情景比较
+#
+# The probability of attaining each 2017 target under every scenario of one run, read from
+# the run's `summary.csv` (one row per target and scenario). A scenario changes
+# assumptions, not data: the same history and models underlie every column, so the
+# differences come from the assumptions each scenario's params file states.
+
+# %% tags=["parameters"]
+run_dir: str = "."  # folder holding the run's summary.csv (all scenarios)
+lang: str = "zh"  # language of chart labels and names: "zh" or "en"
+output_dir: str = "."  # folder for the figures (PNG)
+
+# %%
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import display
+
+from xmforecast import plots
+from xmforecast.scenarios import Scenario
+
+settings = Scenario(scenario="comparison", lang=lang)
+out = Path(output_dir)
+out.mkdir(parents=True, exist_ok=True)
+name = "name_zh" if settings.lang == "zh" else "name_en"
+summary = pd.read_csv(Path(run_dir) / "summary.csv")
+titles = summary.drop_duplicates("scenario").set_index("scenario")["title"]
+display(titles.to_frame())
+
+# %% [markdown]
+# ## Probability of attainment by scenario
+#
+# Targets that could be assessed (those with a 2016 baseline). Each cell is the share of
+# simulated paths that reach the target in the target year.
+
+# %%
+assessed = summary[summary["base_value"].notna()]
+fig = plots.comparison_chart(assessed, lang=settings.lang)
+plots.save_figure(fig, out / "comparison.png");
+
+# %%
+display(
+    assessed.pivot(index=["indicator", name], columns="scenario", values="p_attain")
+    .reindex(index=pd.MultiIndex.from_frame(assessed[["indicator", name]].drop_duplicates()), columns=titles.index)
+    .style.format("{:.0%}", na_rep="—").background_gradient(cmap="RdYlGn", vmin=0, vmax=1)
+)
+
+# %% [markdown]
+# ## Progress grade and expected year of attainment
+#
+# The progress grade compares observed with required growth and does not depend on the
+# scenario; the expected year (first year the median path reaches the target) does.
+
+# %%
+display(
+    assessed.pivot(index=["indicator", name, "status"], columns="scenario", values="expected_year")
+    .reindex(index=pd.MultiIndex.from_frame(assessed[["indicator", name, "status"]].drop_duplicates()),
+             columns=titles.index)
+    .style.format("{:.0f}", na_rep="not within the horizon")
+)

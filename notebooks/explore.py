@@ -1,0 +1,126 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Explore the assumptions · 假设探索
+#
+# Open in JupyterLab (`make lab`) and run all cells: move a slider or pick another target
+# and its probability of attainment and fan chart are simulated again under the changed
+# assumptions. The parameters below are those of a scenario file (`params/*.yaml`), the
+# starting point of the sliders.
+#
+# - **growth shift**: added to the indicator's expected annual growth [fraction/year];
+# - **renewal rate**: share of expiring high-tech certificates renewed (high-tech stock
+#   only; "implied by the data" takes the rate that reproduces the 2016 stock);
+# - **new certifications**: first-time certifications per year (high-tech stock only;
+#   "projected from history" continues their trend);
+# - **volatility**: multiplies the spread of the simulated paths.
+
+# %% tags=["parameters"]
+from typing import Optional
+
+scenario: str = "baseline"  # scenario name, [a-z0-9_-]+
+title: str = ""  # display title; empty: the scenario name
+lang: str = "zh"  # language of chart labels and names: "zh" or "en"
+origin: int = 2016  # forecast origin [year]; observations after it are ignored
+horizon: int = 4  # years simulated beyond the origin [years]
+n_paths: int = 10_000  # simulated paths (at most 2,000 are used here, for speed)
+seed: int = 2017  # seed of the random generator
+model: str = "auto"  # "auto" (structural where known, else chosen by backtest), "structural" or a ladder name
+level: float = 80.0  # central interval level of the fan chart [%]
+growth_shift: float = 0.0  # added to every indicator's expected annual growth [fraction/year]
+volatility_scale: float = 1.0  # multiplies the simulated spread around the median
+at_required_rate: bool = False  # centre each indicator on the path its target requires
+recertification_rate: Optional[float] = None  # expiring certificates renewed [fraction]; None: implied by the data
+exit_rate: float = 0.01  # share of certified firms leaving each year [fraction/year]
+new_certifications: Optional[int] = None  # first-time high-tech certifications [firms/year]; None: projected
+patent_lapse_rate: Optional[float] = None  # valid invention patents lapsing [fraction/year]; None: estimated
+population_growth: Optional[float] = None  # resident population growth [fraction/year]; None: estimated
+data_file: str = ""  # extra observations CSV (indicator, year, value); "" for none
+output_dir: str = "."  # working folder (this notebook writes no files)
+indicator: str = "hightech_enterprises"  # target shown first (registry id)
+
+# %%
+import ipywidgets as widgets
+from IPython.display import display
+
+import xmforecast
+from xmforecast import plots
+from xmforecast.scenarios import SCENARIO_KEYS, Scenario
+
+sc = Scenario(**{key: globals()[key] for key in SCENARIO_KEYS})
+explore_paths = min(sc.n_paths, 2_000)
+name = "name_zh" if sc.lang == "zh" else "name_en"
+registry = xmforecast.load_indicators()
+names = registry.set_index("id")[["name_zh", "name_en", "unit", "direction"]]
+obs = xmforecast.load_observations(sc.data_file or None, indicators=registry)
+targets = xmforecast.target_table(registry, obs, origin=sc.origin).join(names, on="indicator")
+choices = targets[targets["base_value"].notna()]
+
+# %%
+controls = {
+    "indicator": widgets.Dropdown(options=list(zip(choices[name], choices["indicator"])), value=indicator,
+                                  description="target"),
+    "growth_shift": widgets.FloatSlider(value=sc.growth_shift, min=min(-0.2, sc.growth_shift),
+                                        max=max(0.2, sc.growth_shift), step=0.01, description="growth shift"),
+    "implied_renewal": widgets.Checkbox(value=sc.recertification_rate is None,
+                                        description="renewal rate implied by the data"),
+    "recertification_rate": widgets.FloatSlider(
+        value=0.8 if sc.recertification_rate is None else sc.recertification_rate, min=0.0, max=1.0, step=0.05,
+        description="renewal rate"),
+    "projected_new": widgets.Checkbox(value=sc.new_certifications is None,
+                                      description="new certifications projected from history"),
+    "new_certifications": widgets.IntSlider(value=250 if sc.new_certifications is None else sc.new_certifications,
+                                            min=0, max=max(600, sc.new_certifications or 0), step=10,
+                                            description="new certs"),
+    "volatility_scale": widgets.FloatSlider(value=sc.volatility_scale, min=min(0.25, sc.volatility_scale),
+                                            max=max(3.0, sc.volatility_scale), step=0.05, description="volatility"),
+}
+
+# %% [markdown]
+# The update: the scenario with the widgets' values (checked against the schema), one
+# target re-evaluated on `explore_paths` paths, then its probability bar and fan chart.
+
+# %%
+def update(indicator, implied_renewal, projected_new, **assumptions):
+    assumptions |= {"recertification_rate": None} if implied_renewal else {}
+    assumptions |= {"new_certifications": None} if projected_new else {}
+    ev = xmforecast.evaluate_targets(obs, registry, origin=sc.origin, scenario=Scenario(**{**dict(sc), **assumptions}),
+                                     n_paths=explore_paths, ids=[indicator])
+    row = ev.table.join(names, on="indicator")
+    plots.probability_chart(row, lang=sc.lang)
+    if indicator in ev.simulations:
+        plots.fan_chart(ev.simulations[indicator].history, ev.simulations[indicator].paths,
+                        target_value=row["target_level"].iloc[0], target_year=int(row["target_year"].iloc[0]),
+                        required_path=ev.required_paths[indicator], unit=row["unit"].iloc[0],
+                        levels=(50, sc.level), lang=sc.lang)
+
+
+# %% [markdown]
+# ## Interactive (JupyterLab)
+
+# %%
+display(widgets.VBox(list(controls.values())), widgets.interactive_output(update, controls))
+
+# %% [markdown]
+# ## At the scenario's values
+#
+# The same charts drawn once with the starting values, so that they also appear when the
+# notebook runs without a browser (papermill, HTML export).
+
+# %%
+update(**{key: control.value for key, control in controls.items()})

@@ -1,0 +1,257 @@
+"""The notebooks: thin, paired, committed clean, and runnable on tiny parameters.
+
+Each run executes a real notebook with papermill (a kernel per run), with 200 paths, into
+a temporary folder, and checks what a reader of the report relies on: the figures, the
+summary table, no error anywhere.
+"""
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import papermill
+import pytest
+
+import xmforecast
+from xmforecast.runner import run_suite
+from xmforecast.scenarios import SCENARIO_KEYS, Scenario
+from xmforecast.targets import TARGET_COLUMNS
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+PARAMS = sorted((ROOT / "params").glob("*.yaml"))
+NAMES = ("baselines", "growth_models", "target_scenarios", "comparison", "explore")
+HEADLINE = ("rd_spend", "hightech_enterprises", "tech_trade", "invention_patents_per_10k")
+TINY = {"n_paths": 200, "horizon": 4}
+
+#: What each notebook must declare: the keys the runner injects (see xmforecast.runner).
+DECLARED = {
+    "baselines": {"lang", "origin", "data_file", "output_dir"},
+    "growth_models": {"lang", "origin", "level", "data_file", "output_dir", "indicators"},
+    "target_scenarios": {*SCENARIO_KEYS, "output_dir"},
+    "comparison": {"run_dir", "lang", "output_dir"},
+    "explore": {*SCENARIO_KEYS, "output_dir"},
+}
+SCENARIO_FIGURES = {"probability.png", "progress.png", "sensitivity_growth_shift.png",
+                    "sensitivity_recertification_rate.png", *(f"fan_{i}.png" for i in HEADLINE)}
+
+
+def _notebook(name: str) -> nbformat.NotebookNode:
+    return nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+
+
+def _code_cells(nb: nbformat.NotebookNode) -> list:
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def _targets() -> pd.DataFrame:
+    registry = xmforecast.load_indicators()
+    return registry[registry["target_type"].notna()]
+
+
+def _assert_clean_execution(path: Path) -> nbformat.NotebookNode:
+    """The executed notebook has no error output and no traceback on stderr."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in _code_cells(nb):
+        for output in cell.get("outputs", []):
+            assert output.output_type != "error", f"{path.name}: {output.ename}: {output.evalue}"
+            if output.output_type == "stream" and output.name == "stderr":
+                assert "Traceback" not in output.text, f"{path.name}: {output.text}"
+    return nb
+
+
+def _assert_figures(folder: Path, names: set[str]) -> None:
+    for name in sorted(names):
+        path = folder / name
+        assert path.is_file(), f"{name} not written into {folder}"
+        head = path.read_bytes()[:8]
+        assert head == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000, f"{path} is not a chart"
+
+
+def _assert_summary(summary: pd.DataFrame, scenario: str) -> None:
+    """One row per target of the registry, the headline ones with a probability."""
+    targets = _targets()
+    assert sorted(summary["indicator"]) == sorted(targets["id"])
+    assert {"scenario", "title", "name_zh", "name_en", "unit", *TARGET_COLUMNS} <= set(summary.columns)
+    assert (summary["scenario"] == scenario).all()
+    names = targets.set_index("id")[["name_zh", "name_en", "unit"]]
+    joined = summary.set_index("indicator")[["name_zh", "name_en", "unit"]]
+    pd.testing.assert_frame_equal(joined.loc[names.index], names, check_names=False)
+    headline = summary.set_index("indicator").loc[list(HEADLINE)]
+    assert headline["p_attain"].between(0, 1).all(), headline["p_attain"]
+    expected = (60 / 45.16) - 1  # tech_trade: 45.16 -> 60 in one year
+    assert headline.loc["tech_trade", "required_growth"] == pytest.approx(expected)
+
+
+def _execute(name: str, folder: Path, **parameters) -> tuple[nbformat.NotebookNode, Path]:
+    output_dir = folder / f"{name}_out"
+    executed = folder / f"{name}.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOKS / f"{name}.ipynb"), str(executed), parameters={**parameters, "output_dir": str(output_dir)},
+        cwd=str(folder), progress_bar=False, execution_timeout=300,  # a stuck cell fails instead of hanging
+    )
+    return _assert_clean_execution(executed), output_dir
+
+
+# --------------------------------------------------------------------------- static checks
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_committed_without_outputs(name):
+    for cell in _code_cells(_notebook(name)):
+        assert cell.get("outputs") == [] and cell.get("execution_count") is None, cell.source[:60]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_paired_with_its_script(name):
+    import jupytext
+
+    script = jupytext.read(NOTEBOOKS / f"{name}.py")
+    pairs = [(c.cell_type, c.source.strip()) for c in script.cells]
+    assert pairs == [(c.cell_type, c.source.strip()) for c in _notebook(name).cells], (
+        f"{name}.py and {name}.ipynb differ; run `jupytext --sync notebooks/{name}.py`"
+    )
+    assert "ipynb,py:percent" in str(script.metadata.get("jupytext", {}).get("formats", ""))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_first_code_cell_holds_every_parameter_annotated(name):
+    cell = _code_cells(_notebook(name))[0]
+    assert "parameters" in cell.metadata.get("tags", [])
+    tree = ast.parse(cell.source)
+    assigned = [node.target.id for node in tree.body if isinstance(node, ast.AnnAssign)]
+    assert not [node for node in tree.body if isinstance(node, ast.Assign)], "every default is annotated"
+    declared = papermill.inspect_notebook(str(NOTEBOOKS / f"{name}.ipynb"))
+    # papermill skips lines it cannot parse (e.g. `int | None`, or '=' in the comment).
+    assert list(declared) == assigned
+    for key, spec in declared.items():
+        assert spec["help"], f"{name}: parameter {key} has no comment"
+    assert DECLARED[name] <= set(declared)
+
+
+@pytest.mark.parametrize("name", ["target_scenarios", "explore"])
+def test_scenario_parameter_defaults_are_the_schema_defaults(name):
+    declared = papermill.inspect_notebook(str(NOTEBOOKS / f"{name}.ipynb"))
+    defaults = {key: ast.literal_eval(declared[key]["default"]) for key in SCENARIO_KEYS}
+    assert defaults == Scenario(scenario=defaults["scenario"]).to_parameters()
+
+
+@pytest.mark.parametrize("path", PARAMS, ids=lambda p: p.name)
+def test_params_keys_reach_the_explore_notebook(path):
+    import yaml
+
+    declared = papermill.inspect_notebook(str(NOTEBOOKS / "explore.ipynb"))
+    assert set(yaml.safe_load(path.read_text(encoding="utf-8"))) <= set(declared)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_defines_no_function_or_class(name):
+    """Logic lives in the library; explore may define its widget callback, in a few lines."""
+    for cell in _code_cells(_notebook(name)):
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and name == "explore":
+                assert node.name == "update" and node.end_lineno - node.lineno < 12, node.name
+            else:
+                assert not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)), (
+                    f"{name}: {type(node).__name__} in a notebook cell"
+                )
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def test_target_scenarios_runs_from_a_params_file(tmp_path):
+    """`papermill NB OUT -f params/baseline.yaml` works as it stands."""
+    out = tmp_path / "baseline"
+    done = subprocess.run(
+        [sys.executable, "-m", "papermill", str(NOTEBOOKS / "target_scenarios.ipynb"), str(tmp_path / "run.ipynb"),
+         "-f", str(ROOT / "params" / "baseline.yaml"), "-p", "n_paths", "200", "-p", "output_dir", str(out),
+         "--no-progress-bar"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Unable to parse" not in done.stderr and "unknown parameter" not in done.stderr, done.stderr
+    nb = _assert_clean_execution(tmp_path / "run.ipynb")
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert "n_paths = 200" in injected.source
+    _assert_figures(out, SCENARIO_FIGURES)
+    summary = pd.read_csv(out / "summary.csv")
+    _assert_summary(summary, "baseline")
+    assert summary["title"].str.contains("Baseline").all()
+
+
+def test_invalid_scenario_value_stops_the_notebook_at_once(tmp_path):
+    with pytest.raises(papermill.PapermillExecutionError, match="n_paths") as failure:
+        _execute("target_scenarios", tmp_path, n_paths=5)
+    assert failure.value.exec_count <= 3, "the schema check comes before any computation"
+    assert not (tmp_path / "target_scenarios_out" / "summary.csv").exists()
+
+
+def test_growth_models_runs_in_english_on_chosen_indicators(tmp_path):
+    nb, out = _execute("growth_models", tmp_path, lang="en", indicators=["tech_trade", "hightech_enterprises"],
+                       horizon=TINY["horizon"])
+    _assert_figures(out, {"forecast_tech_trade.png", "forecast_hightech_enterprises.png"})
+    assert sorted(p.name for p in out.glob("*.png")) == ["forecast_hightech_enterprises.png",
+                                                         "forecast_tech_trade.png"]
+    text = "\n".join(o.get("data", {}).get("text/markdown", "") for c in _code_cells(nb) for o in c.outputs)
+    assert "Technology contract turnover" in text and "certified_stock" in text
+
+
+def test_explore_runs_headless(tmp_path):
+    nb, _ = _execute("explore", tmp_path, **TINY, indicator="tech_trade", growth_shift=0.02)
+    outputs = _code_cells(nb)[-1].outputs
+    assert [o.output_type for o in outputs] == ["display_data", "display_data"]
+    assert all("image/png" in o.data for o in outputs), "probability and fan chart drawn without a browser"
+    widget_views = [o for c in _code_cells(nb) for o in c.outputs
+                    if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert widget_views, "the sliders are built"
+
+
+def test_scheduled_run_of_every_notebook(tmp_path):
+    """`xmforecast run` over the real notebooks: overview, two scenarios, comparison.
+
+    The second scenario has 2017 actuals in a user file (origin 2017): technology trade
+    reached 72.5 亿元, so that target is met and its probability is 1.
+    """
+    params = tmp_path / "params"
+    params.mkdir()
+    actuals = params / "actuals_2017.csv"
+    actuals.write_text("indicator,year,value,source\ntech_trade,2017,72.5,test figure\n", encoding="utf-8")
+    (params / "tiny.yaml").write_text("scenario: tiny\ntitle: Tiny\nn_paths: 200\nhorizon: 4\n", encoding="utf-8")
+    (params / "actuals.yaml").write_text(
+        f"scenario: actuals\ntitle: With 2017 actuals\nn_paths: 200\nhorizon: 4\norigin: 2017\n"
+        f"growth_shift: -0.05\nrecertification_rate: 0.6\nnew_certifications: 250\ndata_file: {actuals.name}\n",
+        encoding="utf-8",
+    )
+    run = run_suite([params / "tiny.yaml", params / "actuals.yaml"], out=tmp_path / "reports", jobs=2,
+                    notebooks_dir=NOTEBOOKS, progress=None)
+
+    for executed in sorted(run.glob("*/*.ipynb")):
+        _assert_clean_execution(executed)
+    _assert_figures(run / "_overview", {"history_headline.png", "history_inputs.png",
+                                        *(f"forecast_{i}.png" for i in HEADLINE)})
+    _assert_figures(run / "tiny", SCENARIO_FIGURES)
+    _assert_figures(run / "actuals", SCENARIO_FIGURES - {"fan_tech_trade.png"})
+    _assert_figures(run / "_comparison", {"comparison.png"})
+
+    tiny = pd.read_csv(run / "tiny" / "summary.csv")
+    _assert_summary(tiny, "tiny")
+    actual = pd.read_csv(run / "actuals" / "summary.csv")
+    _assert_summary(actual, "actuals")
+    met = actual.set_index("indicator").loc["tech_trade"]
+    assert (met["status"], met["p_attain"], met["latest_value"]) == ("met", 1.0, 72.5)
+    p_attain = pd.concat([tiny, actual]).set_index(["scenario", "indicator"])["p_attain"]
+    assert p_attain[("actuals", "hightech_enterprises")] < p_attain[("tiny", "hightech_enterprises")], (
+        "fewer renewals and slower growth lower the high-tech probability"
+    )
+
+    combined = pd.read_csv(run / "summary.csv")
+    assert len(combined) == 2 * len(_targets())
+    comparison = _assert_clean_execution(run / "_comparison" / "comparison.ipynb")
+    html = "\n".join(o.get("data", {}).get("text/html", "") for c in _code_cells(comparison) for o in c.outputs)
+    assert "With 2017 actuals" in html and np.isin(["tiny", "actuals"], combined["scenario"]).all()
