@@ -41,9 +41,9 @@ from IPython.display import display
 
 import xmforecast
 from xmforecast import plots
-from xmforecast.scenarios import Scenario
+from xmforecast.scenarios import scenario_from_parameters
 
-settings = Scenario(scenario="baselines", lang=lang, origin=origin, data_file=data_file)
+settings = scenario_from_parameters(dict(scenario="baselines", lang=lang, origin=origin, data_file=data_file))
 out = Path(output_dir)
 out.mkdir(parents=True, exist_ok=True)
 name = "name_zh" if settings.lang == "zh" else "name_en"

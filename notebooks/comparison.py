@@ -35,9 +35,9 @@ import pandas as pd
 from IPython.display import display
 
 from xmforecast import plots
-from xmforecast.scenarios import Scenario
+from xmforecast.scenarios import scenario_from_parameters
 
-settings = Scenario(scenario="comparison", lang=lang)
+settings = scenario_from_parameters(dict(scenario="comparison", lang=lang))
 out = Path(output_dir)
 out.mkdir(parents=True, exist_ok=True)
 name = "name_zh" if settings.lang == "zh" else "name_en"

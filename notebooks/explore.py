@@ -55,14 +55,15 @@ output_dir: str = "."  # working folder (this notebook writes no files)
 indicator: str = "hightech_enterprises"  # target shown first (registry id)
 
 # %%
+import functools
+
 import ipywidgets as widgets
 from IPython.display import display
 
 import xmforecast
-from xmforecast import plots
-from xmforecast.scenarios import SCENARIO_KEYS, Scenario
+from xmforecast.scenarios import SCENARIO_KEYS, scenario_from_parameters
 
-sc = Scenario(**{key: globals()[key] for key in SCENARIO_KEYS})
+sc = scenario_from_parameters({key: globals()[key] for key in SCENARIO_KEYS})
 explore_paths = min(sc.n_paths, 2_000)
 name = "name_zh" if sc.lang == "zh" else "name_en"
 registry = xmforecast.load_indicators()
@@ -92,23 +93,13 @@ controls = {
 }
 
 # %% [markdown]
-# The update: the scenario with the widgets' values (checked against the schema), one
-# target re-evaluated on `explore_paths` paths, then its probability bar and fan chart.
+# On every change `xmforecast.explore` checks the widgets' values against the scenario
+# schema, re-evaluates the chosen target on `explore_paths` paths and draws its fan chart
+# with the probability of attainment and the progress grade.
 
 # %%
-def update(indicator, implied_renewal, projected_new, **assumptions):
-    assumptions |= {"recertification_rate": None} if implied_renewal else {}
-    assumptions |= {"new_certifications": None} if projected_new else {}
-    ev = xmforecast.evaluate_targets(obs, registry, origin=sc.origin, scenario=Scenario(**{**dict(sc), **assumptions}),
-                                     n_paths=explore_paths, ids=[indicator])
-    row = ev.table.join(names, on="indicator")
-    plots.probability_chart(row, lang=sc.lang)
-    if indicator in ev.simulations:
-        plots.fan_chart(ev.simulations[indicator].history, ev.simulations[indicator].paths,
-                        target_value=row["target_level"].iloc[0], target_year=int(row["target_year"].iloc[0]),
-                        required_path=ev.required_paths[indicator], unit=row["unit"].iloc[0],
-                        levels=(50, sc.level), lang=sc.lang)
-
+update = functools.partial(xmforecast.explore, scenario=sc, observations=obs, indicators=registry,
+                           origin=sc.origin, n_paths=explore_paths)
 
 # %% [markdown]
 # ## Interactive (JupyterLab)
@@ -123,4 +114,4 @@ display(widgets.VBox(list(controls.values())), widgets.interactive_output(update
 # notebook runs without a browser (papermill, HTML export).
 
 # %%
-update(**{key: control.value for key, control in controls.items()})
+fig = update(**{key: control.value for key, control in controls.items()})

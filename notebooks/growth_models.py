@@ -47,10 +47,10 @@ from IPython.display import Markdown, display
 
 import xmforecast
 from xmforecast import models, plots
-from xmforecast.scenarios import Scenario
+from xmforecast.scenarios import scenario_from_parameters
 
-settings = Scenario(scenario="growth-models", lang=lang, origin=origin, level=level, horizon=horizon,
-                    data_file=data_file)
+settings = scenario_from_parameters(dict(scenario="growth-models", lang=lang, origin=origin, level=level,
+                                         horizon=horizon, data_file=data_file))
 out = Path(output_dir)
 out.mkdir(parents=True, exist_ok=True)
 name = "name_zh" if settings.lang == "zh" else "name_en"
@@ -82,10 +82,9 @@ display(scores[scores["indicator"].isin(indicators)].style.hide(axis="index")
 # %%
 for ind in indicators:
     chosen = xmforecast.forecast(ind, observations=obs, indicators=registry, origin=settings.origin,
-                                 horizon=settings.horizon, model="auto", level=settings.level).set_index("year")
-    why = xmforecast.simulate_indicator(ind, observations=obs, indicators=registry, origin=settings.origin,
-                                        horizon=settings.horizon, n_paths=100, rng=settings.seed,
-                                        scenario=settings).notes
+                                 horizon=settings.horizon, model="auto", level=settings.level)
+    why = chosen.attrs["reason"]
+    chosen = chosen.set_index("year")
     history = xmforecast.series(obs, ind, origin=settings.origin)
     fitted, skipped = models.fit_ladder(history)
     row = by_id.loc[ind]

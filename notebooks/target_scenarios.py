@@ -63,10 +63,10 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import xmforecast
-from xmforecast import plots, stockflow
-from xmforecast.scenarios import SCENARIO_KEYS, Scenario
+from xmforecast import plots
+from xmforecast.scenarios import SCENARIO_KEYS, scenario_from_parameters
 
-sc = Scenario(**{key: globals()[key] for key in SCENARIO_KEYS})
+sc = scenario_from_parameters({key: globals()[key] for key in SCENARIO_KEYS})
 out = Path(output_dir)
 out.mkdir(parents=True, exist_ok=True)
 name = "name_zh" if sc.lang == "zh" else "name_en"
@@ -158,31 +158,7 @@ display(take.style.hide(axis="index").format(
      "observed_growth": "{:.1%}", "growth_gap": "{:+.1%}"}, na_rep="—"))
 
 # %%
-stock, ratio = by_id.loc["hightech_enterprises"], by_id.loc["invention_patents_per_10k"]
-certified = stockflow.CertifiedStock(recertification_rate=sc.recertification_rate, exit_rate=sc.exit_rate).fit(
-    xmforecast.series(obs, "hightech_enterprises", origin=sc.origin),
-    xmforecast.series(obs, "hightech_new_certified", origin=sc.origin),
-)
-patents = stockflow.PatentRatio(lapse_rate=sc.patent_lapse_rate, population_growth=sc.population_growth).fit(
-    xmforecast.series(obs, "valid_invention_patents", origin=sc.origin),
-    xmforecast.series(obs, "invention_patent_grants", origin=sc.origin),
-    xmforecast.series(obs, "population", origin=sc.origin),
-)
-levers = pd.DataFrame([
-    {"indicator": "hightech_enterprises", "lever": "first-time certifications per year [firms]",
-     "target": f"{stock['target_level']:,.0f} firms in {int(stock['target_year'])}",
-     "needed_per_year": certified.required_new_certifications(stock["target_level"], int(stock["target_year"]))
-     if certified.last_year < stock["target_year"] else float("nan"),
-     "last_observed": certified.new_base, "last_year": certified.new_base_year,
-     "assumptions": f"renewal {certified.recertification_rate:.0%}, exits {certified.exit_rate:.0%}/year"},
-    {"indicator": "invention_patents_per_10k", "lever": "invention patent grants per year [patents]",
-     "target": f"{ratio['target_level']:,.2f} per 10,000 residents in {int(ratio['target_year'])}",
-     "needed_per_year": patents.required_grants(ratio["target_level"], int(ratio["target_year"]))
-     if patents.last_year < ratio["target_year"] else float("nan"),
-     "last_observed": float(patents.grants.iloc[-1]), "last_year": int(patents.grants.index[-1]),
-     "assumptions": f"lapses {patents.lapse_rate:.1%}/year, population "
-                    f"{patents.population_in(int(ratio['target_year'])):,.1f} 万人 in {int(ratio['target_year'])}"},
-])
+levers = xmforecast.what_it_takes(obs, registry, origin=sc.origin, scenario=sc)
 display(levers.style.hide(axis="index").format({"needed_per_year": "{:,.0f}", "last_observed": "{:,.0f}"},
                                                na_rep="target year already observed"))
 

@@ -154,3 +154,27 @@ def test_backtest_table_reports_the_chosen_model_next_to_its_nominal_coverage():
     pooled = table[table["indicator"] == "all"].set_index("model")
     drift = table[(table["indicator"] != "all") & (table["model"] == "drift")]
     assert pooled.loc["drift", "n"] == drift["n"].sum()
+
+
+def test_what_it_takes_matches_the_structural_inverses():
+    from xmforecast import stockflow
+
+    table = xmforecast.what_it_takes().set_index("indicator")
+    obs = xmforecast.load_observations()
+    stock = stockflow.CertifiedStock().fit(xmforecast.series(obs, "hightech_enterprises"),
+                                           xmforecast.series(obs, "hightech_new_certified"))
+    assert table.loc["hightech_enterprises", "needed_per_year"] == pytest.approx(
+        stock.required_new_certifications(1400, 2017))
+    assert table.loc["hightech_enterprises", "last_observed"] == 281
+    grants = table.loc["invention_patents_per_10k"]
+    assert grants["last_observed"] == 2028 and 0 < grants["needed_per_year"] < 2028
+
+
+def test_explore_validates_assumptions_like_a_params_file():
+    from xmforecast.exceptions import ScenarioError
+    from xmforecast.scenarios import Scenario
+
+    with pytest.raises(ScenarioError, match=r"^explore: key 'growth_shift': must be a growth rate"):
+        xmforecast.explore("tech_trade", scenario=Scenario(scenario="a"), growth_shift=-2.0)
+    fig = xmforecast.explore("tech_trade", scenario=Scenario(scenario="a", lang="en"), n_paths=200)
+    assert "P(attain)" in fig.axes[0].get_title(loc="left")

@@ -29,6 +29,8 @@ __all__ = [
     "assess_targets",
     "backtest_table",
     "sensitivity",
+    "what_it_takes",
+    "explore",
     "STRUCTURAL",
 ]
 
@@ -209,7 +211,8 @@ def forecast(indicator: str, *, observations: pd.DataFrame | None = None, indica
     Returns
     -------
     DataFrame
-        Columns ``indicator, year, point, lower, upper, model``.
+        Columns ``indicator, year, point, lower, upper, model``; ``.attrs["reason"]`` says
+        why the model was used.
 
     Examples
     --------
@@ -230,7 +233,9 @@ def forecast(indicator: str, *, observations: pd.DataFrame | None = None, indica
     frame = frame.rename(columns={frame.columns[0]: "year"})
     frame.insert(0, "indicator", indicator)
     frame["model"] = name
-    return frame[["indicator", "year", "point", "lower", "upper", "model"]]
+    frame = frame[["indicator", "year", "point", "lower", "upper", "model"]]
+    frame.attrs["reason"] = notes  # why this model: "structural model", the backtest's reason, or "as asked"
+    return frame
 
 
 def _panel_scores(observations, indicators, origin, level):
@@ -493,3 +498,98 @@ def sensitivity(parameter: str, values, *, ids: list[str] | None = None, scenari
     return pd.concat(rows, ignore_index=True)[["parameter", "value", "indicator", "p_attain"]] if rows else \
         pd.DataFrame(columns=["parameter", "value", "indicator", "p_attain"])
 
+
+
+def what_it_takes(observations: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None, *,
+                  origin: int | None = None, scenario=None) -> pd.DataFrame:
+    """What the two structural targets need per year, in the unit a programme controls.
+
+    - ``hightech_enterprises``: first-time certifications per year [firms] that bring the
+      certified stock to its target (certificates last three years; the scenario's renewal
+      and exit rates apply; :func:`xmforecast.stockflow.required_new_certifications`);
+    - ``invention_patents_per_10k``: invention patent grants per year [patents] that bring
+      valid patents per 10,000 residents to the target (valid patents lapse, population
+      grows; :func:`xmforecast.stockflow.required_grants`).
+
+    Returns
+    -------
+    DataFrame
+        One row per structural target with the data it needs: ``indicator, lever, target_level,
+        target_year, needed_per_year, last_observed, last_year, assumptions``. ``needed_per_year``
+        is NaN once the target year is observed; a value ≤ 0 means no new ones are needed.
+    """
+    import math
+
+    import pandas as pd
+
+    from .data import series
+    from .targets import target_table
+
+    observations, indicators = _resolve(observations, indicators)
+    scenario = _scenario(scenario)
+    table = target_table(indicators, observations, origin=origin).set_index("indicator")
+    rows = []
+    for ind, inputs in STRUCTURAL.items():
+        if ind not in table.index or not all(len(series(observations, i, origin=origin)) for i in inputs):
+            continue
+        row = table.loc[ind]
+        if not math.isfinite(row["target_level"]):
+            continue
+        year, level = int(row["target_year"]), float(row["target_level"])
+        fitted = _structural_spec(ind, scenario).fit(*(series(observations, i, origin=origin) for i in inputs))
+        open_year = fitted.last_year < year
+        if ind == "hightech_enterprises":
+            needed = fitted.required_new_certifications(level, year) if open_year else math.nan
+            rows.append(dict(indicator=ind, lever="first-time certifications per year [firms]",
+                             target_level=level, target_year=year, needed_per_year=needed,
+                             last_observed=float(fitted.new_base), last_year=int(fitted.new_base_year),
+                             assumptions=f"renewal {fitted.recertification_rate:.0%}, "
+                                         f"exits {fitted.exit_rate:.0%}/year"))
+        else:
+            needed = fitted.required_grants(level, year) if open_year else math.nan
+            rows.append(dict(indicator=ind, lever="invention patent grants per year [patents]",
+                             target_level=level, target_year=year, needed_per_year=needed,
+                             last_observed=float(fitted.grants.iloc[-1]), last_year=int(fitted.grants.index[-1]),
+                             assumptions=f"lapses {fitted.lapse_rate:.1%}/year, population "
+                                         f"{fitted.population_in(year):,.1f} 万人 in {year}"))
+    return pd.DataFrame(rows, columns=["indicator", "lever", "target_level", "target_year", "needed_per_year",
+                                       "last_observed", "last_year", "assumptions"])
+
+
+def explore(indicator: str, *, scenario, observations: pd.DataFrame | None = None,
+            indicators: pd.DataFrame | None = None, origin: int | None = None, n_paths: int = 2000,
+            implied_renewal: bool = False, projected_new: bool = False, **assumptions):
+    """Re-evaluate one target with changed assumptions and draw it (for notebook widgets).
+
+    Parameters
+    ----------
+    indicator : str
+        Registry id of the target.
+    scenario : Scenario
+        The starting assumptions; ``assumptions`` override its fields and are validated by
+        the same schema as a params file.
+    implied_renewal, projected_new : bool
+        Set ``recertification_rate`` / ``new_certifications`` to None (solved from the data,
+        projected from history): widgets cannot hold None themselves.
+    **assumptions
+        Scenario fields, e.g. ``growth_shift=0.05``.
+
+    Returns
+    -------
+    Figure
+        The probability of attainment and the fan chart (:func:`xmforecast.plots.target_panel`).
+    """
+    from .plots import target_panel
+
+    base = _scenario(scenario)
+    if implied_renewal:
+        assumptions["recertification_rate"] = None
+    if projected_new:
+        assumptions["new_certifications"] = None
+    from .scenarios import scenario_from_parameters
+
+    changed = scenario_from_parameters({**base.to_parameters(), **assumptions}, where="explore")
+    observations, indicators = _resolve(observations, indicators)
+    evaluation = evaluate_targets(observations, indicators, origin=origin, scenario=changed, n_paths=n_paths,
+                                  ids=[indicator])
+    return target_panel(evaluation, indicator, indicators, lang=changed.lang, level=changed.level)

@@ -43,6 +43,7 @@ __all__ = [
     "sensitivity_chart",
     "comparison_chart",
     "history_chart",
+    "target_panel",
     "save_figure",
     "STATUS_COLORS",
 ]
@@ -1224,6 +1225,50 @@ def history_chart(
                  fontsize=12)
     _add_note(fig, None, _note("grades_note", source_note, lang), True)
     return fig
+
+
+def target_panel(evaluation: Any, indicator: str, indicators: pd.DataFrame, *, lang: Lang = "zh",
+                 level: float = 80) -> Figure:
+    """One target at a glance: fan chart, target, required path, probability and grade.
+
+    Parameters
+    ----------
+    evaluation : TargetEvaluation
+        From :func:`xmforecast.evaluate_targets` (with ``indicator`` among its targets).
+    indicator : str
+        Registry id.
+    indicators : DataFrame
+        The registry (names and unit).
+    lang : {"zh", "en"}
+    level : float
+        Outer band of the fan [%].
+
+    Returns
+    -------
+    Figure
+        The fan chart titled with the probability of attainment and the progress grade;
+        where nothing could be simulated, a figure saying why.
+    """
+    plt, lang = _start(lang)
+    reg = indicators.set_index("id")
+    table = evaluation.table.set_index("indicator")
+    if indicator not in table.index or indicator not in reg.index:
+        raise ParameterError(f"`indicator` {indicator!r} is not among the evaluated targets.")
+    row, rec = table.loc[indicator], reg.loc[indicator]
+    status = _t(str(row["status"]), lang)
+    sim = evaluation.simulations.get(indicator)
+    if sim is None:
+        fig, ax = plt.subplots(figsize=(8, 2), layout="constrained")
+        ax.axis("off")
+        ax.text(0.0, 0.5, f"{indicator_label(rec, lang)}\n{status}: {row.get('note', '')}", va="center", wrap=True)
+        return fig
+    p = row["p_attain"]
+    chance = "—" if _missing(p) else f"{p:.0%}"
+    title = (f"{_name(rec, lang)} · 达标概率 {chance} · {status}" if lang == "zh"
+             else f"{_name(rec, lang)} · P(attain) {chance} · {status}")
+    return fan_chart(sim.history, sim.paths, target_value=float(row["target_level"]),
+                     target_year=int(row["target_year"]), required_path=evaluation.required_paths.get(indicator),
+                     title=title, unit=str(rec["unit"]), levels=(50, level), lang=lang)
 
 
 def save_figure(fig: Figure, path: str | os.PathLike[str]) -> Path:

@@ -25,7 +25,7 @@ from pydantic import (
 
 from xmforecast.exceptions import ScenarioError
 
-__all__ = ["Scenario", "SCENARIO_KEYS", "load_scenario", "load_scenarios"]
+__all__ = ["Scenario", "SCENARIO_KEYS", "load_scenario", "load_scenarios", "scenario_from_parameters"]
 
 _Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 _Growth = Annotated[float, Field(gt=-1.0)]
@@ -304,6 +304,37 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(_error_line(file, exc, data)) from None
     scenario._source = path
     return scenario
+
+
+def scenario_from_parameters(parameters: dict, *, where: str = "notebook parameters") -> Scenario:
+    """Validate a mapping of scenario parameters (e.g. a notebook's parameters cell).
+
+    Parameters
+    ----------
+    parameters : dict
+        Scenario fields; keys the runner sets (``output_dir``, ``run_dir``) are ignored.
+    where : str
+        Names the origin of the values in the error message, in place of a file name.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        The same one line a params file would give: "<where>: key '<key>': <rule>; got <value>."
+
+    Examples
+    --------
+    >>> scenario_from_parameters({"scenario": "a", "n_paths": 500}).n_paths
+    500
+    """
+    data = {k: v for k, v in parameters.items() if k not in _SET_BY_RUNNER}
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_error_line(where, exc, data)) from None
 
 
 def load_scenarios(paths: list[str | Path] | tuple[str | Path, ...]) -> list[Scenario]:
