@@ -322,3 +322,17 @@ def test_data_file_reaches_every_notebook(project, tmp_path):
         cells = nbformat.read(executed, as_version=4).cells
         injected = next(c for c in cells if "injected-parameters" in c.metadata.get("tags", []))
         assert f'data_file = "{data.resolve()}"' in injected.source
+
+
+def test_a_stuck_cell_fails_the_run_instead_of_hanging(tmp_path):
+    nbdir = tmp_path / "nbs"
+    nbdir.mkdir()
+    parameters = {**Scenario(scenario="fixture").to_parameters(), "output_dir": "."}
+    _notebook(nbdir / "slow.ipynb", parameters, ["import time\ntime.sleep(120)"])
+    scenario = tmp_path / "a.yaml"
+    scenario.write_text("scenario: a\n", encoding="utf-8")
+    with pytest.raises(RunError, match=r"scenario 'a': slow\.ipynb failed: CellTimeoutError: A cell timed out"):
+        run_suite([scenario], out=tmp_path / "reports", jobs=1, notebooks_dir=nbdir, run_notebooks=(),
+                  scenario_notebooks=("slow.ipynb",), summary_notebook=None, progress=None, cell_timeout=3)
+    assert not (tmp_path / "reports" / "index.html").exists()
+    assert [p.name for p in (tmp_path / "reports").iterdir()][0].endswith("-failed")

@@ -76,6 +76,7 @@ def run_suite(
     kernel_name: str | None = None,
     now: datetime | None = None,
     data_file: str | Path | None = None,
+    cell_timeout: float | None = 1800,
 ) -> Path:
     """Run every scenario through the notebooks and publish one dated run folder.
 
@@ -109,6 +110,9 @@ def run_suite(
     data_file : str or Path, optional
         Extra observations CSV for every scenario (the CLI's ``--data``); it
         replaces each params file's own `data_file`.
+    cell_timeout : float or None
+        Longest a notebook cell may run [s] before the notebook counts as failed, so that
+        a stuck cell cannot hang a scheduled run; None waits for ever.
 
     Returns
     -------
@@ -170,6 +174,7 @@ def run_suite(
             "input": str((nb_dir / notebook).resolve()),
             "output": str(where / notebook), "html": str(where / (Path(notebook).stem + ".html")),
             "rel": f"{folder}/{notebook}", "folder": str(where), "kernel_name": kernel_name,
+            "timeout": cell_timeout,
             "log": str(building / "_logs" / f"{label}.{Path(notebook).stem}.log"),
             "parameters": {**parameters, "output_dir": str(where)},
         }
@@ -406,6 +411,7 @@ def _execute(task: dict) -> dict:
                 papermill.execute_notebook(
                     task["input"], task["output"], parameters=task["parameters"], cwd=task["folder"],
                     kernel_name=task["kernel_name"], progress_bar=False, log_output=False,
+                    execution_timeout=task["timeout"],
                 )
             finally:
                 sys.stderr.flush()
