@@ -26,6 +26,7 @@ import numbers
 import os
 import re
 import shlex
+import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -232,6 +233,9 @@ def run_suite(
         except OSError:
             pass
         final = _move_into_place(building, out, f"{stamp}-{outcome}", lambda name: None)
+        # A worker stopped mid-task may have re-created part of the hidden building folder
+        # after the move; it holds nothing of value.
+        shutil.rmtree(building, ignore_errors=True)
         say(f"run {outcome} after {time.monotonic() - clock:.1f} s: {final}")
         if outcome == "interrupted":
             raise RunError(f"run interrupted; earlier reports untouched; partial output in {final}") from None
