@@ -93,7 +93,8 @@ def _execute(name: str, folder: Path, **parameters) -> tuple[nbformat.NotebookNo
     executed = folder / f"{name}.ipynb"
     papermill.execute_notebook(
         str(NOTEBOOKS / f"{name}.ipynb"), str(executed), parameters={**parameters, "output_dir": str(output_dir)},
-        cwd=str(folder), progress_bar=False, execution_timeout=300,  # a stuck cell fails instead of hanging
+        cwd=str(folder), progress_bar=False,
+        execution_timeout=300, start_timeout=300,  # a stuck cell fails instead of hanging; a busy machine starts slowly
     )
     return _assert_clean_execution(executed), output_dir
 
@@ -168,8 +169,8 @@ def test_target_scenarios_runs_from_a_params_file(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "papermill", str(NOTEBOOKS / "target_scenarios.ipynb"), str(tmp_path / "run.ipynb"),
          "-f", str(ROOT / "params" / "baseline.yaml"), "-p", "n_paths", "200", "-p", "output_dir", str(out),
-         "--no-progress-bar"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+         "--no-progress-bar", "--start-timeout", "300"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Unable to parse" not in done.stderr and "unknown parameter" not in done.stderr, done.stderr

@@ -416,6 +416,8 @@ def _execute(task: dict) -> dict:
                     task["input"], task["output"], parameters=task["parameters"], cwd=task["folder"],
                     kernel_name=task["kernel_name"], progress_bar=False, log_output=False,
                     execution_timeout=task["timeout"],
+                    # Kernels start slowly on a busy machine; nbclient's 60 s default has proved short.
+                    start_timeout=300,
                 )
             finally:
                 sys.stderr.flush()
