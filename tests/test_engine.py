@@ -178,3 +178,10 @@ def test_explore_validates_assumptions_like_a_params_file():
         xmforecast.explore("tech_trade", scenario=Scenario(scenario="a"), growth_shift=-2.0)
     fig = xmforecast.explore("tech_trade", scenario=Scenario(scenario="a", lang="en"), n_paths=200)
     assert "P(attain)" in fig.axes[0].get_title(loc="left")
+
+
+def test_targets_as_of_an_earlier_origin_keep_going_where_data_are_missing():
+    table = xmforecast.assess_targets(origin=2014, n_paths=500, rng=0).set_index("indicator")
+    assert "no observation up to 2014" in table.loc["tech_giant_new", "note"]
+    assert 0 <= table.loc["hightech_enterprises", "p_attain"] <= 1  # simulated from 2011-2014 data
+    assert table.loc["hightech_enterprises", "observed_growth"] == pytest.approx((907 / 665) ** (1 / 3) - 1)

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .exceptions import ParameterError
+from .exceptions import ParameterError, XMForecastError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -351,6 +351,7 @@ def evaluate_targets(observations: pd.DataFrame | None = None, indicators: pd.Da
     """
     import numpy as np
 
+    from .data import series
     from .targets import attainment, required_path, target_table
 
     observations, indicators = _resolve(observations, indicators)
@@ -370,11 +371,12 @@ def evaluate_targets(observations: pd.DataFrame | None = None, indicators: pd.Da
         ind = row["indicator"]
         if not np.isfinite(row["base_value"]) or row["status"] in ("met", "missed"):
             continue
-        history = _history(observations, ind, origin)
+        history = series(observations, ind, origin=origin)
         if len(history) < 2:
             # One figure gives no growth to project: any probability would be the spread we assumed.
-            table.at[i, "note"] = (f"one observation only ({int(history.index[-1])}): no growth can be "
-                                   "estimated, so no probability is given")
+            seen = f"one observation only ({int(history.index[-1])})" if len(history) else \
+                f"no observation up to {origin}"
+            table.at[i, "note"] = f"{seen}: no growth can be estimated, so no probability is given"
             continue
         last = int(history.index[-1])
         horizon = max(int(row["target_year"]) - last, scenario.horizon, 1)
@@ -385,11 +387,7 @@ def evaluate_targets(observations: pd.DataFrame | None = None, indicators: pd.Da
             sim = simulate_indicator(ind, observations=observations, indicators=indicators, origin=origin,
                                      horizon=horizon, n_paths=n_paths, rng=rng, scenario=scenario, model=model,
                                      required_path=req, panel_scores=panel)
-        except Exception as err:  # a series a model cannot use: say so in the row, keep the others
-            from .exceptions import XMForecastError
-
-            if not isinstance(err, XMForecastError):
-                raise
+        except XMForecastError as err:  # a series a model cannot use: say so in the row, keep the others
             table.at[i, "note"] = f"not simulated: {err}"
             continue
         sims[ind] = sim
