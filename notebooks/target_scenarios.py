@@ -87,17 +87,20 @@ display(pd.Series(sc.to_parameters(), name="value").to_frame())
 
 # %% [markdown]
 # ## Distance to target and probability of attainment
+#
+# `data_quality` names the years whose figure is derived (computed from stated figures) or
+# comes from a grade-C source (a mirror copy); `note` says why a probability is missing.
 
 # %%
 ev = xmforecast.evaluate_targets(obs, registry, origin=sc.origin, scenario=sc)
 table = ev.table.join(names, on="indicator")
 assessed = table[table["base_value"].notna()]
 display(
-    assessed[["indicator", name, "unit", "base_value", "target_level", "target_year", "latest_value", "gap",
-              "required_growth", "observed_growth", "progress_ratio", "status", "p_attain", "expected_year",
-              "model"]]
+    assessed[[name, "unit", "latest_value", "target_level", "target_year", "gap", "required_growth",
+              "observed_growth", "progress_ratio", "status", "p_attain", "expected_year", "model", "data_quality",
+              "note"]]
     .style.hide(axis="index")
-    .format({"base_value": "{:,.2f}", "target_level": "{:,.2f}", "latest_value": "{:,.2f}", "gap": "{:,.2f}",
+    .format({"target_level": "{:,.2f}", "latest_value": "{:,.2f}", "gap": "{:,.2f}",
              "required_growth": "{:.1%}", "observed_growth": "{:.1%}", "progress_ratio": "{:.2f}",
              "p_attain": "{:.0%}", "expected_year": "{:.0f}"}, na_rep="—")
 )

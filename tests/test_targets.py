@@ -115,3 +115,12 @@ def test_a_target_without_baseline_says_so(indicators, observations):
     row = target_table(indicators, observations).set_index("indicator").loc["online_tech_trade"]
     assert row["status"] == "insufficient data" and "no baseline" in row["note"]
     assert math.isnan(row["required_growth"])
+
+
+def test_the_table_says_which_points_are_derived_or_grade_c(indicators, observations):
+    table = target_table(indicators, observations).set_index("indicator")
+    # tech_trade: 2010 derived from the 2011 bulletin (C), 2011 published (C), 2015 derived from the seed
+    assert table.loc["tech_trade", "data_quality"] == "derived: 2010, 2015; grade C: 2011"
+    assert table.loc["rd_spend", "data_quality"] == "derived: 2014"
+    assert target_table(indicators, observations, origin=2013).set_index("indicator").loc[
+        "tech_trade", "data_quality"] == "derived: 2010; grade C: 2011"

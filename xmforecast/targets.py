@@ -32,6 +32,7 @@ __all__ = [
     "target_level",
     "required_path",
     "attainment",
+    "quality_note",
     "target_table",
 ]
 
@@ -239,6 +240,25 @@ def attainment(paths: pd.DataFrame, target_year: int, target: float, *, directio
     return p, expected
 
 
+def quality_note(observations: pd.DataFrame, indicator: str, *, origin: int | None = None) -> str:
+    """Which of an indicator's observations are derived or of grade C, for a reader to weigh.
+
+    Examples
+    --------
+    >>> from xmforecast import load_observations
+    >>> quality_note(load_observations(), "hightech_enterprises")
+    'derived: 2015; grade C: 2011, 2014'
+    """
+    rows = observations[observations["indicator"] == indicator]
+    if origin is not None:
+        rows = rows[rows["year"] <= int(origin)]
+    derived = sorted(int(y) for y in rows.loc[rows["status"] == "derived", "year"])
+    grade_c = sorted(int(y) for y in rows.loc[(rows["quality"] == "C") & (rows["status"] != "derived"), "year"])
+    parts = [f"{label}: {', '.join(map(str, years))}" for label, years in
+             (("derived", derived), ("grade C", grade_c)) if years]
+    return "; ".join(parts)
+
+
 def _given(value) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
@@ -262,7 +282,8 @@ def target_table(indicators: pd.DataFrame, observations: pd.DataFrame, *, origin
     -------
     DataFrame
         :data:`TARGET_COLUMNS` plus ``target_level`` (the level to reach), ``latest_year``,
-        ``latest_value``, ``gap`` (target level − latest value) and ``note``. ``p_attain``
+        ``latest_value``, ``gap`` (target level − latest value), ``note`` and ``data_quality``
+        (the years whose figure is derived or of grade C, see :func:`quality_note`). ``p_attain``
         and ``expected_year`` are NaN here; :func:`xmforecast.assess_targets` fills them.
     """
     import pandas as pd
@@ -284,7 +305,8 @@ def target_table(indicators: pd.DataFrame, observations: pd.DataFrame, *, origin
                    base_year=base_year, base_value=float(base), required_growth=math.nan,
                    observed_growth=math.nan, progress_ratio=math.nan, status=NO_DATA,
                    p_attain=math.nan, expected_year=math.nan, target_level=math.nan,
-                   latest_year=math.nan, latest_value=math.nan, gap=math.nan, note="")
+                   latest_year=math.nan, latest_value=math.nan, gap=math.nan, note="",
+                   data_quality=quality_note(observations, ind, origin=origin))
         if not np.isfinite(row["base_value"]) or row["base_value"] <= 0:
             row["note"] = "no baseline: the seed gives none and no observation exists for the base year"
             rows.append(row)
@@ -312,4 +334,5 @@ def target_table(indicators: pd.DataFrame, observations: pd.DataFrame, *, origin
             if np.isnan(obs):
                 row["note"] = "observed growth needs two observations within the window"
         rows.append(row)
-    return pd.DataFrame(rows, columns=TARGET_COLUMNS + ["target_level", "latest_year", "latest_value", "gap", "note"])
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS + ["target_level", "latest_year", "latest_value", "gap", "note",
+                                                       "data_quality"])
