@@ -336,3 +336,15 @@ def test_a_stuck_cell_fails_the_run_instead_of_hanging(tmp_path):
                   scenario_notebooks=("slow.ipynb",), summary_notebook=None, progress=None, cell_timeout=3)
     assert not (tmp_path / "reports" / "index.html").exists()
     assert [p.name for p in (tmp_path / "reports").iterdir()][0].endswith("-failed")
+
+
+def test_a_bad_observations_file_stops_the_run_before_anything_is_written(tmp_path):
+    from xmforecast.exceptions import DataError
+
+    bad = tmp_path / "obs.csv"
+    bad.write_text("indicator,year,value\ntech_trade,2017,abc\n", encoding="utf-8")
+    scenario = tmp_path / "a.yaml"
+    scenario.write_text("scenario: a\ndata_file: obs.csv\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"obs\.csv: line 2: `value` must be a number; got 'abc'"):
+        run_suite([scenario], out=tmp_path / "reports", progress=None)
+    assert not (tmp_path / "reports").exists()

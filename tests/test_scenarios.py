@@ -105,6 +105,7 @@ def test_data_file_resolved_against_params_folder(tmp_path):
         ("scenario: a\nnew_certifications: -3\n", "new_certifications", "count >= 0.*; got -3"),
         ("scenario: a\nlevel: 100\n", "level", "strictly between 0 and 100; got 100"),
         ("scenario: a\nlang: fr\n", "lang", "must be one of 'zh' or 'en'; got 'fr'"),
+        ("scenario: a\nmodel: nonsense\n", "model", "must be one of auto, structural, .*; got 'nonsense'"),
         ("scenario: Plan Push\n", "scenario", "lower-case letters.*; got 'Plan Push'"),
         ("title: no name\n", "scenario", "required key is missing"),
         ("scenario: a\ngrowth_shift: -1\n", "growth_shift", "> -1; got -1"),

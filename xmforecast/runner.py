@@ -146,6 +146,11 @@ def run_suite(
         scenarios = [_with_data_file(s, data_file) for s in scenarios]
     if not scenarios:
         raise ScenarioError("no params files given; pass at least one params/*.yaml file.")
+    # A bad observations file would fail every notebook: refuse it before anything is written.
+    from .data import read_user_observations
+
+    for path in sorted({s.data_file for s in scenarios if s.data_file}):
+        read_user_observations(path)
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else _default_notebooks_dir()
     run_nbs, scen_nbs = tuple(run_notebooks or ()), tuple(scenario_notebooks or ())
     first = scenarios[0]

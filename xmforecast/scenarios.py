@@ -134,6 +134,16 @@ class Scenario(BaseModel):
             raise ValueError(f"file not found (looked for {path})")
         return str(path)
 
+    @field_validator("model")
+    @classmethod
+    def _known_model(cls, value: str) -> str:
+        from xmforecast.models import MODELS
+
+        valid = ["auto", "structural", *sorted(MODELS)]
+        if value not in valid:
+            raise ValueError(f"must be one of {', '.join(valid)}")
+        return value
+
     @property
     def source(self) -> Path | None:
         """The params file this scenario was loaded from, if any."""
