@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import xmforecast
@@ -33,3 +34,20 @@ def write_csv(tmp_path):
         return path
 
     return _write
+
+
+
+@pytest.fixture
+def patent_history():
+    """Xiamen's valid invention patents, grants and population [万人], as published."""
+    valid = pd.Series([5552.0, 7291.0], index=[2015, 2016])
+    grants = pd.Series([449.0, 617.0, 1014.0, 1691.0, 2028.0], index=[2010, 2011, 2014, 2015, 2016])
+    population = pd.Series([353.13, 380.3, 388.9], index=[2010, 2015, 2016])
+    return valid, grants, population
+
+
+@pytest.fixture
+def fitted_ratio(patent_history):
+    from xmforecast.patents import PatentRatio
+
+    return PatentRatio().fit(*patent_history)

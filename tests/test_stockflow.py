@@ -1,4 +1,4 @@
-"""Tests of the structural stock-flow models against hand-worked arithmetic."""
+"""Tests of the certified stock against hand-worked arithmetic, and of the structural models' contract."""
 
 from __future__ import annotations
 
@@ -9,32 +9,21 @@ import pandas as pd
 import pytest
 
 from xmforecast.exceptions import ModelError, ParameterError
+from xmforecast.patents import PatentRatio, per_10k, valid_stock
 from xmforecast.stockflow import (
     CertifiedStock,
-    PatentRatio,
     certified_stock,
-    per_10k,
-    required_grants,
     required_new_certifications,
-    valid_stock,
 )
 
 # Xiamen: published history and the 2016 seed.
 STOCK = pd.Series([665.0, 820.0, 907.0, 1000.0, 1225.0], index=[2011, 2013, 2014, 2015, 2016])
 NEW = pd.Series([104.0, 281.0], index=[2013, 2016])
-VALID = pd.Series([5552.0, 7291.0], index=[2015, 2016])
-GRANTS = pd.Series([449.0, 617.0, 1014.0, 1691.0, 2028.0], index=[2010, 2011, 2014, 2015, 2016])
-POPULATION = pd.Series([353.13, 380.3, 388.9], index=[2010, 2015, 2016])
 
 
 @pytest.fixture
 def fitted_stock():
     return CertifiedStock().fit(STOCK, NEW)
-
-
-@pytest.fixture
-def fitted_ratio():
-    return PatentRatio().fit(VALID, GRANTS, POPULATION)
 
 
 # ---------------------------------------------------------------------------
@@ -182,68 +171,6 @@ def test_new_per_year_scenario_is_constant_without_scatter():
 
 
 # ---------------------------------------------------------------------------
-# patents per 10,000 residents
-# ---------------------------------------------------------------------------
-
-
-def test_per_10k_and_lapse_reconciliation_2016(fitted_ratio):
-    # 7291 / 388.9 = 18.7478 ~ 18.75; 5552 + 2028 - 7291 = 289 lapsed; 289 / 5552 = 0.05205.
-    assert per_10k(7291.0, 388.9) == pytest.approx(18.75, abs=0.005)
-    assert 5552 + 2028 - 7291 == 289
-    assert fitted_ratio.lapse_rate == pytest.approx(289 / 5552, rel=1e-12)
-    assert fitted_ratio.lapse_rate == pytest.approx(0.0521, abs=5e-5)
-    assert valid_stock(5552.0, [2028.0], 289 / 5552)[0] == pytest.approx(7291.0, rel=1e-12)
-    assert fitted_ratio.history.loc[2016, "lapsed"] == 289.0
-
-
-def test_valid_stock_two_years_by_hand():
-    # 1000 * 0.9 + 200 = 1100; 1100 * 0.9 + 50 = 1040.
-    np.testing.assert_allclose(valid_stock(1000.0, [200.0, 50.0], 0.1), [1100.0, 1040.0])
-    grants = pd.Series([200.0, 50.0], index=[2017, 2018])
-    out = valid_stock(1000.0, grants, 0.1)
-    assert isinstance(out, pd.Series) and out[2018] == pytest.approx(1040.0)
-
-
-def test_ratio_growth_estimates_and_2017_point(fitted_ratio):
-    g = (2028 / 449) ** (1 / 6) - 1
-    p = (388.9 / 353.13) ** (1 / 6) - 1
-    assert fitted_ratio.grants_growth == pytest.approx(g)
-    assert fitted_ratio.population_growth == pytest.approx(p)
-    # 2017: (7291 (1 - 289/5552) + 2028 (1 + g)) / (388.9 (1 + p)).
-    expected = (7291 * (1 - 289 / 5552) + 2028 * (1 + g)) / (388.9 * (1 + p))
-    assert fitted_ratio.forecast(1).loc[2017, "point"] == pytest.approx(expected, rel=1e-12)
-
-
-def test_required_grants_for_20_per_10k(fitted_ratio):
-    lapse = 289 / 5552
-    p = (388.9 / 353.13) ** (1 / 6) - 1
-    # 2017: 20 * P_2017 = 7291 (1 - lapse) + n.
-    n_2017 = fitted_ratio.required_grants(20, 2017)
-    assert n_2017 == pytest.approx(20 * 388.9 * (1 + p) - 7291 * (1 - lapse), rel=1e-12)
-    for year in (2017, 2020):
-        n = fitted_ratio.required_grants(20, year)
-        population = 388.9 * (1 + p) ** (year - 2016)
-        valid = valid_stock(7291.0, np.full(year - 2016, n), lapse)
-        assert per_10k(valid[-1], population) == pytest.approx(20.0, rel=1e-12)
-
-
-def test_required_grants_pure_by_hand():
-    # Two years, lapse 0.1, population 400: 20*400 = 1000*0.81 + n(1 + 0.9) -> n = 7190/1.9.
-    assert required_grants(20.0, 2, 1000.0, 400.0, 0.1) == pytest.approx(7190 / 1.9)
-
-
-def test_ratio_uses_observed_grants_after_the_valid_stock():
-    # Grants for 2017 are known (2500): with the lapse rate and population fixed,
-    # every path is (7291 (1 - 289/5552) + 2500) / (388.9 (1 + p)), whatever the grants' scatter.
-    grants = pd.concat([GRANTS, pd.Series([2500.0], index=[2017])])
-    fitted = PatentRatio(lapse_sd=0.0, population_growth_sd=0.0).fit(VALID, grants, POPULATION)
-    p = (388.9 / 353.13) ** (1 / 6) - 1
-    expected = (7291 * (1 - 289 / 5552) + 2500) / (388.9 * (1 + p))
-    np.testing.assert_allclose(fitted.simulate(1, 50, rng=3).to_numpy(), expected, rtol=1e-12)
-    assert fitted.forecast(1).loc[2017, "point"] == pytest.approx(expected, rel=1e-12)
-
-
-# ---------------------------------------------------------------------------
 # the contract, shared by both models
 # ---------------------------------------------------------------------------
 
@@ -252,7 +179,7 @@ def test_ratio_uses_observed_grants_after_the_valid_stock():
 def fitted_model(request):
     if request.param == "stock":
         return CertifiedStock().fit(STOCK, NEW)
-    return PatentRatio().fit(VALID, GRANTS, POPULATION)
+    return request.getfixturevalue("fitted_ratio")
 
 
 def test_simulate_shape_years_and_reproducibility(fitted_model):
@@ -308,19 +235,6 @@ def test_certified_stock_spec_rejects_bad_parameters(kwargs, message):
         CertifiedStock(**kwargs)
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"lapse_rate": 1.5}, r"`lapse_rate` must be in \[0, 1\]; got 1.5."),
-        ({"grants_sd": -1.0}, r"`grants_sd` must be a finite number >= 0; got -1.0."),
-        ({"population_growth": -2.0}, r"`population_growth` must be a finite fraction > -1"),
-    ],
-)
-def test_patent_ratio_spec_rejects_bad_parameters(kwargs, message):
-    with pytest.raises(ParameterError, match=message):
-        PatentRatio(**kwargs)
-
-
 def test_law_functions_reject_bad_arguments():
     with pytest.raises(
         ParameterError, match=r"`recertification_rate` must be in \[0, 1\]; got 1.3."
@@ -338,7 +252,8 @@ def test_law_functions_reject_bad_arguments():
         per_10k(100.0, 0.0)
 
 
-def test_fit_rejects_bad_series():
+def test_fit_rejects_bad_series(patent_history):
+    valid, grants, population = patent_history
     with pytest.raises(ModelError, match=r"`stock` needs at least 2 observations; got 1."):
         CertifiedStock().fit(STOCK.iloc[:1], NEW.iloc[:0])
     with pytest.raises(ParameterError, match=r"`stock` must have an integer year index"):
@@ -357,7 +272,7 @@ def test_fit_rejects_bad_series():
     with pytest.raises(ParameterError, match=r"`recertification_sd` must be below"):
         CertifiedStock(recertification_sd=0.5).fit(STOCK, NEW)
     with pytest.raises(ModelError, match=r"`lapse_rate` cannot be estimated"):
-        PatentRatio().fit(VALID.iloc[1:], GRANTS, POPULATION)
+        PatentRatio().fit(valid.iloc[1:], grants, population)
 
 
 def test_forecast_and_simulate_reject_bad_arguments(fitted_stock, fitted_ratio):
@@ -375,18 +290,3 @@ def test_forecast_and_simulate_reject_bad_arguments(fitted_stock, fitted_ratio):
         ParameterError, match=r"`target_year` must be after the last observed year 2016; got 2015."
     ):
         fitted_ratio.required_grants(20, 2015)
-
-
-def test_damped_grants_growth_by_hand():
-    valid = pd.Series([5552.0, 7291.0], index=[2015, 2016])
-    grants = pd.Series([1691.0, 2028.0], index=[2015, 2016])
-    population = pd.Series([380.3, 388.9], index=[2015, 2016])
-    spec = PatentRatio(grants_growth=0.2, grants_damping=0.5, population_growth=0.0)
-    point = spec.fit(valid, grants, population).forecast(2)["point"]
-    lapse = 289 / 5552  # 5552 + 2028 - 7291 lapsed in 2016
-    v2017 = 7291 * (1 - lapse) + 2028 * 1.2  # first year: the full growth
-    v2018 = v2017 * (1 - lapse) + 2028 * 1.2 ** 1.5  # second year: half of it on top
-    assert point.loc[2017] == pytest.approx(v2017 / 388.9, rel=1e-9)
-    assert point.loc[2018] == pytest.approx(v2018 / 388.9, rel=1e-9)
-    with pytest.raises(ParameterError, match=r"`grants_damping` must be in \(0, 1\]; got 0"):
-        PatentRatio(grants_damping=0)
