@@ -185,3 +185,11 @@ def test_targets_as_of_an_earlier_origin_keep_going_where_data_are_missing():
     assert "no observation up to 2014" in table.loc["tech_giant_new", "note"]
     assert 0 <= table.loc["hightech_enterprises", "p_attain"] <= 1  # simulated from 2011-2014 data
     assert table.loc["hightech_enterprises", "observed_growth"] == pytest.approx((907 / 665) ** (1 / 3) - 1)
+
+
+@pytest.mark.parametrize("rate", [0.0, 1.0])
+def test_rates_at_the_edges_are_simulated_not_refused(rate):
+    ev = evaluate_targets(scenario={"recertification_rate": rate, "patent_lapse_rate": rate}, n_paths=300, rng=0,
+                          ids=["hightech_enterprises", "invention_patents_per_10k"])
+    assert ev.table["p_attain"].between(0, 1).all(), ev.table["note"].tolist()
+    assert not xmforecast.what_it_takes(scenario={"recertification_rate": rate})["needed_per_year"].isna().any()

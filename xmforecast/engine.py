@@ -142,21 +142,32 @@ def _history(observations, indicator, origin):
     return full if origin is None else full[full.index <= origin]
 
 
+def _spread(spec_class, field_name, rate):
+    """The spec's default spread of a rate, narrowed where a given rate near 0 or 1 cannot bear it."""
+    import dataclasses
+    import math
+
+    default = next(f.default for f in dataclasses.fields(spec_class) if f.name == field_name)
+    return default if rate is None else min(default, 0.5 * math.sqrt(rate * (1.0 - rate)))
+
+
 def _structural_spec(indicator, scenario):
-    from . import stockflow
+    from .patents import PatentRatio
+    from .stockflow import CertifiedStock
 
     if indicator == "hightech_enterprises":
-        return stockflow.CertifiedStock(
+        return CertifiedStock(
             recertification_rate=scenario.recertification_rate,
+            recertification_sd=_spread(CertifiedStock, "recertification_sd", scenario.recertification_rate),
             exit_rate=scenario.exit_rate,
             new_per_year=scenario.new_certifications,
         )
-    kwargs = {}
+    kwargs = {"lapse_sd": _spread(PatentRatio, "lapse_sd", scenario.patent_lapse_rate)}
     if scenario.patent_lapse_rate is not None:
         kwargs["lapse_rate"] = scenario.patent_lapse_rate
     if scenario.population_growth is not None:
         kwargs["population_growth"] = scenario.population_growth
-    return stockflow.PatentRatio(**kwargs)
+    return PatentRatio(**kwargs)
 
 
 def _fit(indicator, observations, history, origin, model, scenario, level, panel_scores):
@@ -507,7 +518,7 @@ def what_it_takes(observations: pd.DataFrame | None = None, indicators: pd.DataF
       and exit rates apply; :func:`xmforecast.stockflow.required_new_certifications`);
     - ``invention_patents_per_10k``: invention patent grants per year [patents] that bring
       valid patents per 10,000 residents to the target (valid patents lapse, population
-      grows; :func:`xmforecast.stockflow.required_grants`).
+      grows; :func:`xmforecast.patents.required_grants`).
 
     Returns
     -------
