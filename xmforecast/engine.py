@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+_STRUCTURAL_NOTE = "structural model"
 
 #: Indicators with a structural model, and the observation ids each model needs.
 STRUCTURAL = {
@@ -180,7 +181,7 @@ def _fit(indicator, observations, history, origin, model, scenario, level, panel
         inputs = [series(observations, i, origin=origin) for i in STRUCTURAL[indicator]]
         if all(len(s) for s in inputs):
             spec = _structural_spec(indicator, scenario)
-            return spec.fit(*inputs), spec.name, "structural model"
+            return spec.fit(*inputs), spec.name, _STRUCTURAL_NOTE
         if model == "structural":
             missing = [i for i, s in zip(STRUCTURAL[indicator], inputs) if not len(s)]
             raise ParameterError(f"structural model of '{indicator}' needs observations of {', '.join(missing)}.")
@@ -189,7 +190,7 @@ def _fit(indicator, observations, history, origin, model, scenario, level, panel
         raise ParameterError(f"no structural model for '{indicator}'; those with one: {', '.join(STRUCTURAL)}.")
     if model == "auto":
         fitted, table = choose(history, panel_scores=panel_scores, level=level)
-        why = "; ".join(str(x) for x in table.get("reason", [])[:1]) if hasattr(table, "get") else ""
+        why = str(table["reason"].iloc[0]) if len(table) else ""  # the chosen model is the first row
         return fitted, getattr(fitted.spec, "name", "auto"), f"chosen by backtest{': ' + why if why else ''}"
     spec = get_model(model)
     return spec.fit(history), spec.name, f"model {model} as asked"
@@ -239,7 +240,7 @@ def forecast(indicator: str, *, observations: pd.DataFrame | None = None, indica
     panel = _panel_scores(observations, indicators, origin, level) if model == "auto" else None
     fitted, name, notes = _fit(indicator, observations, history, origin, model, scenario, level, panel)
     # Structural models take their intervals from simulated paths: pass the caller's n_paths and rng.
-    extra = {"n_paths": n_paths, "rng": rng} if notes == "structural model" else {}
+    extra = {"n_paths": n_paths, "rng": rng} if notes == _STRUCTURAL_NOTE else {}
     frame = fitted.forecast(horizon, level=level, **extra).reset_index()
     frame = frame.rename(columns={frame.columns[0]: "year"})
     frame.insert(0, "indicator", indicator)
