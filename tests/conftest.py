@@ -51,3 +51,27 @@ def fitted_ratio(patent_history):
     from xmforecast.patents import PatentRatio
 
     return PatentRatio().fit(*patent_history)
+
+
+@pytest.fixture
+def close_figures():
+    """Close every matplotlib figure a test opened."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+@pytest.fixture
+def render_png():
+    """Draw a figure to PNG through Agg; return the messages of the warnings raised."""
+    import io
+    import warnings
+
+    def render(fig) -> list[str]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fig.savefig(io.BytesIO(), format="png", dpi=100)
+        return [str(w.message) for w in caught]
+
+    return render

@@ -1,13 +1,10 @@
-"""Charts: fonts for Chinese text, the artists each chart draws, inputs it rejects."""
+"""Charts: Chinese labels or their English fallback, the artists drawn, inputs rejected."""
 from __future__ import annotations
 
-import importlib.resources
-import io
 import os
 import subprocess
 import sys
 import warnings
-from pathlib import Path
 
 import matplotlib
 
@@ -18,12 +15,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
-from matplotlib.font_manager import FontProperties, findfont  # noqa: E402
 
-from xmforecast import plots  # noqa: E402
+from xmforecast import fonts, plots  # noqa: E402
 from xmforecast.exceptions import ParameterError  # noqa: E402
-
-FONT_DIR = Path(str(importlib.resources.files("pylopdf_fonts_zh_cn")))
 
 NAMES = {
     "rd_spend": ("R&D经费投入", "R&D spending", "亿元"),
@@ -35,10 +29,7 @@ NAMES = {
 HISTORY = pd.Series({2011: 665.0, 2013: 820.0, 2014: 907.0, 2015: 1000.0, 2016: 1225.0})
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 @pytest.fixture
@@ -66,14 +57,6 @@ def paths():
     return pd.DataFrame(1225.0 * np.exp(np.cumsum(steps, axis=0)), index=[2017, 2018, 2019])
 
 
-def _render(fig) -> list[str]:
-    """Draw to PNG through Agg; return the messages of the warnings raised."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fig.savefig(io.BytesIO(), format="png", dpi=100)
-    return [str(w.message) for w in caught]
-
-
 def _texts(fig) -> list[str]:
     return [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
 
@@ -81,48 +64,18 @@ def _texts(fig) -> list[str]:
 # --------------------------------------------------------------------------- fonts
 
 
-def test_setup_fonts_registers_the_packaged_cjk_font():
-    family = plots.setup_fonts("zh")
-    assert family == "Noto Sans SC"
-    path = Path(findfont(FontProperties(family=family), fallback_to_default=False))
-    assert path.parent == FONT_DIR
-    assert matplotlib.rcParams["font.sans-serif"][0] == family
-    assert matplotlib.rcParams["axes.unicode_minus"] is False
-    assert plots.setup_fonts("en") == "DejaVu Sans"
-
-
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_chinese_text_renders_with_the_cjk_font_and_no_missing_glyph(lang):
-    plots.setup_fonts(lang)
-    fig, ax = plt.subplots()
-    title = ax.set_title("高新技术企业总数 每万人有效发明专利拥有量（件/万人）技术合同交易额（亿元）−1")
-    ax.set_xlabel("R&D经费投入 (亿元)")
-    messages = _render(fig)
-    assert not [m for m in messages if "missing from font" in m]
-    used = [Path(findfont(FontProperties(family=[f]), fallback_to_default=False))
-            for f in title.get_fontproperties().get_family()]
-    assert FONT_DIR in {p.parent for p in used}
-
-
-def test_missing_glyph_warning_is_detected_when_only_a_latin_font_is_used():
-    plots.setup_fonts("zh")
-    fig, ax = plt.subplots()
-    ax.set_title("高新技术企业总数", fontfamily="DejaVu Sans")
-    assert [m for m in _render(fig) if "missing from font" in m]
-
-
-def test_chart_in_chinese_renders_every_glyph(table, paths):
+def test_chart_in_chinese_renders_every_glyph(table, paths, render_png):
     for fig in (plots.fan_chart(HISTORY, paths, target_value=1400, target_year=2017, unit="家",
                                 title="高新技术企业总数"),
                 plots.probability_chart(table), plots.progress_chart(table)):
-        assert not [m for m in _render(fig) if "missing from font" in m]
+        assert not [m for m in render_png(fig) if "missing from font" in m]
 
 
 def test_without_a_cjk_font_charts_warn_once_and_fall_back_to_english(monkeypatch, table):
-    monkeypatch.setattr(plots, "_find_cjk_font", lambda: None)
-    monkeypatch.setitem(plots._state, "cjk", None)
-    monkeypatch.setitem(plots._state, "searched", False)
-    monkeypatch.setitem(plots._state, "warned", False)
+    monkeypatch.setattr(fonts, "_find_cjk_font", lambda: None)
+    monkeypatch.setitem(fonts._state, "cjk", None)
+    monkeypatch.setitem(fonts._state, "searched", False)
+    monkeypatch.setitem(fonts._state, "warned", False)
     with pytest.warns(UserWarning, match="No CJK font") as record:
         fig = plots.probability_chart(table, lang="zh")
     assert record[0].filename == __file__
@@ -131,17 +84,6 @@ def test_without_a_cjk_font_charts_warn_once_and_fall_back_to_english(monkeypatc
         warnings.simplefilter("error")
         assert plots.setup_fonts("zh") is None
         plots.probability_chart(table, lang="zh")
-
-
-def test_setup_fonts_warning_points_at_the_caller(monkeypatch):
-    monkeypatch.setattr(plots, "_find_cjk_font", lambda: None)
-    monkeypatch.setitem(plots._state, "cjk", None)
-    monkeypatch.setitem(plots._state, "searched", False)
-    monkeypatch.setitem(plots._state, "warned", False)
-    with pytest.warns(UserWarning, match="pylopdf-fonts-zh-cn") as record:
-        assert plots.setup_fonts("zh") is None
-    assert record[0].filename == __file__
-    assert plots.setup_fonts("en") == "DejaVu Sans"
 
 
 def test_unknown_language_is_rejected(table):
