@@ -97,13 +97,14 @@ table = ev.table.join(names, on="indicator")
 assessed = table[table["base_value"].notna()]
 display(
     assessed[[name, "unit", "latest_value", "target_level", "target_year", "gap", "required_growth",
-              "observed_growth", "progress_ratio", "status", "p_attain", "expected_year", "model", "data_quality",
-              "note"]]
+              "observed_growth", "progress_ratio", "status", "p_attain", "expected_year", "model"]]
     .style.hide(axis="index")
     .format({"target_level": "{:,.2f}", "latest_value": "{:,.2f}", "gap": "{:,.2f}",
              "required_growth": "{:.1%}", "observed_growth": "{:.1%}", "progress_ratio": "{:.2f}",
              "p_attain": "{:.0%}", "expected_year": "{:.0f}"}, na_rep="—")
 )
+caveats = assessed[(assessed["data_quality"] != "") | (assessed["note"] != "")]
+display(caveats[[name, "data_quality", "note"]].style.hide(axis="index"))
 
 # %%
 fig = plots.probability_chart(assessed, lang=sc.lang)
