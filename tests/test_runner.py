@@ -348,3 +348,20 @@ def test_a_bad_observations_file_stops_the_run_before_anything_is_written(tmp_pa
     with pytest.raises(DataError, match=r"obs\.csv: line 2: `value` must be a number; got 'abc'"):
         run_suite([scenario], out=tmp_path / "reports", progress=None)
     assert not (tmp_path / "reports").exists()
+
+
+def test_the_folder_of_a_killed_run_is_recovered_as_interrupted(project, tmp_path):
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a process id that no longer runs, as after `kill -9`
+    out = tmp_path / "reports"
+    left = out / f".building-2017-02-01_090000-{dead.pid}"
+    (left / "base").mkdir(parents=True)
+    (left / "base" / "report.ipynb").write_text("{}", encoding="utf-8")
+    lines: list[str] = []
+    run = _run(project, out, names=("base",), progress=lines.append)
+    assert (out / "2017-02-01_090000-interrupted" / "base" / "report.ipynb").is_file()
+    assert not left.exists() and run.is_dir()
+    assert any("killed before it finished" in line for line in lines)

@@ -171,6 +171,7 @@ def run_suite(
     stamp = started.strftime("%Y-%m-%d_%H%M%S")
     clock = time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
+    _recover_abandoned(out.resolve(), progress or (lambda line: None))
     building = _make_building(out.resolve(), f".building-{stamp}-{os.getpid()}")
 
     def task(label: str, kind: str, notebook: str, folder: str, parameters: dict) -> dict:
@@ -288,6 +289,23 @@ def _check_notebooks(nb_dir: Path, groups: list[tuple[tuple[str, ...], tuple[str
                     f"notebook {path}: its cell tagged 'parameters' does not declare "
                     f"{', '.join(missing)}; the runner injects them. Nothing was run."
                 )
+
+
+def _recover_abandoned(out: Path, say: Callable[[str], Any]) -> None:
+    """Rename the building folders of runs whose process is gone (killed) to ``<stamp>-interrupted``."""
+    for path in sorted(out.glob(".building-*")):
+        match = re.fullmatch(r"\.building-(\d{4}-\d{2}-\d{2}_\d{6})-(\d+)(?:-\d+)?", path.name)
+        if not match or not path.is_dir():
+            continue
+        try:
+            os.kill(int(match.group(2)), 0)
+            continue  # still running
+        except ProcessLookupError:
+            pass
+        except PermissionError:  # alive, another user's
+            continue
+        final = _move_into_place(path, out, f"{match.group(1)}-interrupted", lambda name: None)
+        say(f"an earlier run was killed before it finished; its partial output is now {final}")
 
 
 def _make_building(out: Path, name: str) -> Path:
