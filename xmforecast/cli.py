@@ -78,7 +78,9 @@ def _forecast(args) -> None:
 
     frame = forecast(args.indicator, data_file=args.data, origin=args.origin, horizon=args.horizon,
                      model=args.model, level=args.level, n_paths=args.n_paths, rng=args.seed)
-    _emit(frame, args.format)
+    if args.format == "table":
+        frame = frame.round({"point": 2, "lower": 2, "upper": 2})
+    _emit(frame, args.format, footer=f"{args.level:g} % interval; model: {frame.attrs.get('reason', '')}")
 
 
 def _backtest(args) -> None:
