@@ -343,6 +343,12 @@ def _year_text(year: Any, lang: str) -> str:
     return f"（{int(year)}年）" if lang == "zh" else f" in {int(year)}"
 
 
+def _title_and_note(fig: Figure, ax: Axes | None, title: str, note_key: str, source_note: str, lang: str) -> None:
+    """The closing touches every chart on its own figure shares: a left-aligned title and the note."""
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12)
+    _add_note(fig, ax, _note(note_key, source_note, lang), True)
+
+
 def _add_note(fig: Figure, ax: Axes | None, text: str, own_figure: bool) -> None:
     """Write the source / grade note under the chart, inside the layout."""
     if not text:
@@ -736,9 +742,7 @@ def probability_chart(
     if handles:
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=3,
                   frameon=False, fontsize=8.5, borderaxespad=0)
-    fig.suptitle(title if title is not None else _t("p_title", lang), x=0.01, ha="left",
-                 fontsize=12)
-    _add_note(fig, ax, _note("p_note", source_note, lang), True)
+    _title_and_note(fig, ax, title if title is not None else _t("p_title", lang), "p_note", source_note, lang)
     return fig
 
 
@@ -820,9 +824,7 @@ def progress_chart(
     handles = _status_handles(list(grades) + statuses, lang)
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=3,
               frameon=False, fontsize=8.5, borderaxespad=0)
-    fig.suptitle(title if title is not None else _t("r_title", lang), x=0.01, ha="left",
-                 fontsize=12)
-    _add_note(fig, ax, _note("r_note", source_note, lang), True)
+    _title_and_note(fig, ax, title if title is not None else _t("r_title", lang), "r_note", source_note, lang)
     return fig
 
 
@@ -891,9 +893,7 @@ def sensitivity_chart(
     if "indicator" in data.columns:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8.5)
     default = _t("s_title", lang).format(parameter=parameter)
-    fig.suptitle(_wrap(title if title is not None else default, 70), x=0.01, ha="left",
-                 fontsize=12)
-    _add_note(fig, ax, _note("s_note", source_note, lang), True)
+    _title_and_note(fig, ax, _wrap(title if title is not None else default, 70), "s_note", source_note, lang)
     return fig
 
 
@@ -971,9 +971,7 @@ def comparison_chart(
     bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.02)
     bar.ax.yaxis.set_major_formatter(lambda v, _pos: f"{100 * v:.0f}%")
     bar.set_label(_t("p_axis", lang) + " [%]", fontsize=8.5)
-    fig.suptitle(title if title is not None else _t("c_title", lang), x=0.01, ha="left",
-                 fontsize=12)
-    _add_note(fig, ax, _note("c_note", source_note, lang), True)
+    _title_and_note(fig, ax, title if title is not None else _t("c_title", lang), "c_note", source_note, lang)
     return fig
 
 
@@ -1091,9 +1089,7 @@ def history_chart(
     if handles:
         fig.legend(handles=handles, loc="outside right upper", ncols=1,
                    frameon=False, fontsize=8.5)
-    fig.suptitle(title if title is not None else _t("h_title", lang), x=0.01, ha="left",
-                 fontsize=12)
-    _add_note(fig, None, _note("grades_note", source_note, lang), True)
+    _title_and_note(fig, None, title if title is not None else _t("h_title", lang), "grades_note", source_note, lang)
     return fig
 
 
