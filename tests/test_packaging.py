@@ -1,0 +1,27 @@
+"""The wheel ships every file the package reads at run time, without setuptools warnings."""
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_data_and_template_folders_are_packages_with_their_files_declared():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    # A fixed `packages` list leaves xmforecast.data out and setuptools warns "Package ... is absent".
+    assert isinstance(config["packages"], dict) and "xmforecast*" in config["packages"]["find"]["include"]
+    package_data = config["package-data"]
+    for folder in [ROOT / "xmforecast", *sorted(p for p in (ROOT / "xmforecast").iterdir() if p.is_dir())]:
+        if folder.name == "__pycache__":
+            continue
+        package = ".".join(folder.relative_to(ROOT).parts)
+        for path in folder.iterdir():
+            if path.is_file() and path.suffix not in (".py", ".pyc"):
+                patterns = package_data.get(package, [])
+                assert any(fnmatch.fnmatch(path.name, p) for p in patterns), f"{path} is not shipped"
+
+
+def test_templates_are_there():
+    assert (ROOT / "xmforecast" / "templates" / "summary.html").is_file()
