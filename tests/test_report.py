@@ -1,0 +1,69 @@
+"""The report module: one format per kind of number, one colour scale, the summary's columns."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from xmforecast import report
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [(0.9988, ">99 %"), (0.995, ">99 %"), (0.004, "<1 %"), (0.0, "0 %"), (1.0, "100 %"), (0.2149, "21 %"),
+     (0.845, "84 %"), (float("nan"), "—"), (None, "—"), (pd.NA, "—")],
+)
+def test_probabilities_read_the_same_everywhere(value, text):
+    assert report.format_probability(value) == text
+
+
+@pytest.mark.parametrize(
+    "function, value, text",
+    [
+        (report.format_count, 1225.0, "1,225"),
+        (report.format_count, 1400.000000, "1,400"),
+        (report.format_amount, 45.16, "45.16"),
+        (report.format_amount, 141.24, "141.2"),
+        (report.format_amount, -0.0001, "0.00"),
+        (report.format_percent, 0.19999999999999996, "20 %"),
+        (report.format_percent, -0.0004, "0 %"),
+        (report.format_percent, -0.004, "0 %"),
+        (report.format_ratio, -0.001, "0.00"),
+        (report.format_year, 2017.0, "2017"),
+        (report.format_value, pd.NA, "—"),
+    ],
+)
+def test_numbers_as_people_write_them(function, value, text):
+    assert function(value) == text
+
+
+@pytest.mark.parametrize("value", [float("nan"), None, pd.NA, "nan", "<NA>", "None"])
+def test_no_missing_value_is_written_as_nan_none_or_na(value):
+    for function in (report.format_count, report.format_amount, report.format_percent,
+                     report.format_probability, report.format_ratio, report.format_year):
+        assert function(value) == report.MISSING
+
+
+def test_one_band_for_every_probability_and_a_verdict_in_words():
+    edges = [b.low for b in report.PROBABILITY_BANDS] + [1.0]
+    assert edges == sorted(edges) and edges[0] == 0
+    for p in [i / 100 for i in range(101)]:
+        band = report.probability_band(p)
+        assert band.low <= p <= band.high
+    assert report.verdict({"p_attain": 0.84}) == "likely, 84 %"
+    assert report.verdict({"p_attain": 0.21}) == "unlikely, 21 %"
+    assert report.probability_band(0.21) is report.probability_band(0.30)
+
+
+def test_csv_rounded_to_the_precision_of_the_inputs():
+    frame = pd.DataFrame({
+        "indicator": ["rd_spend", "hightech_enterprises"], "base_value": [117.7, 1225.0],
+        "latest_value": [117.7, 1225.0], "target_level": [141.24, 1400.0],
+        "point": [128.2811, 1482.4], "required_growth": [0.19999999999999996, 0.1428571428571428],
+        "p_attain": [0.31812345, 0.894], "progress_ratio": [0.5248401715490215, 1.002127229027396],
+        "expected_year": [2018.0, math.nan],
+    })
+    text = report.round_for_csv(frame).to_csv(index=False)
+    assert "0.19999999999999996" not in text and ",0.2," in text
+    assert "128.3" in text and ",1482," in text and "2018.0" not in text and "nan" not in text.lower()

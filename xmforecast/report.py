@@ -1,0 +1,697 @@
+"""The report: the summary's columns, number formats, the probability colours and the pages.
+
+Every page, chart and CSV of a run takes its numbers and colours from here, so that the
+same probability reads the same everywhere:
+
+- counts as integers with thousands separators (``1,225``), money and ratios to sensible
+  decimals (``45.16``, ``141.2``), growth rates as whole percentages (``20 %``),
+  probabilities as whole percentages with ``<1 %`` and ``>99 %`` at the ends, and ``—``
+  for a missing value (never ``nan``, ``None`` or ``<NA>``);
+- one colour scale means probability (five bands with the words of the IPCC's calibrated
+  language: very unlikely < 10 % ≤ unlikely < 33 % ≤ about as likely as not < 66 % ≤
+  likely < 90 % ≤ very likely); the trend grade is a column of words, never a colour of a
+  probability.
+
+A scenario's summary (:func:`scenario_summary`) has one row per target with the columns
+of :data:`SUMMARY_COLUMNS`; :func:`scenario_forecasts` keeps each simulated year's point
+and interval so that later runs can hold them against the actuals (see
+:mod:`xmforecast.history`).
+
+References
+----------
+Mastrandrea, M. D. et al. (2010), *Guidance Note for Lead Authors of the IPCC Fifth
+Assessment Report on Consistent Treatment of Uncertainties*, IPCC, table 1.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "MISSING",
+    "SUMMARY_COLUMNS",
+    "FORECAST_COLUMNS",
+    "PROBABILITY_BANDS",
+    "format_count",
+    "format_amount",
+    "format_value",
+    "format_percent",
+    "format_probability",
+    "format_ratio",
+    "format_year",
+    "probability_band",
+    "probability_colormap",
+    "status_label",
+    "verdict",
+    "scenario_summary",
+    "scenario_forecasts",
+    "round_for_csv",
+    "answer_table",
+    "assumptions",
+    "render_summary",
+    "render_template",
+]
+
+Lang = Literal["zh", "en"]
+
+#: What a missing number is written as, on every page and chart.
+MISSING = "—"
+
+#: Columns of a scenario's ``summary.csv``, in order (the run's adds nothing but rows).
+SUMMARY_COLUMNS = (
+    "scenario", "title", "indicator", "name_zh", "name_en", "unit", "kind", "direction",
+    "target_year", "target_type", "target_value", "target_level", "base_year", "base_value",
+    "latest_year", "latest_value", "gap", "required_growth", "observed_growth", "progress_ratio",
+    "status", "p_attain", "expected_year", "level", "point", "lower", "upper",
+    "lever", "lever_needed", "lever_last", "lever_last_year", "model", "note", "data_quality", "origin",
+)
+
+#: Columns of ``forecasts.csv``: every simulated year of every target, with its interval.
+FORECAST_COLUMNS = ("scenario", "indicator", "origin", "year", "point", "lower", "upper", "level",
+                    "target_year", "target_level", "direction", "p_attain")
+
+# Units counted in whole items; every other unit is an amount or a ratio.
+_COUNT_UNITS = frozenset({"家", "个", "件", "项", "人", "次", "张", "firms", "items"})
+_FRACTIONS = ("required_growth", "observed_growth")
+_VALUES = ("target_level", "base_value", "latest_value", "gap", "point", "lower", "upper")
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _is_missing(value: Any) -> bool:
+    """None, NaN, pandas' NA/NaT, or an empty or 'nan'-like string."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip() or value.strip().lower() in {"nan", "none", "<na>", "nat"}
+    import numpy as np
+    import pandas as pd
+
+    try:
+        missing = pd.isna(value)
+    except (TypeError, ValueError):
+        return False
+    return bool(missing) if np.ndim(missing) == 0 else False
+
+
+def _float(value: Any) -> float | None:
+    if _is_missing(value) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _no_negative_zero(text: str) -> str:
+    stripped = text.replace(",", "").replace(".", "").replace("0", "").replace("%", "").replace(" ", "")
+    return text[1:] if text.startswith("-") and stripped == "-" else text
+
+
+def format_count(value: Any) -> str:
+    """A count as a whole number with thousands separators.
+
+    Examples
+    --------
+    >>> format_count(1225.0), format_count(242.2), format_count(None)
+    ('1,225', '242', '—')
+    """
+    number = _float(value)
+    return MISSING if number is None else _no_negative_zero(f"{number:,.0f}")
+
+
+def format_amount(value: Any, decimals: int | None = None) -> str:
+    """Money or a ratio to sensible decimals: 2 below 100, 1 below 1,000, else none.
+
+    Parameters
+    ----------
+    value : float
+        The amount [its unit].
+    decimals : int, optional
+        Fixed number of decimals instead of the magnitude rule.
+
+    Examples
+    --------
+    >>> format_amount(45.16), format_amount(141.24), format_amount(1400.0), format_amount(-0.001)
+    ('45.16', '141.2', '1,400', '0.00')
+    """
+    number = _float(value)
+    if number is None:
+        return MISSING
+    if decimals is None:
+        size = abs(number)
+        decimals = 2 if size < 100 else 1 if size < 1000 else 0
+    return _no_negative_zero(f"{number:,.{decimals}f}")
+
+
+def format_value(value: Any, unit: Any = "") -> str:
+    """A figure in its unit's style: counts whole, amounts and ratios by :func:`format_amount`.
+
+    Examples
+    --------
+    >>> format_value(1400, "家"), format_value(117.7, "亿元"), format_value(18.75, "件/万人")
+    ('1,400', '117.7', '18.75')
+    """
+    unit = "" if _is_missing(unit) else str(unit).strip()
+    return format_count(value) if unit in _COUNT_UNITS else format_amount(value)
+
+
+def format_percent(fraction: Any, *, signed: bool = False) -> str:
+    """A growth rate or share [fraction] as a whole percentage.
+
+    Examples
+    --------
+    >>> format_percent(0.19999999999999996), format_percent(-0.0004), format_percent(0.03, signed=True)
+    ('20 %', '0 %', '+3 %')
+    """
+    number = _float(fraction)
+    if number is None:
+        return MISSING
+    rounded = round(100 * number)
+    if rounded == 0:
+        return "0 %"
+    return f"{rounded:+d} %" if signed else f"{rounded:d} %"
+
+
+def format_probability(p: Any) -> str:
+    """A probability [fraction] as a whole percentage, ``<1 %`` and ``>99 %`` at the ends.
+
+    Exactly 0 and 1 stay ``0 %`` and ``100 %`` (an observed outcome).
+
+    Examples
+    --------
+    >>> [format_probability(p) for p in (0.0, 0.004, 0.2149, 0.9988, 1.0, float("nan"))]
+    ['0 %', '<1 %', '21 %', '>99 %', '100 %', '—']
+    """
+    number = _float(p)
+    if number is None:
+        return MISSING
+    if 0 < number < 0.01:
+        return "<1 %"
+    if 0.99 < number < 1:
+        return ">99 %"
+    return f"{round(100 * number):d} %"
+
+
+def format_ratio(value: Any) -> str:
+    """A progress ratio (observed / required growth) to two decimals.
+
+    Examples
+    --------
+    >>> format_ratio(0.524840), format_ratio(None)
+    ('0.52', '—')
+    """
+    number = _float(value)
+    return MISSING if number is None else _no_negative_zero(f"{number:.2f}")
+
+
+def format_year(value: Any) -> str:
+    """A year as four digits (``2017``, not ``2017.0``).
+
+    Examples
+    --------
+    >>> format_year(2017.0), format_year(float("nan"))
+    ('2017', '—')
+    """
+    number = _float(value)
+    return MISSING if number is None else f"{int(round(number)):d}"
+
+
+# --------------------------------------------------------------------------- colours
+
+
+@dataclass(frozen=True)
+class Band:
+    """One band of the probability scale.
+
+    Attributes
+    ----------
+    low, high : float
+        The band holds probabilities ``low <= p < high`` [fraction] (the last one includes 1).
+    key : str
+        English words of the band.
+    zh : str
+        Chinese words of the band.
+    color, text_color : str
+        Fill colour, and the colour of text written on it.
+    """
+
+    low: float
+    high: float
+    key: str
+    zh: str
+    color: str
+    text_color: str
+
+    def words(self, lang: Lang = "en") -> str:
+        """The band's words in `lang`."""
+        return self.zh if lang == "zh" else self.key
+
+
+#: The one probability scale of every page and chart (red unlikely, blue likely).
+PROBABILITY_BANDS = (
+    Band(0.00, 0.10, "very unlikely", "很不可能", "#b2182b", "#ffffff"),
+    Band(0.10, 0.33, "unlikely", "不太可能", "#ef8a62", "#000000"),
+    Band(0.33, 0.66, "about as likely as not", "可能性约一半", "#f7dc8c", "#000000"),
+    Band(0.66, 0.90, "likely", "可能", "#74add1", "#000000"),
+    Band(0.90, 1.00, "very likely", "很可能", "#2c5f9e", "#ffffff"),
+)
+_NO_PROBABILITY = "#e6e6e6"
+
+
+def probability_band(p: Any) -> Band | None:
+    """The band of the probability scale that holds `p` [fraction]; None when missing.
+
+    Examples
+    --------
+    >>> probability_band(0.84).key, probability_band(0.21).color
+    ('likely', '#ef8a62')
+    """
+    number = _float(p)
+    if number is None:
+        return None
+    for band in PROBABILITY_BANDS:
+        if number < band.high:
+            return band
+    return PROBABILITY_BANDS[-1]
+
+
+def probability_color(p: Any) -> str:
+    """Fill colour of a probability (light grey when missing)."""
+    band = probability_band(p)
+    return _NO_PROBABILITY if band is None else band.color
+
+
+def probability_text_color(p: Any) -> str:
+    """Colour of text written on :func:`probability_color`."""
+    band = probability_band(p)
+    return "#333333" if band is None else band.text_color
+
+
+def probability_colormap():
+    """The scale for matplotlib: ``(cmap, norm)``, missing values light grey.
+
+    Returns
+    -------
+    tuple
+        A :class:`~matplotlib.colors.ListedColormap` and its
+        :class:`~matplotlib.colors.BoundaryNorm` over [0, 1].
+    """
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    cmap = ListedColormap([b.color for b in PROBABILITY_BANDS]).with_extremes(bad=_NO_PROBABILITY)
+    bounds = [PROBABILITY_BANDS[0].low, *(b.high for b in PROBABILITY_BANDS)]
+    return cmap, BoundaryNorm(bounds, cmap.N)
+
+
+# --------------------------------------------------------------------------- words
+
+_STATUS = {
+    "on track": ("进展顺利", "on track"),
+    "acceleration needed": ("需要加速", "acceleration needed"),
+    "limited progress": ("进展有限", "limited progress"),
+    "deterioration": ("倒退", "deterioration"),
+    "already met": ("已达成", "already met"),
+    "met": ("已实现", "met"),
+    "missed": ("未实现", "missed"),
+    "insufficient data": ("数据不足", "insufficient data"),
+}
+_LEVERS = {  # the engine's lever text -> words for a planner
+    "first-time certifications per year [firms]": ("新认定高新技术企业", "new certifications"),
+    "invention patent grants per year [patents]": ("发明专利授权", "invention patent grants"),
+}
+
+
+def status_label(status: Any, lang: Lang = "en") -> str:
+    """The trend grade in words (``"on track"`` → ``"进展顺利"`` in Chinese)."""
+    if _is_missing(status):
+        return MISSING
+    zh, en = _STATUS.get(str(status), (str(status), str(status)))
+    return zh if lang == "zh" else en
+
+
+def _get(row: Any, key: str) -> Any:
+    try:
+        value = row[key]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return None if _is_missing(value) else value
+
+
+def _reached_at_base(row: Any) -> bool:
+    """The latest figure is already at or beyond the target level."""
+    latest, level = _float(_get(row, "latest_value")), _float(_get(row, "target_level"))
+    if latest is None or level is None:
+        return False
+    return latest <= level if _get(row, "direction") == "decrease" else latest >= level
+
+
+def verdict(row: Any, lang: Lang = "en") -> str:
+    """The answer in words: ``"likely, 84 %"``, ``"met"``, or why there is none.
+
+    Parameters
+    ----------
+    row : mapping
+        A row of :func:`scenario_summary` (``p_attain``, ``status``, ``note``, ...).
+    lang : {"zh", "en"}
+
+    Examples
+    --------
+    >>> verdict({"p_attain": 0.84, "status": "on track"})
+    'likely, 84 %'
+    >>> verdict({"p_attain": 0.9988}, "zh")
+    '很可能,>99 %'
+    """
+    p = _float(_get(row, "p_attain"))
+    status = _get(row, "status")
+    if status in ("met", "missed"):
+        return status_label(status, lang)
+    if p is not None:
+        band = probability_band(p)
+        sep = "," if lang == "zh" else ", "
+        return f"{band.words(lang)}{sep}{format_probability(p)}"
+    if status == "already met":
+        return status_label(status, lang)
+    note = str(_get(row, "note") or "")
+    if note.startswith("not simulated"):
+        return "无法估计(模型无法拟合)" if lang == "zh" else "no estimate: the model cannot fit"
+    if _get(row, "base_value") is None:
+        return "无法评估(无基期值)" if lang == "zh" else "not assessed: no baseline"
+    return "无法估计(数据太少)" if lang == "zh" else "no estimate: too little data"
+
+
+def _expected(row: Any, lang: Lang) -> str:
+    year = _float(_get(row, "expected_year"))
+    if year is not None:
+        return format_year(year)
+    status = _get(row, "status")
+    if status in ("met", "already met"):
+        return (f"已达成({format_year(_get(row, 'latest_year'))})" if lang == "zh"
+                else f"reached ({format_year(_get(row, 'latest_year'))})")
+    if _reached_at_base(row):
+        latest = format_year(_get(row, "latest_year"))
+        return f"{latest} 年已超过目标" if lang == "zh" else f"{latest} figure already beyond it"
+    if _float(_get(row, "p_attain")) is not None:
+        return "预测期内未达到" if lang == "zh" else "not within the forecast"
+    return MISSING
+
+
+def _takes(row: Any, lang: Lang) -> str:
+    """Required growth per year, and the structural lever where there is one."""
+    growth = _float(_get(row, "required_growth"))
+    parts = []
+    if growth is not None and round(100 * growth) <= 0:
+        parts.append("无需增长" if lang == "zh" else "no growth needed")
+    elif growth is not None:
+        parts.append(f"年增 {format_percent(growth)}" if lang == "zh" else f"{format_percent(growth)} a year")
+    needed, lever = _float(_get(row, "lever_needed")), _get(row, "lever")
+    if lever is not None and needed is not None:
+        zh, en = _LEVERS.get(str(lever), (str(lever), str(lever)))
+        year = format_year(_get(row, "target_year"))
+        count = format_count(max(math.ceil(needed - 1e-9), 0))
+        parts.append(f"{year} 年{zh} ≥ {count}" if lang == "zh" else f"≥ {count} {en} in {year}")
+    return "; ".join(parts) if parts else MISSING
+
+
+def _target_words(row: Any, lang: Lang) -> str:
+    kind, value = _get(row, "target_type"), _float(_get(row, "target_value"))
+    year, unit = format_year(_get(row, "target_year")), str(_get(row, "unit") or "")
+    if value is None:
+        return MISSING
+    if kind == "growth":
+        return f"{year} 年增长 ≥ {format_percent(value)}" if lang == "zh" else f"growth ≥ {format_percent(value)} in {year}"
+    shown = (format_value(value, unit) if unit in _COUNT_UNITS
+             else format_amount(value, min(_decimals(value), 2)))
+    if kind == "flow":
+        return f"{year} 年新增 ≥ {shown} {unit}" if lang == "zh" else f"≥ {shown} {unit} new in {year}"
+    return f"{year} 年 ≥ {shown} {unit}" if lang == "zh" else f"≥ {shown} {unit} by {year}"
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _quantiles(paths: Any, year: int, level: float) -> tuple[float, float, float]:
+    import numpy as np
+
+    if year not in paths.index:
+        return (math.nan, math.nan, math.nan)
+    values = np.asarray(paths.loc[year], dtype=float)
+    values = values[np.isfinite(values)]
+    if not values.size:
+        return (math.nan, math.nan, math.nan)
+    tail = (100 - level) / 200
+    low, mid, high = np.quantile(values, [tail, 0.5, 1 - tail])
+    return float(mid), float(low), float(high)
+
+
+def scenario_summary(evaluation: Any, indicators: pd.DataFrame, scenario: Any, *,
+                     levers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per target: the verdict's numbers, the forecast at the target year, the lever.
+
+    Parameters
+    ----------
+    evaluation : TargetEvaluation
+        From :func:`xmforecast.evaluate_targets`.
+    indicators : DataFrame
+        The registry (names, unit, kind, direction).
+    scenario : Scenario
+        The scenario evaluated (name, title, level, origin).
+    levers : DataFrame, optional
+        From :func:`xmforecast.what_it_takes`: ``lever`` and ``needed_per_year`` by indicator.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :data:`SUMMARY_COLUMNS`; ``point``, ``lower`` and ``upper`` are the
+        median and the central `scenario.level` % interval of the simulated target year.
+    """
+    import pandas as pd
+
+    table = evaluation.table.copy()
+    names = indicators.set_index("id")[["name_zh", "name_en", "unit", "kind", "direction"]]
+    table = table.join(names, on="indicator")
+    level = float(scenario.level)
+    forecast = {ind: _quantiles(sim.paths, int(table.set_index("indicator").loc[ind, "target_year"]), level)
+                for ind, sim in evaluation.simulations.items()}
+    table["level"] = level
+    for k, column in enumerate(("point", "lower", "upper")):
+        table[column] = [forecast.get(ind, (math.nan,) * 3)[k] for ind in table["indicator"]]
+    lever = (levers.set_index("indicator") if levers is not None and len(levers)
+             else pd.DataFrame(columns=["lever", "needed_per_year", "last_observed", "last_year"]))
+    for column, source in (("lever", "lever"), ("lever_needed", "needed_per_year"),
+                           ("lever_last", "last_observed"), ("lever_last_year", "last_year")):
+        table[column] = [lever[source].get(ind, None) if source in lever else None for ind in table["indicator"]]
+    table["scenario"] = scenario.scenario
+    table["title"] = scenario.title or scenario.scenario
+    table["origin"] = scenario.origin
+    for column in SUMMARY_COLUMNS:
+        if column not in table.columns:
+            table[column] = None
+    extra = [c for c in table.columns if c not in SUMMARY_COLUMNS]
+    return table[[*SUMMARY_COLUMNS, *extra]].reset_index(drop=True)
+
+
+def scenario_forecasts(evaluation: Any, scenario: Any) -> pd.DataFrame:
+    """Every simulated year of every target: median and central interval.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :data:`FORECAST_COLUMNS`; ``p_attain`` only in the target year's row.
+    """
+    import pandas as pd
+
+    table = evaluation.table.set_index("indicator")
+    rows = []
+    for ind, sim in evaluation.simulations.items():
+        row = table.loc[ind]
+        origin = int(sim.history.index.max()) if len(sim.history) else scenario.origin
+        for year in sim.paths.index:
+            point, lower, upper = _quantiles(sim.paths, int(year), float(scenario.level))
+            rows.append(dict(scenario=scenario.scenario, indicator=ind, origin=origin, year=int(year),
+                             point=point, lower=lower, upper=upper, level=float(scenario.level),
+                             target_year=int(row["target_year"]), target_level=float(row["target_level"]),
+                             direction=row.get("direction", "increase") if hasattr(row, "get") else "increase",
+                             p_attain=row["p_attain"] if int(year) == int(row["target_year"]) else math.nan))
+    frame = pd.DataFrame(rows, columns=list(FORECAST_COLUMNS))
+    return frame
+
+
+def _decimals(value: Any) -> int:
+    """Decimals written in a figure as published (117.7 → 1, 45.16 → 2, 1225 → 0)."""
+    number = _float(value)
+    if number is None:
+        return 0
+    text = f"{number:.6f}".rstrip("0")
+    return min(len(text.split(".")[1]) if "." in text else 0, 4)
+
+
+def round_for_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """Round a summary or forecasts table to the precision of its inputs.
+
+    Growth rates to 4 decimals, probabilities to 4, progress ratios to 3; levels, points
+    and intervals to the decimals of the indicator's published figures (at least those of
+    its baseline and latest value); years as integers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"indicator": ["a"], "base_value": [45.16], "point": [61.23456],
+    ...                   "required_growth": [0.32860938], "expected_year": [2017.0]})
+    >>> print(round_for_csv(t).to_csv(index=False).strip())
+    indicator,base_value,point,required_growth,expected_year
+    a,45.16,61.23,0.3286,2017
+    """
+    import pandas as pd
+
+    out = frame.copy()
+    for column in _FRACTIONS:
+        if column in out:
+            out[column] = pd.to_numeric(out[column], errors="coerce").round(4)
+    if "p_attain" in out:
+        out["p_attain"] = pd.to_numeric(out["p_attain"], errors="coerce").round(4)
+    if "progress_ratio" in out:
+        out["progress_ratio"] = pd.to_numeric(out["progress_ratio"], errors="coerce").round(3)
+    for column in ("target_year", "base_year", "latest_year", "expected_year", "year", "origin",
+                   "lever_last_year"):
+        if column in out:
+            out[column] = pd.to_numeric(out[column], errors="coerce").round().astype("Int64")
+    for column in ("lever_needed", "lever_last"):
+        if column in out:
+            out[column] = pd.to_numeric(out[column], errors="coerce").round().astype("Int64")
+    if "indicator" in out:
+        places = {}
+        for ind, group in out.groupby("indicator", sort=False):
+            seen = [_decimals(v) for c in ("base_value", "latest_value") if c in group for v in group[c]]
+            places[ind] = max(seen, default=2)
+        for column in _VALUES + ("target_level",):
+            if column in out:
+                numbers_ = pd.to_numeric(out[column], errors="coerce")
+                out[column] = pd.array([None if not math.isfinite(v) else
+                                        int(round(v)) if places[ind] == 0 else round(v, places[ind])
+                                        for v, ind in zip(numbers_.astype(float), out["indicator"])],
+                                       dtype=object)
+    return out
+
+
+def answer_table(summary: pd.DataFrame, lang: Lang = "en") -> list[dict]:
+    """Rows of display strings for the answer-first table, targets with a baseline first.
+
+    Each row has ``name``, ``target``, ``verdict``, ``probability``, ``color``,
+    ``text_color``, ``expected``, ``takes``, ``grade``, ``latest``, ``note``, ``indicator``.
+    """
+    name = "name_zh" if lang == "zh" else "name_en"
+    rows = []
+    for rec in summary.to_dict("records"):
+        p = _get(rec, "p_attain")
+        unit = str(_get(rec, "unit") or "")
+        latest = _get(rec, "latest_value")
+        rows.append(dict(
+            indicator=rec["indicator"], name=str(_get(rec, name) or rec["indicator"]),
+            target=_target_words(rec, lang), verdict=verdict(rec, lang), probability=format_probability(p),
+            color=probability_color(p), text_color=probability_text_color(p), expected=_expected(rec, lang),
+            takes=_takes(rec, lang), grade=status_label(_get(rec, "status"), lang),
+            latest=(f"{format_value(latest, unit)} {unit} ({format_year(_get(rec, 'latest_year'))})"
+                    if latest is not None else MISSING),
+            note=str(_get(rec, "note") or ""), assessed=_get(rec, "base_value") is not None,
+            has_p=p is not None,
+        ))
+    rows.sort(key=lambda r: (not r["assessed"], not r["has_p"]))
+    return rows
+
+
+def assumptions(scenario: Any, lang: Lang = "en") -> list[tuple[str, str]]:
+    """The scenario's assumptions in words, with units (not raw keys).
+
+    Examples
+    --------
+    >>> from xmforecast.scenarios import Scenario
+    >>> dict(assumptions(Scenario(scenario="x", growth_shift=0.03)))["Extra growth on every indicator"]
+    '+3 percentage points a year'
+    """
+    s, zh = scenario, lang == "zh"
+    shift = round(100 * s.growth_shift)
+
+    def optional(value: Any, shown: str, default_zh: str, default_en: str) -> str:
+        return shown if value is not None else (default_zh if zh else default_en)
+
+    rows = [
+        ("数据截至" if zh else "Data up to", f"{s.origin} 年" if zh else f"{s.origin}"),
+        ("每个指标的额外增速" if zh else "Extra growth on every indicator",
+         (f"每年 {shift:+d} 个百分点" if zh else f"{shift:+d} percentage points a year") if shift else
+         ("无(延续各自趋势)" if zh else "none (each indicator follows its own trend)")),
+        ("波动幅度" if zh else "Spread around the trend",
+         (f"历史波动的 {format_percent(s.volatility_scale)}" if zh else
+          f"{format_percent(s.volatility_scale)} of what history shows")),
+        ("按目标所需增速" if zh else "Centred on the growth each target requires",
+         ("是" if zh else "yes") if s.at_required_rate else ("否" if zh else "no")),
+        ("到期高新技术企业证书续认定比例" if zh else "Expiring high-tech certificates renewed",
+         optional(s.recertification_rate, format_percent(s.recertification_rate),
+                  "由 2016 年数据推算", "as implied by the 2016 figures")),
+        ("高新技术企业每年退出比例" if zh else "Certified firms leaving each year", format_percent(s.exit_rate)
+         if round(100 * s.exit_rate) else f"{100 * s.exit_rate:.1f} %"),
+        ("每年新认定高新技术企业" if zh else "New high-tech certifications a year",
+         optional(s.new_certifications, f"{format_count(s.new_certifications)} 家" if zh
+                  else f"{format_count(s.new_certifications)} firms", "按历史推算", "projected from history")),
+        ("有效发明专利年失效比例" if zh else "Valid invention patents lapsing a year",
+         optional(s.patent_lapse_rate, f"{100 * (s.patent_lapse_rate or 0):.1f} %", "由数据估计", "estimated from the data")),
+        ("常住人口年增长" if zh else "Resident population growth a year",
+         optional(s.population_growth, f"{100 * (s.population_growth or 0):.1f} %", "由数据估计", "estimated from the data")),
+        ("模型" if zh else "Model",
+         ("按回测为每个指标选择" if zh else "chosen per indicator by backtest") if s.model == "auto" else s.model),
+        ("模拟路径" if zh else "Simulated paths",
+         f"{format_count(s.n_paths)} 条,随机种子 {s.seed}" if zh else f"{format_count(s.n_paths)}, seed {s.seed}"),
+        ("区间" if zh else "Interval", f"中间 {s.level:g} %" if zh else f"central {s.level:g} %"),
+    ]
+    if s.data_file:
+        rows.append(("用户数据" if zh else "User data", Path(s.data_file).name))
+    return rows
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@cache
+def _environment():
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(loader=PackageLoader("xmforecast", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(probability=format_probability, percent=format_percent, count=format_count,
+                       amount=format_amount, year=format_year, pcolor=probability_color,
+                       ptext=probability_text_color)
+    return env
+
+
+def render_template(name: str, **context: Any) -> str:
+    """Render one of the package's templates (``xmforecast/templates/``), autoescaped."""
+    return _environment().get_template(name).render(bands=PROBABILITY_BANDS, **context)
+
+
+def render_summary(summary: pd.DataFrame, scenario: Any, lang: Lang = "en") -> str:
+    """The answer-first block of a scenario page: the table, then the assumptions in words.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        From :func:`scenario_summary`.
+    scenario : Scenario
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+        An HTML fragment (for ``IPython.display.HTML``), every value escaped.
+    """
+    return render_template("summary.html", rows=answer_table(summary, lang), lang=lang,
+                           title=scenario.title or scenario.scenario, scenario=scenario.scenario,
+                           assumptions=assumptions(scenario, lang))
