@@ -50,7 +50,7 @@ def patent_history():
 def fitted_ratio(patent_history):
     from xmforecast.patents import PatentRatio
 
-    return PatentRatio().fit(*patent_history)
+    return PatentRatio().fit(dict(zip(PatentRatio.roles, patent_history)))
 
 
 @pytest.fixture

@@ -161,8 +161,8 @@ def test_what_it_takes_matches_the_structural_inverses():
 
     table = xmforecast.what_it_takes().set_index("indicator")
     obs = xmforecast.load_observations()
-    stock = stockflow.CertifiedStock().fit(xmforecast.series(obs, "hightech_enterprises"),
-                                           xmforecast.series(obs, "hightech_new_certified"))
+    stock = stockflow.CertifiedStock().fit({"stock": xmforecast.series(obs, "hightech_enterprises"),
+                                            "new": xmforecast.series(obs, "hightech_new_certified")})
     assert table.loc["hightech_enterprises", "needed_per_year"] == pytest.approx(
         stock.required_new_certifications(1400, 2017))
     assert table.loc["hightech_enterprises", "last_observed"] == 281

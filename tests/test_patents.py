@@ -68,7 +68,7 @@ def test_ratio_uses_observed_grants_after_the_valid_stock(patent_history):
     # Grants for 2017 are known (2500): with the lapse rate and population fixed,
     # every path is (7291 (1 - 289/5552) + 2500) / (388.9 (1 + p)), whatever the grants' scatter.
     grants = pd.concat([GRANTS, pd.Series([2500.0], index=[2017])])
-    fitted = PatentRatio(lapse_sd=0.0, population_growth_sd=0.0).fit(VALID, grants, POPULATION)
+    fitted = PatentRatio(lapse_sd=0.0, population_growth_sd=0.0).fit({"valid": VALID, "grants": grants, "population": POPULATION})
     p = (388.9 / 353.13) ** (1 / 6) - 1
     expected = (7291 * (1 - 289 / 5552) + 2500) / (388.9 * (1 + p))
     np.testing.assert_allclose(fitted.simulate(1, 50, rng=3).to_numpy(), expected, rtol=1e-12)
@@ -98,7 +98,7 @@ def test_damped_grants_growth_by_hand():
     grants = pd.Series([1691.0, 2028.0], index=[2015, 2016])
     population = pd.Series([380.3, 388.9], index=[2015, 2016])
     spec = PatentRatio(grants_growth=0.2, grants_damping=0.5, population_growth=0.0)
-    point = spec.fit(valid, grants, population).forecast(2)["point"]
+    point = spec.fit({"valid": valid, "grants": grants, "population": population}).forecast(2)["point"]
     lapse = 289 / 5552  # 5552 + 2028 - 7291 lapsed in 2016
     v2017 = 7291 * (1 - lapse) + 2028 * 1.2  # first year: the full growth
     v2018 = v2017 * (1 - lapse) + 2028 * 1.2 ** 1.5  # second year: half of it on top

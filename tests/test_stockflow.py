@@ -23,7 +23,7 @@ NEW = pd.Series([104.0, 281.0], index=[2013, 2016])
 
 @pytest.fixture
 def fitted_stock():
-    return CertifiedStock().fit(STOCK, NEW)
+    return CertifiedStock().fit({"stock": STOCK, "new": NEW})
 
 
 # ---------------------------------------------------------------------------
@@ -100,13 +100,13 @@ def test_implied_recertification_rate_matches_quadratic():
     q = 1 / (1 + g)
     expiring = 665 / (1 + q + q**2) * q
     r = ((expiring - 104) + math.sqrt((expiring - 104) ** 2 + 4 * expiring * 48)) / (2 * expiring)
-    fitted = CertifiedStock(exit_rate=0.0).fit(STOCK, NEW)
+    fitted = CertifiedStock(exit_rate=0.0).fit({"stock": STOCK, "new": NEW})
     assert fitted.recertification_rate == pytest.approx(r, abs=1e-10)
     assert fitted.recertification_rate == pytest.approx(0.80, abs=0.005)
 
 
 def test_implied_exit_rate_reproduces_2016():
-    fitted = CertifiedStock(recertification_rate=0.85, exit_rate=None).fit(STOCK, NEW)
+    fitted = CertifiedStock(recertification_rate=0.85, exit_rate=None).fit({"stock": STOCK, "new": NEW})
     assert 0.01 < fitted.exit_rate < 0.02
     assert fitted.history.loc[2016, "residual"] == pytest.approx(0.0, abs=1e-8)
 
@@ -121,12 +121,12 @@ def test_imputed_years_reproduce_stock_and_are_listed(fitted_stock):
     assert hist.loc[2014, "new"] == pytest.approx(expected)
     np.testing.assert_allclose(hist.loc[[2012, 2014, 2015], "residual"], 0.0, atol=1e-9)
     summary = fitted_stock.summary()
-    assert summary.loc["stock 2012", "source"] == "imputed"
-    assert summary.loc["stock 2013", "source"] == "observed"
-    assert summary.loc["new 2014", "source"] == "imputed"
-    assert summary.loc["new 2016", "source"] == "observed"
-    assert summary.loc["granted 2010", "source"] == "imputed"
-    assert summary.loc["recertification_rate", "source"] == "fitted"
+    assert summary.loc["stock 2012", "note"].startswith("[firms] imputed")
+    assert summary.loc["stock 2013", "note"].startswith("[firms] observed")
+    assert summary.loc["new 2014", "note"].startswith("[firms/year] imputed")
+    assert summary.loc["new 2016", "note"].startswith("[firms/year] observed")
+    assert summary.loc["granted 2010", "note"].startswith("[firms] imputed")
+    assert summary.loc["recertification_rate", "note"].startswith("[fraction] fitted")
     # 2013 is not reproduced: 820 - (0.99 * sqrt(665*820) + 104 - (1 - r) E_2013), about 21.
     modelled = 0.99 * math.sqrt(665 * 820) + 104 - (1 - r) * hist.loc[2013, "expiring"]
     assert summary.loc["residual 2013", "value"] == pytest.approx(820 - modelled)
@@ -163,7 +163,7 @@ def test_required_new_certifications_for_1400(fitted_stock):
 
 def test_new_per_year_scenario_is_constant_without_scatter():
     spec = CertifiedStock(new_per_year=200.0, new_sd=0.0, new_growth_sd=0.0, recertification_sd=0.0)
-    fitted = spec.fit(STOCK, NEW)
+    fitted = spec.fit({"stock": STOCK, "new": NEW})
     paths = fitted.simulate(3, 5, rng=1, quantity="new")
     np.testing.assert_allclose(paths.to_numpy(), 200.0)
     stock_paths = fitted.simulate(3, 5, rng=1)
@@ -171,48 +171,34 @@ def test_new_per_year_scenario_is_constant_without_scatter():
 
 
 # ---------------------------------------------------------------------------
-# the contract, shared by both models
+# both structural models (the contract itself: tests/test_contract.py)
 # ---------------------------------------------------------------------------
 
 
 @pytest.fixture(params=["stock", "ratio"])
 def fitted_model(request):
     if request.param == "stock":
-        return CertifiedStock().fit(STOCK, NEW)
+        return CertifiedStock().fit({"stock": STOCK, "new": NEW})
     return request.getfixturevalue("fitted_ratio")
 
 
-def test_simulate_shape_years_and_reproducibility(fitted_model):
+def test_paths_stay_positive(fitted_model):
     paths = fitted_model.simulate(4, 7, rng=42)
-    assert paths.shape == (4, 7)
-    assert list(paths.index) == [2017, 2018, 2019, 2020]
-    assert paths.index.name == "year"
-    pd.testing.assert_frame_equal(paths, fitted_model.simulate(4, 7, rng=42))
-    assert not np.allclose(paths.to_numpy(), fitted_model.simulate(4, 7, rng=43).to_numpy())
     assert np.all(np.isfinite(paths.to_numpy())) and np.all(paths.to_numpy() > 0)
 
 
-def test_forecast_frame(fitted_model):
+def test_forecast_interval_brackets_the_point_and_the_spec_has_its_defaults(fitted_model):
     forecast = fitted_model.forecast(3, level=90)
-    assert list(forecast.columns) == ["point", "lower", "upper"]
-    assert list(forecast.index) == [2017, 2018, 2019]
-    assert np.all(forecast["lower"] < forecast["point"]) and np.all(
-        forecast["point"] < forecast["upper"]
-    )
-    narrow = fitted_model.forecast(3, level=50)
-    assert np.all(narrow["upper"] - narrow["lower"] < forecast["upper"] - forecast["lower"])
-
-
-def test_fit_leaves_spec_unchanged_and_fitted_is_frozen(fitted_model):
-    with pytest.raises(AttributeError):
-        fitted_model.spec = None
+    assert np.all(forecast["lower"] < forecast["point"]) and np.all(forecast["point"] < forecast["upper"])
     assert fitted_model.spec == type(fitted_model.spec)()
 
 
-def test_summary_is_a_frame(fitted_model):
-    summary = fitted_model.summary()
-    assert list(summary.columns) == ["value", "unit", "source", "note"]
-    assert summary.index.name == "quantity"
+def test_forecast_is_the_same_on_every_call_unless_a_generator_is_given(fitted_model):
+    first = fitted_model.forecast(3, n_paths=300)
+    pd.testing.assert_frame_equal(first, fitted_model.forecast(3, n_paths=300), check_exact=True)
+    other = fitted_model.forecast(3, n_paths=300, rng=5)
+    assert not np.allclose(first["upper"], other["upper"])
+    np.testing.assert_array_equal(first["point"], other["point"])
 
 
 # ---------------------------------------------------------------------------
@@ -255,24 +241,24 @@ def test_law_functions_reject_bad_arguments():
 def test_fit_rejects_bad_series(patent_history):
     valid, grants, population = patent_history
     with pytest.raises(ModelError, match=r"`stock` needs at least 2 observations; got 1."):
-        CertifiedStock().fit(STOCK.iloc[:1], NEW.iloc[:0])
+        CertifiedStock().fit({"stock": STOCK.iloc[:1], "new": NEW.iloc[:0]})
     with pytest.raises(ParameterError, match=r"`stock` must have an integer year index"):
-        CertifiedStock().fit(pd.Series([1.0, 2.0], index=["a", "b"]), NEW)
+        CertifiedStock().fit({"stock": pd.Series([1.0, 2.0], index=["a", "b"]), "new": NEW})
     with pytest.raises(
         ParameterError, match=r"`stock` must be a pandas Series indexed by year; got list."
     ):
-        CertifiedStock().fit([1.0, 2.0], NEW)
+        CertifiedStock().fit({"stock": [1.0, 2.0], "new": NEW})
     with pytest.raises(ModelError, match=r"`new` years must lie in \(2011, 2016\]"):
-        CertifiedStock().fit(STOCK, pd.Series([100.0], index=[2017]))
+        CertifiedStock().fit({"stock": STOCK, "new": pd.Series([100.0], index=[2017])})
     with pytest.raises(
         ModelError, match=r"No `recertification_rate` in \[0, 1\] reproduces the 2016 stock with `exit_rate` = 0.2"
     ):
         # Exits alone, 0.2 * 1000 = 200, exceed the 56 firms that left.
-        CertifiedStock(exit_rate=0.2).fit(STOCK, NEW)
+        CertifiedStock(exit_rate=0.2).fit({"stock": STOCK, "new": NEW})
     with pytest.raises(ParameterError, match=r"`recertification_sd` must be below"):
-        CertifiedStock(recertification_sd=0.5).fit(STOCK, NEW)
+        CertifiedStock(recertification_sd=0.5).fit({"stock": STOCK, "new": NEW})
     with pytest.raises(ModelError, match=r"`lapse_rate` cannot be estimated"):
-        PatentRatio().fit(valid.iloc[1:], grants, population)
+        PatentRatio().fit({"valid": valid.iloc[1:], "grants": grants, "population": population})
 
 
 def test_forecast_and_simulate_reject_bad_arguments(fitted_stock, fitted_ratio):

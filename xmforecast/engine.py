@@ -181,7 +181,7 @@ def _fit(indicator, observations, history, origin, model, scenario, level, panel
         inputs = [series(observations, i, origin=origin) for i in STRUCTURAL[indicator]]
         if all(len(s) for s in inputs):
             spec = _structural_spec(indicator, scenario)
-            return spec.fit(*inputs), spec.name, _STRUCTURAL_NOTE
+            return spec.fit(dict(zip(spec.roles, inputs))), spec.name, _STRUCTURAL_NOTE
         if model == "structural":
             missing = [i for i, s in zip(STRUCTURAL[indicator], inputs) if not len(s)]
             raise ParameterError(f"structural model of '{indicator}' needs observations of {', '.join(missing)}.")
@@ -546,7 +546,8 @@ def what_it_takes(observations: pd.DataFrame | None = None, indicators: pd.DataF
         if not math.isfinite(row["target_level"]):
             continue
         year, level = int(row["target_year"]), float(row["target_level"])
-        fitted = _structural_spec(ind, scenario).fit(*(series(observations, i, origin=origin) for i in inputs))
+        spec = _structural_spec(ind, scenario)
+        fitted = spec.fit(dict(zip(spec.roles, (series(observations, i, origin=origin) for i in inputs))))
         open_year = fitted.last_year < year
         if ind == "hightech_enterprises":
             needed = fitted.required_new_certifications(level, year) if open_year else math.nan

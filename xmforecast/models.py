@@ -214,6 +214,7 @@ class ModelSpec:
 
     name: ClassVar[str] = ""
     min_obs: ClassVar[int] = 1
+    roles: ClassVar[tuple[str, ...]] = ("series",)
 
     fallback_sigma: float = 0.10
     sigma_scale: float = 1.0
@@ -234,9 +235,11 @@ class ModelSpec:
 
         Parameters
         ----------
-        series : pandas.Series
+        series : pandas.Series or Mapping
             Observations [units of the indicator] on a strictly increasing
-            integer year index; gaps between years are allowed.
+            integer year index; gaps between years are allowed. Also accepted
+            as ``{"series": series}`` (the model's one role, see
+            :func:`xmforecast.roles.by_role`).
 
         Returns
         -------
@@ -252,7 +255,9 @@ class ModelSpec:
             If the series is shorter than ``min_obs``, has values <= 0 for a
             log model, or the model cannot be fitted to it.
         """
-        data = _validate_series(series)
+        from xmforecast.roles import by_role
+
+        data = _validate_series(by_role(self, series)["series"])
         if len(data) < self.min_obs:
             raise ModelError(
                 f"`{self.label}` needs at least {self.min_obs} observations; got {len(data)}."
@@ -1353,6 +1358,12 @@ class Combination(ModelSpec):
 MODELS: dict[str, type[ModelSpec]] = {
     cls.name: cls for cls in (Naive, Drift, CAGR, LogLinear, Linear, Logistic, Theta, ETS, Combination)
 }
+
+# The structural models share the contract; they take several inputs (``roles``).
+from xmforecast.patents import PatentRatio  # noqa: E402
+from xmforecast.stockflow import CertifiedStock  # noqa: E402
+
+MODELS.update({cls.name: cls for cls in (CertifiedStock, PatentRatio)})
 
 #: The ladder rungs fitted by default, fewest observations first.
 LADDER: tuple[str, ...] = ("naive", "drift", "cagr", "loglinear", "linear", "logistic", "theta", "ets")

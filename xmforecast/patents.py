@@ -1,8 +1,10 @@
 """Valid invention patents per 10,000 residents: a stock-flow model of the ratio.
 
-``invention_patents_per_10k`` has known arithmetic behind it: a stock of valid
-invention patents, fed by grants and drained by lapses, divided by the
-population. So it gets its own model instead of a curve through the totals.
+Valid invention patents per 10,000 residents have known arithmetic behind them:
+a stock of valid invention patents, fed by grants and drained by lapses, divided
+by the population. So the ratio gets its own model instead of a curve through
+the totals (a registry entry says ``model: patent_ratio`` and which indicators
+fill its roles ``valid``, ``grants`` and ``population``).
 
 The laws :func:`valid_stock` and :func:`per_10k` are pure vectorised
 functions; :class:`PatentRatio` estimates or holds the parameters and calls
@@ -14,6 +16,7 @@ which holds the other structural model.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -21,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from xmforecast.exceptions import ModelError, ParameterError
+from xmforecast.roles import by_role
 from xmforecast.stockflow import (
     _beta_draws,
     _cagr,
@@ -30,6 +34,7 @@ from xmforecast.stockflow import (
     _check_level,
     _check_non_negative,
     _check_positive_int,
+    _forecast_rng,
     _like_input,
     _quantile_frame,
     _summary_frame,
@@ -275,7 +280,7 @@ class PatentRatio:
     >>> valid = pd.Series([5552.0, 7291.0], index=[2015, 2016])
     >>> grants = pd.Series([449.0, 617.0, 1014.0, 1691.0, 2028.0], index=[2010, 2011, 2014, 2015, 2016])
     >>> population = pd.Series([353.13, 380.3, 388.9], index=[2010, 2015, 2016])
-    >>> fitted = PatentRatio().fit(valid, grants, population)
+    >>> fitted = PatentRatio().fit({"valid": valid, "grants": grants, "population": population})
     >>> round(fitted.lapse_rate, 4)
     0.0521
     >>> round(float(fitted.forecast(1)["point"].loc[2017]), 1)
@@ -284,6 +289,12 @@ class PatentRatio:
 
     name: ClassVar[str] = "patent_ratio"
     min_obs: ClassVar[int] = 2
+    #: Input roles: valid invention patents [patents], grants [patents/year], population [万人].
+    roles: ClassVar[tuple[str, ...]] = ("valid", "grants", "population")
+    #: What :meth:`FittedPatentRatio.required_lever` answers, in words and units.
+    lever: ClassVar[str] = "invention patent grants per year [patents]"
+    #: Rates drawn per path, and the field holding each one's spread.
+    spreads: ClassVar[dict[str, str]] = {"lapse_rate": "lapse_sd"}
 
     lapse_rate: float | None = None
     lapse_sd: float = 0.01
@@ -304,17 +315,15 @@ class PatentRatio:
         for argument in ("lapse_sd", "grants_growth_sd", "grants_sd", "population_growth_sd"):
             _check_non_negative(getattr(self, argument), argument)
 
-    def fit(self, valid: pd.Series, grants: pd.Series, population: pd.Series) -> FittedPatentRatio:
+    def fit(self, inputs: Mapping[str, pd.Series]) -> FittedPatentRatio:
         """Estimate the lapse rate and the growth of grants and population.
 
         Parameters
         ----------
-        valid : Series
-            Valid invention patents at year end [patents], int year index.
-        grants : Series
-            Invention patents granted [patents/year].
-        population : Series
-            Resident population [万人].
+        inputs : Mapping
+            ``valid``: valid invention patents at year end [patents], int year
+            index; ``grants``: invention patents granted [patents/year];
+            ``population``: resident population [万人].
 
         Returns
         -------
@@ -324,12 +333,14 @@ class PatentRatio:
         Raises
         ------
         ParameterError
-            If a series is malformed or the lapse rate is incompatible with
-            ``lapse_sd``.
+            If a role is missing or unknown, a series is malformed or the lapse
+            rate is incompatible with ``lapse_sd``.
         ModelError
             If there are too few observations, or no consecutive years to
             estimate the lapse rate from.
         """
+        inputs = by_role(self, inputs)
+        valid, grants, population = inputs["valid"], inputs["grants"], inputs["population"]
         valid = _year_series(valid, "valid", minimum=1, positive=True)
         grants = _year_series(
             grants,
@@ -438,6 +449,14 @@ class FittedPatentRatio:
     grants_growth: float
     population_growth: float
 
+    #: ``forecast`` takes its interval from simulated paths (and accepts ``n_paths``, ``rng``).
+    intervals_from_paths: ClassVar[bool] = True
+
+    @property
+    def name(self) -> str:
+        """The spec's name."""
+        return self.spec.name
+
     @property
     def last_year(self) -> int:
         """Last year of the observed valid stock [year]."""
@@ -483,7 +502,7 @@ class FittedPatentRatio:
         return pd.DataFrame(ratio, index=years)
 
     def forecast(
-        self, horizon: int, level: float = 80, *, n_paths: int = 4000, rng: Any = 0
+        self, horizon: int, level: float = 80, *, n_paths: int = 4000, rng: Any = None
     ) -> pd.DataFrame:
         """Point forecast and interval by year [patents/10⁴ persons].
 
@@ -495,9 +514,10 @@ class FittedPatentRatio:
             Coverage of the interval [%].
         n_paths : int, default 4000
             Paths simulated for the interval.
-        rng : None, int or numpy.random.Generator, default 0
-            Passed to :func:`numpy.random.default_rng`; fixed by default so
-            that repeated calls agree.
+        rng : None, int or numpy.random.Generator, optional
+            Passed to :func:`numpy.random.default_rng`; None uses
+            :data:`xmforecast.stockflow.FORECAST_SEED`, so that the same call
+            gives the same numbers.
 
         Returns
         -------
@@ -506,7 +526,7 @@ class FittedPatentRatio:
             ``lower`` and ``upper`` are quantiles of the simulated paths.
         """
         level = _check_level(level)
-        paths = self.simulate(horizon, n_paths, rng=rng)
+        paths = self.simulate(horizon, n_paths, rng=_forecast_rng(rng))
         point = self._paths(
             paths.index,
             self.lapse_rate,
@@ -542,13 +562,31 @@ class FittedPatentRatio:
             self.lapse_rate,
         )
 
+    def required_lever(self, target_level: float, target_year: int) -> float:
+        """The model's lever (:attr:`PatentRatio.lever`) needed for a target ratio.
+
+        Same as :meth:`required_grants` [patents/year].
+        """
+        return self.required_grants(target_level, target_year)
+
+    @property
+    def lever_observed(self) -> tuple[int, float]:
+        """Year and value of the last observed grants [patents/year]."""
+        return int(self.grants.index[-1]), float(self.grants.iloc[-1])
+
+    def lever_assumptions(self, target_year: int) -> str:
+        """The lapse rate and population behind :meth:`required_lever` for ``target_year``, in words."""
+        return (f"lapses {self.lapse_rate:.1%}/year, population "
+                f"{self.population_in(target_year):,.1f} 万人 in {target_year}")
+
     def summary(self) -> pd.DataFrame:
-        """Parameters with their source, and the reconciliation of the observed years.
+        """Parameters with their unit and source, and the reconciliation of the observed years.
 
         Returns
         -------
         DataFrame
-            Index ``quantity``; columns ``value``, ``unit``, ``source`` and ``note``.
+            Index ``item``; columns ``value`` and ``note``, the note starting
+            with the unit in brackets and the source.
         """
         spec, hist = self.spec, self.history
         lapse_years = [int(y) for y in hist["lapsed"].dropna().index]
@@ -579,4 +617,4 @@ class FittedPatentRatio:
             if not np.isnan(row["per_10k"]):
                 rows.append((f"per_10k {year}", row["per_10k"], "patents/10^4 persons", "derived",
                              "valid / population"))
-        return _summary_frame(rows)
+        return _summary_frame(self.spec.name, rows)

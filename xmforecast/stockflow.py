@@ -1,8 +1,9 @@
 """Certified stock of high-tech enterprises, and the helpers the structural models share.
 
-``hightech_enterprises``, the stock of valid high-tech enterprise certificates,
-has known arithmetic behind it: certificates last three years and may be
-renewed. So it gets its own model instead of a curve through the totals.
+The stock of valid high-tech enterprise certificates has known arithmetic behind
+it: certificates last three years and may be renewed. So it gets its own model
+instead of a curve through the totals (a registry entry says ``model:
+certified_stock`` and which indicators fill its roles ``stock`` and ``new``).
 
 The law :func:`certified_stock` is a pure vectorised function;
 :class:`CertifiedStock` estimates or holds the parameters and calls it. Its
@@ -14,6 +15,7 @@ The validation and utility helpers at the top of this module are shared with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -21,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from xmforecast.exceptions import ModelError, ParameterError
+from xmforecast.roles import by_role
 
 __all__ = [
     "certified_stock",
@@ -30,6 +33,10 @@ __all__ = [
 ]
 
 _CERTIFICATE_YEARS = 3
+
+#: Seed of the paths behind a structural model's ``forecast`` interval when no ``rng`` is
+#: given, so that the same call gives the same numbers.
+FORECAST_SEED = 0
 
 
 # ---------------------------------------------------------------------------
@@ -137,9 +144,35 @@ def _cagr(series: pd.Series) -> float:
     return float((series.iloc[-1] / series.iloc[0]) ** (1 / span) - 1)
 
 
-def _summary_frame(rows: list[tuple[str, float, str, str, str]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["quantity", "value", "unit", "source", "note"])
-    return frame.set_index("quantity")
+def _summary_frame(model: str, rows: list[tuple[str, float, str, str, str]]) -> pd.DataFrame:
+    """The contract's summary: index ``item``, columns ``value`` and ``note``.
+
+    Each row comes as (item, value, unit, source, note); unit and source open the note,
+    as ``[unit] source: note``.
+    """
+    out = [("model", model, "structural model")]
+    for item, value, unit, source, note in rows:
+        out.append((item, value, f"[{unit}] {source}" + (f": {note}" if note else "")))
+    return pd.DataFrame(out, columns=["item", "value", "note"]).set_index("item")
+
+
+def _forecast_rng(rng: Any) -> Any:
+    return FORECAST_SEED if rng is None else rng
+
+
+def _bisect(func, lower: float, upper: float, xtol: float = 1e-14) -> float:
+    """Root of ``func`` in [lower, upper], where the signs at the ends differ (bisection)."""
+    f_lower = func(lower)
+    while upper - lower > xtol:
+        middle = 0.5 * (lower + upper)
+        f_middle = func(middle)
+        if f_middle == 0:
+            return middle
+        if np.sign(f_middle) == np.sign(f_lower):
+            lower, f_lower = middle, f_middle
+        else:
+            upper = middle
+    return 0.5 * (lower + upper)
 
 
 # ---------------------------------------------------------------------------
@@ -385,14 +418,12 @@ def _reconstruct(
 def _solve_rate(
     func, lower: float, upper: float, prefer: Literal["largest", "smallest"]
 ) -> float | None:
-    """Root of ``func`` on [lower, upper] by grid bracketing and Brent's method."""
-    from scipy.optimize import brentq
-
+    """Root of ``func`` on [lower, upper] by grid bracketing and bisection (numpy only)."""
     grid = np.linspace(lower, upper, 401)
     values = np.array([func(x) for x in grid])
     roots = [float(x) for x, v in zip(grid, values) if v == 0]
     for i in np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0):
-        roots.append(float(brentq(func, grid[i], grid[i + 1], xtol=1e-14)))
+        roots.append(float(_bisect(func, grid[i], grid[i + 1])))
     if not roots:
         return None
     return max(roots) if prefer == "largest" else min(roots)
@@ -454,7 +485,7 @@ class CertifiedStock:
        from the stock difference plus modelled leavers,
        :math:`N_t = S_t - (1 - e) S_{t-1} + (1 - r) E_t` (clipped at 0), so those
        years are reproduced exactly;
-    4. a rate given as None is solved (Brent's method) so that the last year
+    4. a rate given as None is solved (grid bracketing and bisection) so that the last year
        with observed first-time certifications is reproduced exactly; earlier
        observed years keep a residual, shown by :meth:`FittedCertifiedStock.summary`.
 
@@ -474,15 +505,23 @@ class CertifiedStock:
     --------
     >>> stock = pd.Series([665.0, 820.0, 907.0, 1000.0, 1225.0], index=[2011, 2013, 2014, 2015, 2016])
     >>> new = pd.Series([104.0, 281.0], index=[2013, 2016])
-    >>> fitted = CertifiedStock().fit(stock, new)
+    >>> fitted = CertifiedStock().fit({"stock": stock, "new": new})
     >>> round(fitted.recertification_rate, 2)
     0.83
     >>> round(float(fitted.forecast(1)["point"].loc[2017]))
     1475
+    >>> round(fitted.required_lever(1400, 2017))
+    242
     """
 
     name: ClassVar[str] = "certified_stock"
     min_obs: ClassVar[int] = 2
+    #: Input roles: the stock of valid certificates [firms] and first-time certifications [firms/year].
+    roles: ClassVar[tuple[str, ...]] = ("stock", "new")
+    #: What :meth:`FittedCertifiedStock.required_lever` answers, in words and units.
+    lever: ClassVar[str] = "first-time certifications per year [firms]"
+    #: Rates drawn per path, and the field holding each one's spread.
+    spreads: ClassVar[dict[str, str]] = {"recertification_rate": "recertification_sd"}
 
     recertification_rate: float | None = None
     exit_rate: float | None = 0.01
@@ -507,16 +546,15 @@ class CertifiedStock:
         for argument in ("new_sd", "new_growth_sd", "recertification_sd"):
             _check_non_negative(getattr(self, argument), argument)
 
-    def fit(self, stock: pd.Series, new: pd.Series) -> FittedCertifiedStock:
+    def fit(self, inputs: Mapping[str, pd.Series]) -> FittedCertifiedStock:
         """Rebuild the cohorts and settle the rates on observed data.
 
         Parameters
         ----------
-        stock : Series
-            Valid certificates at year end [firms], int year index, gaps allowed.
-        new : Series
-            First-time certifications [firms/year], in years after the first
-            stock year and not after the last one.
+        inputs : Mapping
+            ``stock``: valid certificates at year end [firms], int year index,
+            gaps allowed; ``new``: first-time certifications [firms/year], in
+            years after the first stock year and not after the last one.
 
         Returns
         -------
@@ -526,11 +564,14 @@ class CertifiedStock:
         Raises
         ------
         ParameterError
-            If a series is malformed or incompatible with ``recertification_sd``.
+            If a role is missing or unknown, a series is malformed or
+            incompatible with ``recertification_sd``.
         ModelError
             If there are too few observations or no rate in range reproduces
             the last observed year.
         """
+        inputs = by_role(self, inputs)
+        stock, new = inputs["stock"], inputs["new"]
         stock = _year_series(stock, "stock", minimum=self.min_obs, positive=True)
         new = _year_series(
             new, "new", minimum=1 if self.new_per_year is None else 0, positive=False
@@ -635,6 +676,14 @@ class FittedCertifiedStock:
     initial_growth: float
     initial_cohorts: tuple[float, float, float]
 
+    #: ``forecast`` takes its interval from simulated paths (and accepts ``n_paths``, ``rng``).
+    intervals_from_paths: ClassVar[bool] = True
+
+    @property
+    def name(self) -> str:
+        """The spec's name."""
+        return self.spec.name
+
     @property
     def last_year(self) -> int:
         """Last year of the observed stock [year]."""
@@ -712,7 +761,7 @@ class FittedCertifiedStock:
         level: float = 80,
         *,
         n_paths: int = 4000,
-        rng: Any = 0,
+        rng: Any = None,
         quantity: Literal["stock", "new"] = "stock",
     ) -> pd.DataFrame:
         """Point forecast and interval by year.
@@ -725,9 +774,9 @@ class FittedCertifiedStock:
             Coverage of the interval [%].
         n_paths : int, default 4000
             Paths simulated for the interval.
-        rng : None, int or numpy.random.Generator, default 0
-            Passed to :func:`numpy.random.default_rng`; fixed by default so
-            that repeated calls agree.
+        rng : None, int or numpy.random.Generator, optional
+            Passed to :func:`numpy.random.default_rng`; None uses
+            :data:`FORECAST_SEED`, so that the same call gives the same numbers.
         quantity : {"stock", "new"}
             The stock [firms] or the first-time certifications [firms/year].
 
@@ -738,7 +787,7 @@ class FittedCertifiedStock:
             ``lower`` and ``upper`` are quantiles of the simulated paths.
         """
         level = _check_level(level)
-        paths = self.simulate(horizon, n_paths, rng=rng, quantity=quantity)
+        paths = self.simulate(horizon, n_paths, rng=_forecast_rng(rng), quantity=quantity)
         stock, new = self._point(horizon)
         point = stock if quantity == "stock" else new
         return _quantile_frame(point, paths.to_numpy(), paths.index, level)
@@ -763,14 +812,31 @@ class FittedCertifiedStock:
             self.exit_rate,
         )
 
+    def required_lever(self, target_level: float, target_year: int) -> float:
+        """The model's lever (:attr:`CertifiedStock.lever`) needed for a target stock.
+
+        Same as :meth:`required_new_certifications` [firms/year].
+        """
+        return self.required_new_certifications(target_level, target_year)
+
+    @property
+    def lever_observed(self) -> tuple[int, float]:
+        """Year and value of the last observed (or given) first-time certifications [firms/year]."""
+        return int(self.new_base_year), float(self.new_base)
+
+    def lever_assumptions(self, target_year: int) -> str:
+        """The rates behind :meth:`required_lever` for ``target_year``, in words."""
+        return f"renewal {self.recertification_rate:.0%}, exits {self.exit_rate:.0%}/year"
+
     def summary(self) -> pd.DataFrame:
-        """Parameters with their source, and which inputs were imputed.
+        """Parameters with their unit and source, and which inputs were imputed.
 
         Returns
         -------
         DataFrame
-            Index ``quantity``; columns ``value``, ``unit``, ``source``
-            (observed, imputed, fitted, estimated, spec) and ``note``.
+            Index ``item``; columns ``value`` and ``note``, the note starting
+            with the unit in brackets and the source (observed, imputed,
+            fitted, estimated, spec).
         """
         spec, hist = self.spec, self.history
         first = int(hist.index[0])
@@ -818,4 +884,4 @@ class FittedCertifiedStock:
             if not row["new_imputed"]:
                 rows.append((f"residual {year}", row["residual"], "firms", "fitted",
                              "observed minus modelled stock"))
-        return _summary_frame(rows)
+        return _summary_frame(self.spec.name, rows)

@@ -1,0 +1,98 @@
+"""The one model contract, checked on every registered model, growth and structural alike."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from xmforecast.exceptions import ParameterError
+from xmforecast.models import MODELS, get_model
+
+TEN = pd.Series(
+    [100.0, 112.0, 121.0, 138.0, 150.0, 171.0, 185.0, 204.0, 226.0, 245.0],
+    index=range(2007, 2017),
+)
+
+#: Example data for every input role a model may declare (Xiamen's published figures).
+ROLE_DATA = {
+    "series": TEN,
+    "stock": pd.Series([665.0, 820.0, 907.0, 1000.0, 1225.0], index=[2011, 2013, 2014, 2015, 2016]),
+    "new": pd.Series([104.0, 281.0], index=[2013, 2016]),
+    "valid": pd.Series([5552.0, 7291.0], index=[2015, 2016]),
+    "grants": pd.Series([449.0, 617.0, 1014.0, 1691.0, 2028.0], index=[2010, 2011, 2014, 2015, 2016]),
+    "population": pd.Series([353.13, 380.3, 388.9], index=[2010, 2015, 2016]),
+}
+
+
+def _inputs(spec):
+    if spec.roles == ("series",):
+        return TEN
+    return {role: ROLE_DATA[role] for role in spec.roles}
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_contract(name):
+    spec = get_model(name)
+    assert isinstance(spec.name, str) and spec.name == name
+    assert isinstance(spec.min_obs, int) and spec.min_obs >= 1
+    assert isinstance(spec.roles, tuple) and spec.roles and all(isinstance(r, str) for r in spec.roles)
+    fitted = spec.fit(_inputs(spec))
+    assert spec == get_model(name)  # the spec holds no data and is unchanged
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fitted.spec = None
+
+    horizon, last = 4, 2016
+    years = list(range(last + 1, last + horizon + 1))
+    fc = fitted.forecast(horizon, level=80)
+    assert list(fc.columns) == ["point", "lower", "upper"]
+    assert list(fc.index) == years and fc.index.name == "year"
+    assert np.isfinite(fc.to_numpy()).all()
+    assert (fc["lower"] <= fc["point"]).all() and (fc["point"] <= fc["upper"]).all()
+    assert (fc["lower"] < fc["upper"]).all()
+    pd.testing.assert_frame_equal(fc, fitted.forecast(horizon, level=80), check_exact=True)  # deterministic
+    wide = fitted.forecast(horizon, level=95)
+    assert ((wide["upper"] - wide["lower"]) > (fc["upper"] - fc["lower"])).all()
+
+    paths = fitted.simulate(horizon, 500, rng=7)
+    assert paths.shape == (horizon, 500) and list(paths.index) == years and paths.index.name == "year"
+    assert np.isfinite(paths.to_numpy()).all()
+    pd.testing.assert_frame_equal(paths, fitted.simulate(horizon, 500, rng=7), check_exact=True)
+    pd.testing.assert_frame_equal(paths, fitted.simulate(horizon, 500, rng=np.random.default_rng(7)), check_exact=True)
+    assert not np.allclose(paths.to_numpy(), fitted.simulate(horizon, 500, rng=8).to_numpy())
+
+    summary = fitted.summary()
+    assert isinstance(summary, pd.DataFrame)
+    assert summary.index.name == "item" and list(summary.columns) == ["value", "note"]
+    assert len(summary) >= 1 and summary.index.is_unique
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_roles_are_checked_by_name(name):
+    spec = get_model(name)
+    if spec.roles == ("series",):
+        same = spec.fit({"series": TEN}).forecast(2)
+        pd.testing.assert_frame_equal(same, spec.fit(TEN).forecast(2))
+        with pytest.raises(ParameterError, match=r"unknown role\(s\) stock"):
+            spec.fit({"series": TEN, "stock": TEN})
+        return
+    inputs = _inputs(spec)
+    dropped = spec.roles[-1]
+    with pytest.raises(ParameterError, match=rf"`{name}` needs the roles .*missing role\(s\) {dropped}"):
+        spec.fit({k: v for k, v in inputs.items() if k != dropped})
+    with pytest.raises(ParameterError, match=r"unknown role\(s\) extra"):
+        spec.fit({**inputs, "extra": TEN})
+    with pytest.raises(ParameterError, match=rf"`{name}` takes a mapping of its roles"):
+        spec.fit(TEN)
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(MODELS) if MODELS[n].roles != ("series",)])
+def test_structural_models_declare_a_lever(name):
+    spec = get_model(name)
+    assert "[" in spec.lever and "]" in spec.lever  # words and a unit
+    fitted = spec.fit(_inputs(spec))
+    low, high = (fitted.required_lever(level, 2018) for level in np.array([0.9, 1.1]) * fitted.forecast(2)["point"].loc[2018])
+    assert low < high
+    year, value = fitted.lever_observed
+    assert year <= 2016 and value > 0 and fitted.lever_assumptions(2018)
