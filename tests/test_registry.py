@@ -18,7 +18,7 @@ SCHEMA = [
     "base_year", "base_value", "base_quote", "base_source",
     "prior_growth", "prior_growth_quote",
     "target_year", "target_type", "target_value", "target_quote",
-    "notes",
+    "notes", "model", "inputs",
 ]
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
@@ -246,6 +246,7 @@ def test_a_minimal_registry_loads(tmp_path):
     assert frame["id"].tolist() == ["tech_trade", "gdp"]
     assert list(frame.columns) == SCHEMA
     assert frame["notes"].isna().all() and pd.isna(frame.loc[1, "base_quote"])
+    assert frame["model"].tolist() == ["auto", "auto"] and frame["inputs"].isna().all()
 
 
 @pytest.mark.parametrize(
@@ -291,3 +292,57 @@ def test_unreadable_registry_files(tmp_path):
     path.write_text("- id: [unclosed\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"^broken\.yaml: not valid YAML"):
         load_indicators(path)
+
+
+# --- model declarations ----------------------------------------------------------------------
+
+
+def _stock_entries(**changes) -> list[dict]:
+    flow = _entry(id="new_firms", kind="flow", base_quote="DROP", base_source="history",
+                  target_type=None, target_value=None, target_year=None)
+    declared = {"model": "certified_stock", "inputs": {"stock": "firms", "new": "new_firms"}, **changes}
+    return [_entry(id="firms", kind="stock", **declared), flow]
+
+
+def test_the_structural_indicators_declare_their_models(registry):
+    reg = registry.set_index("id")
+    assert reg.loc["hightech_enterprises", "model"] == "certified_stock"
+    assert reg.loc["hightech_enterprises", "inputs"] == {"stock": "hightech_enterprises",
+                                                         "new": "hightech_new_certified"}
+    assert reg.loc["invention_patents_per_10k", "model"] == "patent_ratio"
+    assert set(reg.loc["invention_patents_per_10k", "inputs"]) == {"valid", "grants", "population"}
+    assert (reg.drop(["hightech_enterprises", "invention_patents_per_10k"])["model"] == "auto").all()
+
+
+def test_a_declared_model_loads(tmp_path):
+    frame = load_indicators(_write(tmp_path, _stock_entries()))
+    assert frame["model"].tolist() == ["certified_stock", "auto"]
+    assert frame.loc[0, "inputs"] == {"stock": "firms", "new": "new_firms"}
+    frame = load_indicators(_write(tmp_path, [_entry(model="drift")]))
+    assert frame.loc[0, "model"] == "drift"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"model": "arima"}, "bad.yaml: entry 'firms': `model` must be one of auto, cagr, certified_stock"),
+        ({"model": 3}, "bad.yaml: entry 'firms': `model` must be a model name; got 3."),
+        ({"inputs": {"stock": "firms"}},
+         "bad.yaml: entry 'firms': model certified_stock needs `inputs` for the roles stock, new; "
+         "missing role(s) new."),
+        ({"inputs": {"stock": "firms", "new": "new_firms", "valid": "firms"}},
+         "bad.yaml: entry 'firms': model certified_stock needs `inputs` for the roles stock, new; "
+         "unknown role(s) valid."),
+        ({"inputs": None}, "missing role(s) stock, new."),
+        ({"inputs": {"stock": "firms", "new": "hightech_new_certified"}},
+         "bad.yaml: entry 'firms': `inputs` must name indicators of the registry; not found: "
+         "new: hightech_new_certified."),
+        ({"inputs": ["firms", "new_firms"]}, "bad.yaml: entry 'firms': `inputs` must map input roles"),
+        ({"model": "drift"}, "bad.yaml: entry 'firms': model drift is fitted to the entry's own series "
+                             "and takes no `inputs`; got roles new, stock."),
+        ({"model": "auto"}, "bad.yaml: entry 'firms': model auto is fitted to the entry's own series"),
+    ],
+)
+def test_model_declaration_errors_name_file_entry_and_rule(tmp_path, changes, message):
+    with pytest.raises(DataError, match=re.escape(message)):
+        load_indicators(_write(tmp_path, _stock_entries(**changes)))

@@ -30,7 +30,7 @@ FIELDS = (
     "base_year", "base_value", "base_quote", "base_source",
     "prior_growth", "prior_growth_quote",
     "target_year", "target_type", "target_value", "target_quote",
-    "notes",
+    "notes", "model", "inputs",
 )
 _REQUIRED = ("id", "name_zh", "name_en", "unit", "kind", "direction")
 _CHOICES = {
@@ -162,7 +162,9 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
         its ``target_value`` and ``target_year`` (and the converse), ``flow`` targets
         for kind ``flow`` only and ``level`` targets for the other kinds, a ``base_value``
         with its ``base_year`` and ``base_source``, a quote for every seed baseline,
-        unique ids. The message names the file, the entry and the rule.
+        unique ids, a known ``model`` whose roles ``inputs`` fill exactly with ids of
+        the registry (see :func:`_check_models`). The message names the file, the
+        entry and the rule.
 
     Examples
     --------
@@ -193,6 +195,7 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
             raise DataError(f"{name}: entry '{row['id']}': `id` must be unique; it appears again as entry #{index}.")
         seen.add(row["id"])
         rows.append(row)
+    _check_models(rows, name)
 
     frame = pd.DataFrame(rows, columns=list(FIELDS))
     for col in ("base_value", "prior_growth", "target_value"):
@@ -200,6 +203,56 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
     for col in ("base_year", "target_year"):
         frame[col] = frame[col].astype("Int64")
     return frame
+
+
+def _check_models(rows: list[dict[str, Any]], name: str) -> None:
+    """Check each entry's ``model`` and ``inputs``; fill ``model`` with ``auto`` where absent.
+
+    ``model`` is ``auto`` or a name of :data:`xmforecast.models.MODELS`; ``inputs`` maps
+    each input role of that model (its ``roles``) to an indicator id of the registry.
+    A model with the one role ``series`` (every growth model) takes no ``inputs``: it is
+    fitted to the entry's own series. A model with several roles needs all of them.
+    """
+    ids = {row["id"] for row in rows}
+    for row in rows:
+        where = f"{name}: entry '{row['id']}'"
+        model, inputs = row.get("model"), row.get("inputs")
+        if model is None:
+            model = row["model"] = "auto"
+        if not isinstance(model, str) or not model:
+            raise DataError(f"{where}: `model` must be a model name; got {model!r}.")
+        if inputs is not None and (not isinstance(inputs, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in inputs.items())):
+            raise DataError(f"{where}: `inputs` must map input roles to indicator ids (text: text); "
+                            f"got {inputs!r}.")
+        if model == "auto":
+            if inputs:
+                raise DataError(f"{where}: model auto is fitted to the entry's own series and takes no "
+                                f"`inputs`; got roles {', '.join(inputs)}.")
+            continue
+        from .models import MODELS
+
+        if model not in MODELS:
+            valid = ", ".join(["auto", *sorted(m for m in MODELS if m != "auto")])
+            raise DataError(f"{where}: `model` must be one of {valid}; got {model!r}.")
+        roles = tuple(getattr(MODELS[model], "roles", ("series",)))
+        if roles == ("series",):
+            if inputs:
+                raise DataError(f"{where}: model {model} is fitted to the entry's own series and takes no "
+                                f"`inputs`; got roles {', '.join(inputs)}.")
+            continue
+        given = inputs or {}
+        missing = [r for r in roles if r not in given]
+        unknown = [r for r in given if r not in roles]
+        if missing or unknown:
+            what = "; ".join(part for part in (
+                f"missing role(s) {', '.join(missing)}" if missing else "",
+                f"unknown role(s) {', '.join(unknown)}" if unknown else "") if part)
+            raise DataError(f"{where}: model {model} needs `inputs` for the roles {', '.join(roles)}; {what}.")
+        absent = [f"{role}: {ref}" for role, ref in given.items() if ref not in ids]
+        if absent:
+            raise DataError(f"{where}: `inputs` must name indicators of the registry; not found: "
+                            f"{', '.join(absent)}.")
 
 
 def _validate_entry(entry: Any, where: str, name: str) -> dict[str, Any]:
