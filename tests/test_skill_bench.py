@@ -1,0 +1,145 @@
+"""The skill benchmark's metrics, split and windows (bench/skill.py), on hand-computed examples."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+import pytest
+
+SCRIPT = Path(__file__).resolve().parent.parent / "bench" / "skill.py"
+
+
+@pytest.fixture(scope="module")
+def skill():
+    """The benchmark script as a module (registered first: its dataclasses need it)."""
+    if "bench_skill" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("bench_skill", SCRIPT)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["bench_skill"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["bench_skill"]
+
+
+# Two windows, two horizons, worked by hand:
+#   errors |y - f|     10, 11 | 0, 10      relative  0.1, 0.1 | 0, 0.25
+#   scales             mean |diff| of (80, 85, 95, 100) = 20/3; of (50, 52, 50, 50) = 4/3
+#   inside [l, u]      yes, yes | yes, no (40 < 45)
+#   interval score     10, 20 | 10, 10 + 2/0.2 * (45 - 40) = 60
+ACTUAL = np.array([[100.0, 110.0], [50.0, 40.0]])
+POINT = np.array([[90.0, 121.0], [50.0, 50.0]])
+LOWER = np.array([[95.0, 100.0], [45.0, 45.0]])
+UPPER = np.array([[105.0, 120.0], [55.0, 55.0]])
+HISTORY = np.array([[80.0, 85.0, 95.0, 100.0], [50.0, 52.0, 50.0, 50.0]])
+
+
+def test_mape_overall_and_by_horizon(skill):
+    assert skill.mape(ACTUAL, POINT) == pytest.approx(100 * (0.1 + 0.1 + 0 + 0.25) / 4)
+    np.testing.assert_allclose(skill.mape(ACTUAL, POINT, axis=0), [5.0, 17.5])
+
+
+def test_mase(skill):
+    scale = skill.mase_scale(HISTORY)
+    np.testing.assert_allclose(scale, [20 / 3, 4 / 3])
+    expected = (10 / (20 / 3) + 11 / (20 / 3) + 0 / (4 / 3) + 10 / (4 / 3)) / 4
+    assert skill.mase(ACTUAL, POINT, scale) == pytest.approx(expected)
+
+
+def test_flat_history_is_left_out_of_mase(skill):
+    scale = skill.mase_scale(np.array([[1.0, 2.0, 3.0], [5.0, 5.0, 5.0]]))
+    assert scale[0] == 1.0 and np.isnan(scale[1])
+    assert skill.mase(ACTUAL, POINT, scale) == pytest.approx((10 + 11) / 2)
+
+
+def test_coverage(skill):
+    assert skill.coverage(ACTUAL, LOWER, UPPER) == 0.75
+    np.testing.assert_allclose(skill.coverage(ACTUAL, LOWER, UPPER, axis=0), [1.0, 0.5])
+
+
+def test_interval_score_and_msis(skill):
+    np.testing.assert_allclose(skill.interval_score(ACTUAL, LOWER, UPPER, alpha=0.2), [[10, 20], [10, 60]])
+    # above the upper bound counts the same way: width 10 + 10 * (130 - 105)
+    assert skill.interval_score(np.array([130.0]), np.array([95.0]), np.array([105.0]), 0.2)[0] == 260
+    scale = skill.mase_scale(HISTORY)
+    expected = (10 / (20 / 3) + 20 / (20 / 3) + 10 / (4 / 3) + 60 / (4 / 3)) / 4
+    assert skill.msis(ACTUAL, LOWER, UPPER, scale, alpha=0.2) == pytest.approx(expected)
+
+
+def test_relative_width(skill):
+    np.testing.assert_allclose(skill.relative_width(LOWER, UPPER, POINT), [[10 / 90, 20 / 121], [0.2, 0.2]])
+
+
+def test_rw_drift_textbook_interval(skill):
+    history = np.array([[10.0, 12.0, 11.0, 13.0, 12.0, 14.0, 13.0]])
+    point, lower, upper = skill.rw_drift(history)
+    h = np.arange(1, 5)
+    np.testing.assert_allclose(point[0], 13 + 0.5 * h)
+    sd = np.sqrt(6 * 1.5**2 / 5)
+    z = NormalDist().inv_cdf(0.9)
+    np.testing.assert_allclose(upper[0] - point[0], z * sd * np.sqrt(h * (1 + h / 6)))
+    np.testing.assert_allclose(point[0] - lower[0], z * sd * np.sqrt(h * (1 + h / 6)))
+
+
+def test_naive_and_last_growth_points(skill):
+    history = np.array([[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0]])
+    point, lower, upper = skill.naive(history)
+    np.testing.assert_allclose(point[0], 64.0)
+    np.testing.assert_allclose([lower[0], upper[0]], [[64.0] * 4] * 2)  # constant log steps: no spread
+    point, lower, upper = skill.last_growth(history)
+    np.testing.assert_allclose(point[0], [128.0, 256.0, 512.0, 1024.0])
+
+
+def test_windows_are_runs_of_eleven_years_and_thinned_evenly(skill):
+    years = np.arange(2000, 2014)  # 14 years: 4 windows
+    panel = pd.DataFrame({"series_id": "p/d/c/all", "year": years, "value": np.arange(1.0, 15.0)})
+    windows = skill.make_windows(panel)
+    assert len(windows) == 4 and windows.available == 4
+    np.testing.assert_array_equal(windows.history[1], np.arange(2.0, 9.0))
+    np.testing.assert_array_equal(windows.actual[1], [9.0, 10.0, 11.0, 12.0])
+    np.testing.assert_array_equal(windows.years[1], np.arange(2001, 2008))
+    thinned = skill.make_windows(panel, max_per_series=2)
+    assert len(thinned) == 2 and thinned.available == 4
+    np.testing.assert_array_equal(thinned.years[:, 0], [2000, 2003])
+
+
+def _toy_panel() -> pd.DataFrame:
+    rows = []
+    for dataset, entities in (("A", ["x", "y", "z"]), ("B", ["all"]), ("C", ["1", "2", "3", "4"])):
+        for entity in entities:
+            for column in ("u", "v"):
+                for year in range(2000, 2011 + len(entity) + len(rows) % 3):
+                    rows.append({"package": "p", "dataset": dataset, "column": column, "entity": entity,
+                                 "series_id": f"p/{dataset}/{column}/{entity}", "year": year, "value": 1.0})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("which", ["toy", "shipped"])
+def test_split_panel_keeps_every_entity_on_one_side(skill, which):
+    panel = _toy_panel() if which == "toy" else skill.load_panel()
+    calibration, evaluation = skill.split_panel(panel)
+    assert len(calibration) + len(evaluation) == len(panel)
+    assert len(calibration) > 0 and len(evaluation) > 0
+    assert not set(skill.entity_groups(calibration)) & set(skill.entity_groups(evaluation))
+    again = skill.split_panel(panel)
+    pd.testing.assert_frame_equal(again[0], calibration)
+    pd.testing.assert_frame_equal(again[1], evaluation)
+
+
+def test_missing_xmforecast_api_is_reported_not_raised(skill):
+    def missing():
+        raise ImportError("No module named 'xmforecast.calibration'")
+
+    forecast, reason = skill.xmforecast_method(pd.DataFrame(), skill.make_windows(_toy_panel()), get_api=missing)
+    assert forecast is None and "xmforecast.calibration" in reason
+
+
+def test_real_errors_of_xmforecast_are_not_swallowed(skill):
+    def calibrate(panel):
+        raise ValueError("bad panel")
+
+    with pytest.raises(ValueError, match="bad panel"):
+        skill.xmforecast_method(pd.DataFrame(), skill.make_windows(_toy_panel()),
+                                get_api=lambda: (calibrate, None))
