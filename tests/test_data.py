@@ -4,6 +4,8 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import xmforecast
 from xmforecast.data import COLUMNS, HISTORY_FILE
@@ -107,3 +109,115 @@ def test_another_city_without_the_shipped_history(write_csv, indicators):
     s = xmforecast.series(obs, "tech_trade")
     # the seed rows still come from the registry; the user's rows are added
     assert s[2014] == 10 and s[2015] == 12 and not math.isnan(s[2016])
+
+
+@pytest.mark.parametrize(
+    "content, pattern",
+    [
+        ("indicator,year,value\ntech_trade,-99999999999999999999999,1\n", r"line 2: `year` must be 1949 or later"),
+        ("indicator,year,value\ntech_trade,1066,1\n", r"line 2: `year` must be 1949 or later; got '1066'"),
+        ("indicator,year,value\ntech_trade,0,1\n", r"line 2: `year` must be 1949 or later; got '0'"),
+        ("indicator,year,value\ntech_trade,-5,1\n", r"line 2: `year` must be 1949 or later; got '-5'"),
+        ("indicator,year,value\ntech_trade,2_016,1\n", r"line 2: `year` must be a whole number; got '2_016'"),
+        ("indicator,year,value\ntech_trade,2016,1e200\n", r"line 2: `value` must be at most 1e\+15 .*; got '1e200'"),
+        ("indicator,year,value\ntech_trade,2016,72.5,B\n", r"line 2: 4 fields, more than the 3 columns of the header"),
+        ("indicator,year,value,value\ntech_trade,2016,1,2\n", r"obs\.csv: line 1: duplicated column\(s\) 'value' in the header"),
+        ("indicator,year,value\ntech_trade,2016,1\x00\n", r"line 2: a NUL character"),
+    ],
+)
+def test_out_of_range_and_malformed_rows_are_refused(write_csv, indicators, content, pattern):
+    path = write_csv(content)
+    with pytest.raises(DataError, match=pattern):
+        xmforecast.load_observations(path, indicators=indicators)
+
+
+def test_a_long_received_value_is_shortened_in_the_message(write_csv, indicators):
+    path = write_csv("indicator,year,value\ntech_trade,2016," + "x" * 100_000 + "\n")
+    with pytest.raises(DataError) as info:
+        xmforecast.load_observations(path, indicators=indicators)
+    assert len(str(info.value)) < 300 and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("make", ["directory", "fifo", "devnull", "proc_mem"])
+def test_a_path_that_is_not_a_regular_file_gives_one_line(tmp_path, indicators, make):
+    import os
+
+    if make == "directory":
+        path = tmp_path
+    elif make == "fifo":
+        path = tmp_path / "pipe.csv"
+        os.mkfifo(path)
+    elif make == "devnull":
+        path = "/dev/null"
+    else:
+        path = "/proc/self/mem"
+    with pytest.raises(DataError, match=r"^\S+: (not a regular file \(a (folder|FIFO|character device)\)|cannot read .*)"
+                       r"|^/proc/self/mem: the file is larger than"):
+        xmforecast.load_observations(path, indicators=indicators)
+
+
+def test_proc_self_mem_is_refused_as_unreadable(indicators):
+    with pytest.raises(DataError, match=r"^/proc/self/mem: cannot read \(Input/output error\)\.$"):
+        xmforecast.load_observations("/proc/self/mem", indicators=indicators)
+
+
+def test_an_unreadable_file_gives_one_line(write_csv, indicators, monkeypatch):
+    import os
+
+    import xmforecast.inputs
+
+    path = write_csv("indicator,year,value\ntech_trade,2016,1\n")
+    real_open = os.open
+
+    def refuse(name, *args, **kwargs):
+        if str(name) == str(path):
+            raise PermissionError(13, "Permission denied", str(name))
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(xmforecast.inputs.os, "open", refuse)
+    with pytest.raises(DataError, match=r"obs\.csv: cannot read \(Permission denied\)\.$"):
+        xmforecast.load_observations(path, indicators=indicators)
+
+
+def test_a_file_above_the_size_cap_is_refused_before_parsing(write_csv, indicators, monkeypatch):
+    import xmforecast.inputs
+
+    path = write_csv("indicator,year,value\n" + "tech_trade,2016,1\n" * 100)
+    monkeypatch.setattr(xmforecast.inputs, "MAX_CSV_BYTES", 1000)
+    with pytest.raises(DataError, match=r"obs\.csv: the file is 1,821 bytes; the limit is 1,000 bytes\."):
+        xmforecast.load_observations(path, indicators=indicators)
+
+
+def test_a_path_through_a_file_gives_one_line(write_csv, indicators):
+    path = write_csv("indicator,year,value\ntech_trade,2016,1\n")
+    with pytest.raises(DataError, match=r"obs\.csv/sub\.csv: cannot read \(a part of the path is a file"):
+        xmforecast.load_observations(path / "sub.csv", indicators=indicators)
+
+
+_CSV_CELLS = [
+    "tech_trade", "rd_spend", "hightech_enterprises", "no_such", "", " ", "2016", "2015", "1949", "1948", "0", "-5",
+    "9" * 30, "1e200", "1e15", "nan", "inf", "-1", "12.5", "abc", '"a,b"', '"', "\x00", "\r", "\t", "值", "\ufeff",
+]
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    header=st.lists(st.sampled_from(["indicator", "year", "value", "unit", "source", "quote", "status", "", "value"]),
+                    max_size=6),
+    rows=st.lists(st.lists(st.one_of(st.sampled_from(_CSV_CELLS), st.text(max_size=8)), max_size=6), max_size=6),
+    raw=st.one_of(st.none(), st.binary(max_size=64)),
+)
+def test_property_any_csv_gives_observations_or_a_data_error(tmp_path, indicators, header, rows, raw):
+    if raw is not None:
+        content = raw
+    else:
+        content = "\n".join(",".join(r) for r in [header, *rows]).encode("utf-8")
+    path = tmp_path / "prop.csv"
+    path.write_bytes(content)
+    try:
+        frame = xmforecast.load_observations(path, indicators=indicators, history_file=None)
+    except DataError as err:
+        assert "\n" not in str(err)
+    else:
+        assert list(frame.columns) == COLUMNS and len(frame)
+        assert frame["value"].between(0, 1e15).all() and frame["year"].between(1949, 2100).all()

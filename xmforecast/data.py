@@ -21,6 +21,9 @@ seed (as recorded in the registry), then the shipped history.
 from __future__ import annotations
 
 import datetime as _dt
+import math
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,12 +32,17 @@ from .exceptions import DataError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["COLUMNS", "HISTORY_FILE", "load_observations", "read_user_observations", "series"]
+__all__ = ["COLUMNS", "FIRST_YEAR", "MAX_VALUE", "HISTORY_FILE", "load_observations", "read_user_observations", "series"]
 
 COLUMNS = ["indicator", "year", "value", "unit", "status", "quality", "source", "quote"]
 HISTORY_FILE = Path(__file__).resolve().parent / "data" / "xiamen_history_2010_2016.csv"
 SEED_SOURCE = "seed document: 厦门市科学技术局 2016 年科技创新工作总结及 2017 年工作要点"
 _REQUIRED = ("indicator", "year", "value")
+#: Earliest year an observation may carry (the series start with the People's Republic).
+FIRST_YEAR = 1949
+#: Largest value an observation may carry [indicator's unit]: above any real figure, and far
+#: from float overflow once growth is compounded over a horizon.
+MAX_VALUE = 1e15
 
 
 def load_observations(
@@ -194,32 +202,27 @@ def read_user_observations(path: str | Path, *, indicators: pd.DataFrame | None 
     ------
     DataError
         One line naming the file, the row (as the line number in the file) and the rule:
-        not UTF-8, a missing column, an unknown indicator, a year that is not a whole number
-        or lies in the future, a value that is not a finite number or is negative, a
-        duplicated (indicator, year).
+        not a regular readable file (a folder, FIFO, device), larger than
+        :data:`xmforecast.inputs.MAX_CSV_BYTES` (50 MiB), not UTF-8, a duplicated or
+        missing column, a row with more fields than the header, an unknown indicator, a
+        year that is not a whole number or lies outside [:data:`FIRST_YEAR`, this year],
+        a value that is not a finite number in [0, :data:`MAX_VALUE`], a duplicated
+        (indicator, year).
     """
-    import io
-
-    import numpy as np
     import pandas as pd
 
+    from .inputs import MAX_CSV_BYTES, read_bytes
+
     path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: file not found.")
-    raw = path.read_bytes()
+    raw = read_bytes(path, max_bytes=MAX_CSV_BYTES, error=DataError)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         raise DataError(f"{path}: line {line}: not UTF-8 text (byte 0x{raw[err.start]:02x}); save the file as UTF-8.") from None
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        raise DataError(f"{path}: not a readable CSV: {str(err).strip()}") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    missing = [c for c in _REQUIRED if c not in frame.columns]
-    if missing:
-        raise DataError(f"{path}: missing required column(s) {', '.join(missing)}; found {', '.join(frame.columns)}.")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise DataError(f"{path}: line {line}: a NUL character; this is not a CSV text file.")
     if indicators is None:
         from .registry import load_indicators
 
@@ -228,26 +231,32 @@ def read_user_observations(path: str | Path, *, indicators: pd.DataFrame | None 
     this_year = _dt.date.today().year
     seen: dict[tuple[str, int], int] = {}
     rows = []
-    for i, rec in enumerate(frame.to_dict("records")):
-        line = i + 2  # the header is line 1
+    for line, rec in _csv_records(path, text):
         where = f"{path}: line {line}"
         ind = rec["indicator"].strip()
         if ind not in units:
-            raise DataError(f"{where}: unknown indicator '{ind}'; run `xmforecast indicators` for the ids.")
+            raise DataError(f"{where}: unknown indicator {_clip(ind)}; run `xmforecast indicators` for the ids.")
         try:
+            if not re.fullmatch(r"[+-]?[0-9]+", rec["year"].strip()):
+                raise ValueError
             year = int(rec["year"].strip())
         except ValueError:
-            raise DataError(f"{where}: `year` must be a whole number; got '{rec['year']}'.") from None
+            raise DataError(f"{where}: `year` must be a whole number; got {_clip(rec['year'])}.") from None
         if year > this_year:
             raise DataError(f"{where}: `year` {year} is in the future (today is {this_year}).")
+        if year < FIRST_YEAR:
+            raise DataError(f"{where}: `year` must be {FIRST_YEAR} or later; got {_clip(str(year))}.")
         try:
             value = float(rec["value"].strip())
         except ValueError:
-            raise DataError(f"{where}: `value` must be a number; got '{rec['value']}'.") from None
-        if not np.isfinite(value):
-            raise DataError(f"{where}: `value` must be finite; got '{rec['value']}'.")
+            raise DataError(f"{where}: `value` must be a number; got {_clip(rec['value'])}.") from None
+        if not math.isfinite(value):
+            raise DataError(f"{where}: `value` must be finite; got {_clip(rec['value'])}.")
         if value < 0:
             raise DataError(f"{where}: `value` must not be negative for '{ind}'; got {value:g}.")
+        if value > MAX_VALUE:
+            raise DataError(f"{where}: `value` must be at most {MAX_VALUE:g} (no indicator is that large); "
+                            f"got {_clip(rec['value'])}.")
         if (ind, year) in seen:
             raise DataError(f"{where}: duplicate ({ind}, {year}), first given on line {seen[(ind, year)]}.")
         seen[(ind, year)] = line
@@ -260,3 +269,38 @@ def read_user_observations(path: str | Path, *, indicators: pd.DataFrame | None 
     if not rows:
         raise DataError(f"{path}: no observations (only a header).")
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _csv_records(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows of a CSV text as (line number, {column: text}), header checked first."""
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    try:
+        header = [c.strip() for c in next(reader, [])]
+        if not any(header):
+            raise DataError(f"{path}: not a readable CSV: the first line must be a header (indicator, year, value).")
+        twice = sorted({c for c in header if header.count(c) > 1})
+        if twice:
+            raise DataError(f"{path}: line 1: duplicated column(s) {', '.join(map(_clip, twice))} in the header.")
+        missing = [c for c in _REQUIRED if c not in header]
+        if missing:
+            raise DataError(f"{path}: missing required column(s) {', '.join(missing)}; "
+                            f"found {', '.join(map(_clip, header))}.")
+        for fields in reader:
+            if not fields or fields == [""]:
+                continue
+            if len(fields) > len(header):
+                raise DataError(f"{path}: line {reader.line_num}: {len(fields)} fields, more than the "
+                                f"{len(header)} columns of the header; quote a value that holds a comma.")
+            fields += [""] * (len(header) - len(fields))
+            yield reader.line_num, dict(zip(header, fields))
+    except csv.Error as err:
+        raise DataError(f"{path}: line {reader.line_num}: not a readable CSV: {err}.") from None
+
+
+def _clip(text: str, width: int = 40) -> str:
+    """A received value for a message: quoted, on one line, at most `width` characters."""
+    shown = repr(str(text))
+    return shown if len(shown) <= width else shown[: width - 4] + "...'"
