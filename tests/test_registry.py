@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xmforecast.exceptions import DataError
 from xmforecast.registry import clean_seed, load_indicators, seed_text
@@ -346,3 +348,93 @@ def test_a_declared_model_loads(tmp_path):
 def test_model_declaration_errors_name_file_entry_and_rule(tmp_path, changes, message):
     with pytest.raises(DataError, match=re.escape(message)):
         load_indicators(_write(tmp_path, _stock_entries(**changes)))
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ([_entry(base_value=0)], "bad.yaml: entry 'tech_trade': `base_value` must be > 0 for an indicator with a target"),
+        ([_entry(target_value=0)], "bad.yaml: entry 'tech_trade': a level `target_value` must be > 0"),
+        ([_entry(target_value=1e300)], "bad.yaml: entry 'tech_trade': `target_value` must be at most 1e+15"),
+        ([_entry(notes=list(range(1000)))], "bad.yaml: entry 'tech_trade': `notes` must be text; got [0, 1, 2, 3, ...]."),
+    ],
+)
+def test_each_entry_is_checked_where_the_targets_need_it(tmp_path, entries, message):
+    path = _write(tmp_path, entries)
+    with pytest.raises(DataError, match=re.escape(message)):
+        load_indicators(path)
+
+
+def test_a_registry_without_a_target_may_have_a_zero_baseline(tmp_path):
+    path = _write(tmp_path, [_entry(base_value=0, target_type=None, target_value=None, target_year=None)])
+    assert load_indicators(path)["base_value"].tolist() == [0.0]
+
+
+def _alias_bomb(key: str) -> str:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 10):
+        prev, name = chr(96 + i), chr(97 + i)
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    return f"{key}: {{" + ", ".join(lines) + "}"
+
+
+def test_an_alias_bomb_in_notes_is_refused_without_expanding_it(tmp_path):
+    text = yaml.safe_dump([_entry()], allow_unicode=True).rstrip("\n") + "\n  " + _alias_bomb("notes") + "\n"
+    path = tmp_path / "bomb.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=r"^bomb\.yaml: not valid YAML: line \d+: more than 100,000 values once its "
+                                        r"aliases are expanded\.$"):
+        load_indicators(path)
+
+
+def test_deep_nesting_is_refused_in_one_line(tmp_path):
+    path = tmp_path / "deep.yaml"
+    path.write_text("- notes: " + "[" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"^deep\.yaml: not valid YAML: line 1: nested more than 32 levels deep\.$"):
+        load_indicators(path)
+
+
+def test_a_gbk_registry_is_refused_in_one_line(tmp_path):
+    path = tmp_path / "gbk.yaml"
+    path.write_bytes(yaml.safe_dump([_entry()], allow_unicode=True).encode("gbk"))
+    with pytest.raises(DataError, match=r"^gbk\.yaml: line \d+: not UTF-8 text \(byte 0x[0-9a-f]{2}; GBK or another"):
+        load_indicators(path)
+
+
+@pytest.mark.parametrize("target", ["/dev/null", "folder", "file/sub.yaml"])
+def test_a_registry_path_that_is_not_a_file_gives_one_line(tmp_path, target):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    path = target if target.startswith("/") else tmp_path / target
+    with pytest.raises(DataError, match=r": (not a regular file|cannot read)"):
+        load_indicators(path)
+
+
+_YAML_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**6, 10**20), st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=10), st.sampled_from(["stock", "flow", "level", "growth", "increase", "decrease", "seed"]),
+)
+_FIELD = st.sampled_from([*SCHEMA, "bogus"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    entries=st.lists(
+        st.one_of(
+            st.builds(lambda changes: _entry(**changes), st.dictionaries(_FIELD, _YAML_SCALARS, max_size=4)),
+            st.dictionaries(_FIELD, st.one_of(_YAML_SCALARS, st.lists(_YAML_SCALARS, max_size=3)), max_size=6),
+            _YAML_SCALARS,
+        ),
+        max_size=4,
+    ),
+    tail=st.one_of(st.just(""), st.text(max_size=20), st.sampled_from(["\n- *x", "\n- &x [", "\n<<: {a: 1}", "\t"])),
+)
+def test_property_any_registry_gives_a_frame_or_a_data_error(tmp_path_factory, entries, tail):
+    path = tmp_path_factory.mktemp("registry") / "prop.yaml"
+    path.write_text(yaml.safe_dump(entries, allow_unicode=True) + tail, encoding="utf-8", errors="surrogatepass")
+    try:
+        frame = load_indicators(path)
+    except DataError as err:
+        assert "\n" not in str(err)
+    else:
+        assert list(frame.columns) == SCHEMA and len(frame)

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .data import MAX_VALUE
 from .exceptions import DataError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -174,17 +175,22 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
     (45.16, 'level', 60.0)
     """
     import pandas as pd
-    import yaml
+
+    from .inputs import MAX_YAML_BYTES, load_yaml, read_bytes
 
     path = INDICATORS_FILE if path is None else Path(path)
     name = path.name
-    if not path.is_file():
-        raise DataError(f"{path}: indicator registry not found.")
+    raw = read_bytes(path, max_bytes=MAX_YAML_BYTES, error=DataError, not_found="indicator registry not found")
     try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        detail = " ".join(str(exc).split())
-        raise DataError(f"{name}: not valid YAML ({detail}).") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(f"{name}: line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}; GBK or another "
+                        "encoding?); save the file as UTF-8.") from None
+    try:
+        entries = load_yaml(text, file=name, error=DataError)
+    except DataError as exc:
+        raise DataError(str(exc).replace(f"{name}: ", f"{name}: not valid YAML: ", 1)) from None
     if not isinstance(entries, list) or not entries:
         raise DataError(f"{name}: the registry must be a non-empty YAML list of mappings.")
 
@@ -220,11 +226,11 @@ def _check_models(rows: list[dict[str, Any]], name: str) -> None:
         if model is None:
             model = row["model"] = "auto"
         if not isinstance(model, str) or not model:
-            raise DataError(f"{where}: `model` must be a model name; got {model!r}.")
+            raise DataError(f"{where}: `model` must be a model name; got {_show(model)}.")
         if inputs is not None and (not isinstance(inputs, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in inputs.items())):
             raise DataError(f"{where}: `inputs` must map input roles to indicator ids (text: text); "
-                            f"got {inputs!r}.")
+                            f"got {_show(inputs)}.")
         if model == "auto":
             if inputs:
                 raise DataError(f"{where}: model auto is fitted to the entry's own series and takes no "
@@ -234,7 +240,7 @@ def _check_models(rows: list[dict[str, Any]], name: str) -> None:
 
         if model not in MODELS:
             valid = ", ".join(["auto", *sorted(m for m in MODELS if m != "auto")])
-            raise DataError(f"{where}: `model` must be one of {valid}; got {model!r}.")
+            raise DataError(f"{where}: `model` must be one of {valid}; got {_show(model)}.")
         roles = tuple(getattr(MODELS[model], "roles", ("series",)))
         if roles == ("series",):
             if inputs:
@@ -255,15 +261,26 @@ def _check_models(rows: list[dict[str, Any]], name: str) -> None:
                             f"{', '.join(absent)}.")
 
 
+def _show(value: Any) -> str:
+    """A received value for a message: its repr on one line, at most 60 characters."""
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxlevel, short.maxlist, short.maxdict, short.maxstring, short.maxother = 2, 4, 4, 50, 50
+    text = " ".join(short.repr(value).split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _validate_entry(entry: Any, where: str, name: str) -> dict[str, Any]:
     """Check one registry entry; return it with every field present."""
     if not isinstance(entry, dict):
         raise DataError(f"{where}: must be a mapping of fields; got {type(entry).__name__}.")
-    if isinstance(entry.get("id"), str) and entry["id"]:
+    if isinstance(entry.get("id"), str) and entry["id"].isprintable() and 0 < len(entry["id"]) <= 64:
         where = f"{name}: entry '{entry['id']}'"
     unknown = sorted(set(map(str, entry)) - set(FIELDS))
     if unknown:
-        raise DataError(f"{where}: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(FIELDS)}.")
+        shown = ", ".join(_show(key).strip("'") for key in unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+        raise DataError(f"{where}: unknown field(s) {shown}; allowed: {', '.join(FIELDS)}.")
     for key in _REQUIRED:
         if entry.get(key) in (None, ""):
             raise DataError(f"{where}: `{key}` is required.")
@@ -271,32 +288,37 @@ def _validate_entry(entry: Any, where: str, name: str) -> dict[str, Any]:
 
     for key in _TEXT:
         if row[key] is not None and not isinstance(row[key], str):
-            raise DataError(f"{where}: `{key}` must be text; got {row[key]!r}.")
+            raise DataError(f"{where}: `{key}` must be text; got {_show(row[key])}.")
     if not isinstance(row["id"], str) or not _ID.fullmatch(row["id"]):
-        raise DataError(f"{where}: `id` must be snake_case (a-z, 0-9, _); got {row['id']!r}.")
+        raise DataError(f"{where}: `id` must be snake_case (a-z, 0-9, _); got {_show(row['id'])}.")
     for key, allowed in _CHOICES.items():
         if row[key] is not None and row[key] not in allowed:
-            raise DataError(f"{where}: `{key}` must be one of {', '.join(allowed)}; got {row[key]!r}.")
+            raise DataError(f"{where}: `{key}` must be one of {', '.join(allowed)}; got {_show(row[key])}.")
     for key in ("base_year", "target_year"):
         value = row[key]
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2100):
-            raise DataError(f"{where}: `{key}` must be a year (an integer 1900-2100); got {value!r}.")
+            raise DataError(f"{where}: `{key}` must be a year (an integer 1900-2100); got {_show(value)}.")
     for key in ("base_value", "prior_growth", "target_value"):
         value = row[key]
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
                                   or not math.isfinite(value)):
-            raise DataError(f"{where}: `{key}` must be a finite number or null; got {value!r}.")
+            raise DataError(f"{where}: `{key}` must be a finite number or null; got {_show(value)}.")
+        if value is not None and abs(value) > MAX_VALUE:
+            raise DataError(f"{where}: `{key}` must be at most {MAX_VALUE:g} in size; got {_show(value)}.")
 
     if row["base_value"] is not None:
         if row["base_value"] < 0:
-            raise DataError(f"{where}: `base_value` must be >= 0; got {row['base_value']!r}.")
+            raise DataError(f"{where}: `base_value` must be >= 0; got {_show(row['base_value'])}.")
+        if row["target_type"] is not None and row["base_value"] == 0:
+            raise DataError(f"{where}: `base_value` must be > 0 for an indicator with a target (growth to the "
+                            f"target is measured from it); got {_show(row['base_value'])}.")
         for key in ("base_year", "base_source"):
             if row[key] is None:
                 raise DataError(f"{where}: a `base_value` needs a `{key}`.")
         if row["base_source"] == "seed" and not row["base_quote"]:
             raise DataError(f"{where}: a baseline with `base_source` seed needs a `base_quote`.")
     if row["prior_growth"] is not None and row["prior_growth"] <= -1:
-        raise DataError(f"{where}: `prior_growth` is a fraction and must be > -1; got {row['prior_growth']!r}.")
+        raise DataError(f"{where}: `prior_growth` is a fraction and must be > -1; got {_show(row['prior_growth'])}.")
 
     if row["target_type"] is None:
         if row["target_value"] is not None:
@@ -310,9 +332,10 @@ def _validate_entry(entry: Any, where: str, name: str) -> dict[str, Any]:
                             f"got target_type {row['target_type']} with kind {row['kind']}.")
         if row["target_type"] == "growth" and row["target_value"] <= -1:
             raise DataError(f"{where}: a growth `target_value` is a fraction and must be > -1; "
-                            f"got {row['target_value']!r}.")
-        if row["target_type"] != "growth" and row["target_value"] < 0:
-            raise DataError(f"{where}: `target_value` must be >= 0; got {row['target_value']!r}.")
+                            f"got {_show(row['target_value'])}.")
+        if row["target_type"] != "growth" and row["target_value"] <= 0:
+            raise DataError(f"{where}: a {row['target_type']} `target_value` must be > 0 (growth to it is "
+                            f"measured in ratios); got {_show(row['target_value'])}.")
         if row["base_year"] is not None and row["target_year"] <= row["base_year"]:
             raise DataError(f"{where}: `target_year` must be after `base_year`; "
                             f"got {row['target_year']} <= {row['base_year']}.")
