@@ -430,7 +430,7 @@ _FIELD = st.sampled_from([*SCHEMA, "bogus"])
     tail=st.one_of(st.just(""), st.text(max_size=20), st.sampled_from(["\n- *x", "\n- &x [", "\n<<: {a: 1}", "\t"])),
 )
 def test_property_any_registry_gives_a_frame_or_a_data_error(tmp_path_factory, entries, tail):
-    path = tmp_path_factory.mktemp("registry") / "prop.yaml"
+    path = tmp_path_factory.getbasetemp() / "property-registry.yaml"
     path.write_text(yaml.safe_dump(entries, allow_unicode=True) + tail, encoding="utf-8", errors="surrogatepass")
     try:
         frame = load_indicators(path)

@@ -5,6 +5,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xmforecast.exceptions import ScenarioError
 from xmforecast.scenarios import SCENARIO_KEYS, Scenario, load_scenario, load_scenarios
@@ -102,13 +104,13 @@ def test_data_file_resolved_against_params_folder(tmp_path):
         ("scenario: a\nrecertification_rate: 1.5\n", "recertification_rate", r"probability in \[0, 1\] \(or null to calibrate it on 2016\); got 1.5"),
         ("scenario: a\nexit_rate: -0.1\n", "exit_rate", r"share in \[0, 1\); got -0.1"),
         ("scenario: a\nexit_rate: 1.0\n", "exit_rate", r"share in \[0, 1\); got 1.0"),
-        ("scenario: a\nnew_certifications: -3\n", "new_certifications", "count >= 0.*; got -3"),
+        ("scenario: a\nnew_certifications: -3\n", "new_certifications", r"count in 0\.\.1000000.*; got -3"),
         ("scenario: a\nlevel: 100\n", "level", "strictly between 0 and 100; got 100"),
         ("scenario: a\nlang: fr\n", "lang", "must be one of 'zh' or 'en'; got 'fr'"),
         ("scenario: a\nmodel: nonsense\n", "model", "must be one of auto, structural, .*; got 'nonsense'"),
         ("scenario: Plan Push\n", "scenario", "lower-case letters.*; got 'Plan Push'"),
         ("title: no name\n", "scenario", "required key is missing"),
-        ("scenario: a\ngrowth_shift: -1\n", "growth_shift", "> -1; got -1"),
+        ("scenario: a\ngrowth_shift: -1\n", "growth_shift", r"in \[-0\.5, 0\.5\].*; got -1"),
         ("scenario: a\noutput_dir: x\n", "output_dir", "set by the runner"),
         ("scenario: a\ndata_file: nowhere.csv\n", "data_file", "file not found.*; got 'nowhere.csv'"),
         ("scenario: a\nseed: 1\nseed: 2\n", "seed", "duplicate key at line 3"),
@@ -191,3 +193,100 @@ def test_scenario_is_frozen():
     scenario = Scenario(scenario="x")
     with pytest.raises(Exception, match="frozen"):
         scenario.seed = 3
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "rule"),
+    [
+        ("scenario: a\nvolatility_scale: .inf\n", "volatility_scale", r"> 0 and at most 10; got inf"),
+        ("scenario: a\nvolatility_scale: 1e300\n", "volatility_scale", r"> 0 and at most 10; got 1e\+300"),
+        ("scenario: a\ngrowth_shift: 1e9\n", "growth_shift", r"in \[-0\.5, 0\.5\].*; got 1000000000\.0"),
+        ("scenario: a\ngrowth_shift: 3\n", "growth_shift", r"in \[-0\.5, 0\.5\].*; got 3"),
+        ("scenario: a\npopulation_growth: 1e9\n", "population_growth", r"in \[-0\.2, 0\.2\] \(or null\); got 1000000000\.0"),
+        ("scenario: a\nnew_certifications: 100000000000000000000\n", "new_certifications",
+         r"count in 0\.\.1000000 .*; got 100000000000000000000"),
+        ("scenario: a\nnew_certifications: 1e20\n", "new_certifications", r"must be an integer \(or null\); got 1e\+20"),
+        ("scenario: " + "a" * 300 + "\n", "scenario", r"1-64 lower-case letters.*; got 'aaaa"),
+        ("scenario: _overview\n", "scenario", r"not starting with '_' or '-'.*; got '_overview'"),
+        ("scenario: _comparison\n", "scenario", r"not starting with '_'.*; got '_comparison'"),
+        ("scenario: a\ntitle: " + "t" * 201 + "\n", "title", r"at most 200 characters; got 'tttt"),
+        ("scenario: a\ndata_file: " + "x" * 5000 + ".csv\n", "data_file", r"not a usable path|file not found"),
+    ],
+)
+def test_every_number_and_name_has_a_range(tmp_path, text, key, rule):
+    path = _write(tmp_path, text)
+    with pytest.raises(ScenarioError, match=rf"^{re.escape(str(path))}: key '{key}': .*{rule}") as info:
+        load_scenario(path)
+    assert "\n" not in str(info.value) and len(str(info.value)) < 400
+
+
+def test_every_field_documents_its_range():
+    for name, field in Scenario.model_fields.items():
+        assert field.description, name
+    assert "-0.5..0.5" in Scenario.model_fields["growth_shift"].description
+    assert "<= 10" in Scenario.model_fields["volatility_scale"].description
+
+
+def test_yaml_1_2_exponents_and_merge_keys_are_read(tmp_path):
+    path = _write(tmp_path, "scenario: a\ngrowth_shift: 5e-2\n<<: {n_paths: 500, seed: 3}\nseed: 4\n")
+    scenario = load_scenario(path)
+    assert scenario.growth_shift == pytest.approx(0.05)
+    assert (scenario.n_paths, scenario.seed) == (500, 4)
+
+
+def _alias_bomb() -> str:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 10):
+        prev, name = chr(96 + i), chr(97 + i)
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    return "{" + ", ".join(lines) + "}"
+
+
+def test_an_alias_bomb_in_the_title_is_refused_without_expanding_it(tmp_path):
+    path = _write(tmp_path, "scenario: a\ntitle: " + _alias_bomb() + "\n")
+    with pytest.raises(ScenarioError, match=rf"^{re.escape(str(path))}: line 2: more than 100,000 values once its "
+                                            r"aliases are expanded\.$"):
+        load_scenario(path)
+
+
+def test_deep_nesting_is_refused_in_one_line(tmp_path):
+    path = _write(tmp_path, "scenario: a\ntitle: " + "[" * 5000 + "\n")
+    with pytest.raises(ScenarioError, match=r"line 2: nested more than 32 levels deep\.$"):
+        load_scenario(path)
+
+
+@pytest.mark.parametrize("target", ["/dev/null", "folder", "file/sub.yaml"])
+def test_a_params_path_that_is_not_a_file_gives_one_line(tmp_path, target):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    path = target if target.startswith("/") else tmp_path / target
+    with pytest.raises(ScenarioError, match=r": (not a regular file|cannot read)"):
+        load_scenario(path)
+
+
+_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**25, 10**25), st.floats(), st.text(max_size=12),
+    st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    data=st.dictionaries(st.one_of(st.sampled_from([*SCENARIO_KEYS, "output_dir", "n_path"]), st.text(max_size=5)),
+                         _VALUES, max_size=6),
+    name=st.one_of(st.sampled_from(["a", "base", "_overview", "x" * 70]), st.text(max_size=8)),
+    raw=st.one_of(st.none(), st.text(max_size=40), st.sampled_from(["a: &x [*x]", "<<: 5", "<<: [1]", "a: 5e-2"])),
+)
+def test_property_any_params_file_gives_a_scenario_or_a_scenario_error(tmp_path_factory, data, name, raw):
+    import yaml
+
+    text = raw if raw is not None else yaml.safe_dump({"scenario": name, **data}, allow_unicode=True)
+    path = tmp_path_factory.getbasetemp() / "property-params.yaml"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    try:
+        scenario = load_scenario(path)
+    except ScenarioError as err:
+        assert "\n" not in str(err)
+    else:
+        assert 0 < scenario.volatility_scale <= 10 and -0.5 <= scenario.growth_shift <= 0.5
+        assert not scenario.scenario.startswith("_") and len(scenario.scenario) <= 64

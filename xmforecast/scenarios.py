@@ -9,7 +9,6 @@ the run with one line naming the file, the key and the rule.
 from __future__ import annotations
 
 import difflib
-import functools
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -28,23 +27,24 @@ from xmforecast.exceptions import ScenarioError
 __all__ = ["Scenario", "SCENARIO_KEYS", "load_scenario", "load_scenarios", "scenario_from_parameters"]
 
 _Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-_Growth = Annotated[float, Field(gt=-1.0)]
 
 # The rule shown when a value breaks a field's bounds.
 _RULES = {
-    "scenario": "must be a non-empty name of lower-case letters, digits, '_' or '-' (it names the output folder)",
+    "scenario": "must be a name of 1-64 lower-case letters, digits, '_' or '-', not starting with '_' or '-' "
+                "(it names the output folder; '_' starts the run's own folders)",
+    "title": "must be at most 200 characters",
     "origin": "must be a year in 1990..2100",
     "horizon": "must be a whole number of years in 1..30",
     "n_paths": "must be a number of simulated paths in 10..1000000",
-    "seed": "must be an integer >= 0",
+    "seed": "must be an integer in 0..2**63-1",
     "level": "must be a percentage strictly between 0 and 100",
-    "growth_shift": "must be a growth rate (fraction) > -1",
-    "volatility_scale": "must be > 0",
+    "growth_shift": "must be a growth rate (fraction) in [-0.5, 0.5], i.e. at most ±50 %/yr",
+    "volatility_scale": "must be > 0 and at most 10",
     "recertification_rate": "must be a probability in [0, 1] (or null to calibrate it on 2016)",
     "exit_rate": "must be a share in [0, 1)",
-    "new_certifications": "must be a count >= 0 (or null to project it from history)",
+    "new_certifications": "must be a count in 0..1000000 (or null to project it from history)",
     "patent_lapse_rate": "must be a probability in [0, 1] (or null)",
-    "population_growth": "must be a growth rate (fraction) > -1 (or null)",
+    "population_growth": "must be a growth rate (fraction) in [-0.2, 0.2] (or null)",
 }
 _SET_BY_RUNNER = {"output_dir", "run_dir"}
 
@@ -55,9 +55,11 @@ class Scenario(BaseModel):
     Parameters
     ----------
     scenario : str
-        Name of the scenario, ``[a-z0-9_-]+``; it names the output folder.
+        Name of the scenario, 1-64 characters of ``[a-z0-9_-]`` not starting with ``_`` or
+        ``-``; it names the output folder (``_overview``, ``_comparison`` and ``_logs`` are the
+        run's own).
     title : str
-        Display title (empty: use `scenario`).
+        Display title, at most 200 characters (empty: use `scenario`).
     lang : {"zh", "en"}
         Language of the notebook's prose and charts.
     origin : int
@@ -67,15 +69,15 @@ class Scenario(BaseModel):
     n_paths : int
         Simulated paths, 10..1,000,000.
     seed : int
-        Seed of the random generator, >= 0.
+        Seed of the random generator, 0..2**63-1.
     model : str
         Model name, or ``"auto"`` for selection by backtest.
     level : float
         Prediction interval level [%], 0 < level < 100.
     growth_shift : float
-        Added to every indicator's expected annual growth [fraction], > -1.
+        Added to every indicator's expected annual growth [fraction], -0.5..0.5.
     volatility_scale : float
-        Multiplies the simulated volatility, > 0.
+        Multiplies the simulated volatility, 0 < scale ≤ 10.
     at_required_rate : bool
         Each indicator grows exactly at the rate its target requires.
     recertification_rate : float or None
@@ -84,11 +86,11 @@ class Scenario(BaseModel):
     exit_rate : float
         Share of certified firms leaving each year [fraction], 0 ≤ rate < 1.
     new_certifications : int or None
-        New certifications per year [firms]; None projects them from history.
+        New certifications per year [firms], 0..1,000,000; None projects them from history.
     patent_lapse_rate : float or None
         Share of valid invention patents lapsing each year [probability].
     population_growth : float or None
-        Resident population growth per year [fraction], > -1.
+        Resident population growth per year [fraction], -0.2..0.2.
     data_file : str
         Extra observations CSV (``indicator, year, value``); a relative path
         is resolved against the params file's folder by :func:`load_scenario`.
@@ -102,24 +104,43 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-    scenario: str = Field(pattern=r"^[a-z0-9_-]+$")
-    title: str = ""
-    lang: Literal["zh", "en"] = "zh"
-    origin: int = Field(2016, ge=1990, le=2100)
-    horizon: int = Field(4, ge=1, le=30)
-    n_paths: int = Field(10_000, ge=10, le=1_000_000)
-    seed: int = Field(2017, ge=0)
-    model: str = "auto"
-    level: float = Field(80.0, gt=0.0, lt=100.0)
-    growth_shift: _Growth = 0.0
-    volatility_scale: float = Field(1.0, gt=0.0)
-    at_required_rate: bool = False
-    recertification_rate: _Probability | None = None
-    exit_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.01
-    new_certifications: Annotated[int, Field(ge=0)] | None = None
-    patent_lapse_rate: _Probability | None = None
-    population_growth: _Growth | None = None
-    data_file: str = ""
+    scenario: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$",
+        description="Name, 1-64 characters of [a-z0-9_-], not starting with '_' or '-' (names starting "
+                    "with '_' are the run's own folders: _overview, _comparison, _logs); it names the output folder.",
+    )
+    title: str = Field("", max_length=200, description="Display title, at most 200 characters (empty: the name).")
+    lang: Literal["zh", "en"] = Field("zh", description="Language of prose and charts: zh or en.")
+    origin: int = Field(2016, ge=1990, le=2100, description="Forecast origin [year], 1990..2100.")
+    horizon: int = Field(4, ge=1, le=30, description="Years forecast beyond the origin [years], 1..30.")
+    n_paths: int = Field(10_000, ge=10, le=1_000_000, description="Simulated paths, 10..1,000,000.")
+    seed: int = Field(2017, ge=0, le=2**63 - 1, description="Seed of the random generator, 0..2**63-1.")
+    model: str = Field("auto", description="Model name, or auto (selection by backtest).")
+    level: float = Field(80.0, gt=0.0, lt=100.0, description="Prediction interval level [%], 0 < level < 100.")
+    growth_shift: float = Field(
+        0.0, ge=-0.5, le=0.5,
+        description="Added to every indicator's expected annual growth [fraction], -0.5..0.5 (±50 %/yr).",
+    )
+    volatility_scale: float = Field(
+        1.0, gt=0.0, le=10.0, description="Multiplies the simulated volatility, 0 < scale <= 10."
+    )
+    at_required_rate: bool = Field(False, description="Each indicator grows exactly at its required rate.")
+    recertification_rate: _Probability | None = Field(
+        None, description="Share of expiring certificates renewed [probability], 0..1; null calibrates it on 2016."
+    )
+    exit_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        0.01, description="Share of certified firms leaving each year [fraction], 0 <= rate < 1."
+    )
+    new_certifications: Annotated[int, Field(ge=0, le=1_000_000)] | None = Field(
+        None, description="New certifications per year [firms], 0..1,000,000; null projects them from history."
+    )
+    patent_lapse_rate: _Probability | None = Field(
+        None, description="Share of valid invention patents lapsing each year [probability], 0..1, or null."
+    )
+    population_growth: Annotated[float, Field(ge=-0.2, le=0.2)] | None = Field(
+        None, description="Resident population growth per year [fraction], -0.2..0.2 (±20 %/yr), or null."
+    )
+    data_file: str = Field("", description="Extra observations CSV; relative to the params file's folder.")
 
     _source: Path | None = PrivateAttr(default=None)
 
@@ -129,9 +150,14 @@ class Scenario(BaseModel):
         if not value:
             return value
         base = Path((info.context or {}).get("base_dir", "."))
-        path = (base / Path(value).expanduser()).resolve()
-        if not path.is_file():
-            raise ValueError(f"file not found (looked for {path})")
+        try:
+            path = (base / Path(value).expanduser()).resolve()
+            found = path.is_file()
+        except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a name too long, a loop
+            raise ValueError(f"not a usable path ({getattr(exc, 'strerror', None) or type(exc).__name__})") from None
+        if not found:
+            shown = str(path) if len(str(path)) <= 200 else str(path)[:197] + "..."
+            raise ValueError(f"file not found (looked for {shown})")
         return str(path)
 
     @field_validator("model")
@@ -163,47 +189,21 @@ class Scenario(BaseModel):
 SCENARIO_KEYS: tuple[str, ...] = tuple(Scenario.model_fields)
 
 
-@functools.cache
-def _yaml_loader() -> type:
-    """A safe YAML loader that rejects duplicate keys and keeps dates as strings."""
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def construct_mapping(loader, node, deep=False):
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = loader.construct_object(key_node, deep=deep)
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                raise _DuplicateKey(f"key '{key}': duplicate key at line {line} (first at line {seen[key]}).")
-            seen[key] = line
-        return loader.construct_mapping(node, deep=deep)
-
-    # As papermill's own loader: a date-like value stays a string.
-    Loader.yaml_implicit_resolvers = {
-        first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
-    return Loader
-
-
-class _DuplicateKey(Exception):
-    """A key appears twice in one YAML mapping."""
-
-
 def _show(value: Any) -> str:
     """Render a received value for an error message."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxlevel, short.maxlist, short.maxdict, short.maxstring, short.maxother = 2, 4, 4, 60, 60
     if isinstance(value, (dict, list)):
-        text = f"a {'mapping' if isinstance(value, dict) else 'list'} {value!r}"
+        text = f"a {'mapping' if isinstance(value, dict) else 'list'} {short.repr(value)}"
     else:
-        text = repr(value)
+        text = short.repr(value)
+    text = " ".join(text.split())
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -273,19 +273,15 @@ def load_scenario(path: str | Path) -> Scenario:
     ------
     ScenarioError
         One line naming the file, the key and the rule broken: missing or
-        unreadable file, not UTF-8, YAML syntax error, not a mapping, unknown
-        key, wrong type or impossible value.
+        unreadable or non-regular file, larger than 1 MiB, not UTF-8, YAML syntax
+        error, nesting or alias expansion beyond the bounds of :mod:`xmforecast.inputs`,
+        not a mapping, unknown key, wrong type or out-of-range value.
     """
-    import yaml
+    from xmforecast.inputs import MAX_YAML_BYTES, load_yaml, read_bytes
 
     path = Path(path)
     file = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(f"{file}: no such params file.") from None
-    except OSError as exc:
-        raise ScenarioError(f"{file}: cannot read the params file ({exc.strerror}).") from None
+    raw = read_bytes(path, max_bytes=MAX_YAML_BYTES, error=ScenarioError, not_found="no such params file")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -293,18 +289,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(
             f"{file}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at line {line}); save it as UTF-8."
         ) from None
-    try:
-        data = yaml.load(text, Loader=_yaml_loader())  # noqa: S506 (a SafeLoader subclass)
-    except _DuplicateKey as exc:
-        raise ScenarioError(f"{file}: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if context and start is not None and mark is not None and start.line != mark.line:
-            problem += f" ({context} that starts at line {start.line + 1})"
-        raise ScenarioError(f"{file}: {where}YAML syntax error: {problem}.") from None
+    data = load_yaml(text, file=file, error=ScenarioError)
     if not isinstance(data, dict):
         got = "an empty file" if data is None else f"{type(data).__name__} {_show(data)}"
         raise ScenarioError(f"{file}: expected a mapping of 'key: value' lines; got {got}.")
