@@ -27,10 +27,10 @@ def test_indicators_csv_lists_the_registry_with_quotes(capsys):
     assert code == 0 and err == ""
     frame = pd.read_csv(io.StringIO(out))
     assert list(frame.columns) == ["id", "name_zh", "name_en", "unit", "base_year", "base_value",
-                                   "target_year", "target_type", "target_value", "quote"]
+                                   "target_year", "target_type", "target_value", "quote", "source"]
     assert len(frame) >= 19
     assert set(HEADLINE) <= set(frame["id"])
-    assert frame["quote"].notna().all()
+    assert frame.loc[frame["target_type"].notna(), "quote"].notna().all()
     row = frame.set_index("id").loc["tech_trade"]
     assert row["target_value"] == 60 and "60 亿元" in row["quote"]
 
@@ -98,3 +98,36 @@ def test_console_script_exits_non_zero_without_traceback(tmp_path):
     proc = subprocess.run([str(exe), "targets", "--data", str(bad)], capture_output=True, text=True)
     assert proc.returncode == 1
     assert "not UTF-8" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_indicators_keeps_quotations_in_quote_and_the_provenance_in_source(capsys):
+    from xmforecast import load_indicators
+
+    code, out, _ = run(capsys, "indicators", "--format", "csv")
+    frame = pd.read_csv(io.StringIO(out)).set_index("id")
+    reg = load_indicators().set_index("id")
+    not_seed = reg.index[reg["base_source"].notna() & (reg["base_source"] != "seed")]
+    assert len(not_seed)
+    for ind in not_seed:
+        assert frame.loc[ind, "source"] == reg.loc[ind, "base_source"]
+        assert frame.loc[ind, "quote"] != reg.loc[ind, "base_source"]
+    assert frame.loc["tech_trade", "source"] == "seed"
+
+
+@pytest.mark.parametrize(
+    "argv, pattern",
+    [
+        (("indicators", "--data", "/nonexistent.csv"), r"/nonexistent\.csv: file not found"),
+        (("targets", "--n-paths", "0"), r"`--n-paths` must be a number of simulated paths in 10\.\.1000000; got 0"),
+        (("forecast", "rd_spend", "--n-paths", "-5"), r"`--n-paths` must be .*; got -5"),
+        (("forecast", "tech_trade", "--origin", "2030"), r"`--origin` 2030 is after the data's last year 2016"),
+        (("targets", "--origin", "2030"), r"`--origin` 2030 is after the data's last year 2016"),
+        (("forecast", "tech_trade", "--origin", "1066"), r"`--origin` must be 1949 or later; got 1066"),
+        (("backtest", "--origin", "3000"), r"`--origin` 3000 is after the data's last year 2016"),
+    ],
+)
+def test_out_of_range_arguments_give_one_line_and_exit_1(capsys, argv, pattern):
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert re.search(pattern, err), err

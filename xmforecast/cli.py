@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from .exceptions import XMForecastError
+from .exceptions import ParameterError, XMForecastError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -17,7 +17,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["main"]
 
 INDICATOR_COLUMNS = ["id", "name_zh", "name_en", "unit", "base_year", "base_value",
-                     "target_year", "target_type", "target_value", "quote"]
+                     "target_year", "target_type", "target_value", "quote", "source"]
+#: Simulated paths accepted by --n-paths, as in a scenario file.
+N_PATHS_RANGE = (10, 1_000_000)
 
 
 def _emit(frame: pd.DataFrame, fmt: str, *, footer: str = "") -> None:
@@ -41,13 +43,39 @@ def _indicators(args) -> None:
     from .registry import load_indicators
 
     reg = load_indicators()
+    if args.data is not None:  # checked like every command's --data, though the registry does not use it
+        from .data import read_user_observations
+
+        read_user_observations(args.data, indicators=reg)
     frame = reg.copy()
-    # The contract's one `quote` column: the target sentence where there is a target, else the baseline's.
+    # `quote`: a quotation only, the target sentence where there is a target, else the baseline's;
+    # `source`: where the baseline comes from (the seed, published history, ...).
     frame["quote"] = frame["target_quote"].where(frame["target_quote"].notna(), frame["base_quote"])
-    frame["quote"] = frame["quote"].where(frame["quote"].notna(), frame["base_source"])
+    frame["source"] = frame["base_source"]
     if args.format == "table":
-        frame["quote"] = frame["quote"].astype(str).str.slice(0, 30)
+        for col in ("quote", "source"):
+            frame[col] = frame[col].fillna("").astype(str).str.slice(0, 30)
     _emit(frame[INDICATOR_COLUMNS], args.format)
+
+
+def _check_n_paths(n_paths: int) -> None:
+    low, high = N_PATHS_RANGE
+    if not low <= n_paths <= high:
+        raise ParameterError(f"`--n-paths` must be a number of simulated paths in {low}..{high}; got {n_paths}.")
+
+
+def _check_origin(origin: int | None, observations: pd.DataFrame) -> None:
+    """An origin lies between 1949 and the last year of the observations."""
+    from .data import FIRST_YEAR
+
+    if origin is None:
+        return
+    last = int(observations["year"].max())
+    if origin < FIRST_YEAR:
+        raise ParameterError(f"`--origin` must be {FIRST_YEAR} or later; got {origin}.")
+    if origin > last:
+        raise ParameterError(f"`--origin` {origin} is after the data's last year {last}; "
+                             "give --data with later observations, or an earlier origin.")
 
 
 def _targets(args) -> None:
@@ -55,8 +83,10 @@ def _targets(args) -> None:
     from .registry import load_indicators
     from .data import load_observations
 
+    _check_n_paths(args.n_paths)
     reg = load_indicators()
     obs = load_observations(args.data, indicators=reg)
+    _check_origin(args.origin, obs)
     scenario = None
     if args.scenario:
         from .scenarios import load_scenario
@@ -74,8 +104,11 @@ def _targets(args) -> None:
 
 
 def _forecast(args) -> None:
+    from .data import load_observations
     from .engine import forecast
 
+    _check_n_paths(args.n_paths)
+    _check_origin(args.origin, load_observations(args.data))
     frame = forecast(args.indicator, data_file=args.data, origin=args.origin, horizon=args.horizon,
                      model=args.model, level=args.level, n_paths=args.n_paths, rng=args.seed)
     if args.format == "table":
@@ -84,8 +117,10 @@ def _forecast(args) -> None:
 
 
 def _backtest(args) -> None:
+    from .data import load_observations
     from .engine import backtest_table
 
+    _check_origin(args.origin, load_observations(args.data))
     frame = backtest_table(data_file=args.data, origin=args.origin, level=args.level)
     if args.format == "table":
         frame = frame.round(3)
