@@ -124,3 +124,54 @@ def test_the_table_says_which_points_are_derived_or_grade_c(indicators, observat
     assert table.loc["rd_spend", "data_quality"] == "derived: 2014"
     assert target_table(indicators, observations, origin=2013).set_index("indicator").loc[
         "tech_trade", "data_quality"] == "derived: 2010; grade C: 2011"
+
+
+def _decrease_plan(history: dict[int, float], target: float):
+    """A one-indicator plan whose target is a ceiling below the base (e.g. energy per unit of GDP)."""
+    import xmforecast
+
+    indicators = pd.DataFrame([dict(
+        id="energy_intensity", name_zh="能耗", name_en="Energy intensity", unit="t/万元", kind="ratio",
+        direction="decrease", base_year=2016, base_value=history[2016], base_quote=None, base_source="history",
+        prior_growth=None, prior_growth_quote=None, target_year=2018, target_type="level", target_value=target,
+        target_quote=None, notes=None,
+    )])
+    rows = [dict(indicator="energy_intensity", year=y, value=v, unit="t/万元", status="published", quality="A",
+                 source="t", quote="") for y, v in history.items()]
+    return indicators, pd.DataFrame(rows, columns=xmforecast.data.COLUMNS)
+
+
+def test_a_decrease_target_moving_away_is_deterioration():
+    indicators, obs = _decrease_plan({2014: 0.50, 2015: 0.55, 2016: 0.60}, target=0.48)
+    row = target_table(indicators, obs).iloc[0]
+    assert row["required_growth"] < 0 < row["observed_growth"]
+    assert row["progress_ratio"] == pytest.approx(row["observed_growth"] / row["required_growth"])
+    assert row["progress_ratio"] < 0 and row["status"] == "deterioration"
+
+
+def test_a_decrease_target_falling_fast_enough_is_on_track():
+    indicators, obs = _decrease_plan({2014: 0.80, 2015: 0.70, 2016: 0.60}, target=0.55)
+    row = target_table(indicators, obs).iloc[0]
+    assert row["progress_ratio"] > 0.95 and row["status"] == "on track"
+    assert progress_status(0.7, required=-0.1, direction="decrease") == "acceleration needed"
+    assert progress_status(math.nan, required=0.1, direction="decrease") == "on track"
+    assert progress_ratio(0.05, -0.1, direction="decrease") == pytest.approx(-0.5)
+
+
+def test_attainment_counts_a_decrease_target_met_at_or_below_it():
+    paths = pd.DataFrame([[0.48, 0.47, 0.49, 0.60], [0.40, 0.45, 0.48, 0.46]], index=[2017, 2018])
+    p, year = attainment(paths, 2018, 0.48, direction="decrease")
+    assert p == 1.0  # every 2018 value is at or below 0.48, the one at 0.48 included
+    assert year == 2018  # medians 0.485 (above the ceiling), then 0.455
+    p, _ = attainment(paths, 2018, 0.48)
+    assert p == 0.25  # as a floor only the path at 0.48 meets it
+
+
+def test_a_user_row_for_the_base_year_sets_base_value_and_required_growth(indicators, write_csv):
+    import xmforecast
+
+    path = write_csv("indicator,year,value\ntech_trade,2016,50\n")
+    obs = xmforecast.load_observations(path, indicators=indicators)
+    row = target_table(indicators, obs).set_index("indicator").loc["tech_trade"]
+    assert row["latest_value"] == 50 and row["base_value"] == 50
+    assert row["required_growth"] == pytest.approx(60 / 50 - 1)

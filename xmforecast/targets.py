@@ -113,24 +113,45 @@ def observed_growth(history: pd.Series, *, window: int = 3) -> float:
     return float((h.iloc[-1] / h.iloc[0]) ** (1.0 / years) - 1.0)
 
 
-def progress_ratio(observed: float, required: float) -> float:
+def progress_ratio(observed: float, required: float, *, direction: str = "increase") -> float:
     """Eurostat progress ratio R = observed / required growth (NaN where undefined).
+
+    Parameters
+    ----------
+    observed, required : float
+        Growth per year [fraction].
+    direction : {"increase", "decrease"}
+        An ``increase`` target needs growth (required > 0); a ``decrease`` target needs a
+        fall (required < 0), and growth is then a move the wrong way, so R < 0.
+
+    Returns
+    -------
+    float
+        R; NaN when a growth is missing or the required growth has not the target's sign.
 
     Examples
     --------
     >>> progress_ratio(0.1, 0.2)
     0.5
+    >>> progress_ratio(-0.05, -0.1, direction="decrease"), progress_ratio(0.05, -0.1, direction="decrease")
+    (0.5, -0.5)
     """
-    if not np.isfinite(observed) or not np.isfinite(required) or required <= 0:
+    if not np.isfinite(observed) or not np.isfinite(required):
+        return math.nan
+    if (required >= 0) if direction == "decrease" else (required <= 0):
         return math.nan
     return observed / required
 
 
-def progress_status(ratio: float, *, already_met: bool = False, required: float = math.nan) -> str:
+def progress_status(ratio: float, *, already_met: bool = False, required: float = math.nan,
+                    direction: str = "increase") -> str:
     """Grade of a progress ratio (see module notes).
 
-    A target at or below the base (required growth ≤ 0) is on track unless the level
-    falls faster than allowed; that case is passed as ``ratio`` NaN and ``required`` ≤ 0.
+    A target on the near side of the base (required growth ≤ 0 for an ``increase``
+    target, ≥ 0 for a ``decrease`` target) is on track unless the level moves past it
+    faster than allowed; that case is passed as ``ratio`` NaN and such a ``required``.
+    For a ``decrease`` target, R comes from :func:`progress_ratio` with the same
+    direction: a rise is R < 0, deterioration.
 
     Examples
     --------
@@ -138,10 +159,12 @@ def progress_status(ratio: float, *, already_met: bool = False, required: float 
     ['on track', 'acceleration needed', 'limited progress', 'deterioration']
     >>> progress_status(0.1, already_met=True)
     'already met'
+    >>> progress_status(-0.5, required=-0.1, direction="decrease")
+    'deterioration'
     """
     if already_met:
         return ALREADY_MET
-    if np.isfinite(required) and required <= 0:
+    if np.isfinite(required) and ((required >= 0) if direction == "decrease" else (required <= 0)):
         return ON_TRACK
     if not np.isfinite(ratio):
         return NO_DATA
@@ -229,6 +252,8 @@ def attainment(paths: pd.DataFrame, target_year: int, target: float, *, directio
     >>> paths = pd.DataFrame([[90.0, 110.0], [105.0, 120.0]], index=[2017, 2018])
     >>> attainment(paths, 2017, 101.0)
     (0.5, 2018.0)
+    >>> attainment(paths, 2017, 90.0, direction="decrease")
+    (0.5, nan)
     """
     values = paths.to_numpy(dtype=float)
     meets = values >= target if direction == "increase" else values <= target
@@ -298,9 +323,11 @@ def target_table(indicators: pd.DataFrame, observations: pd.DataFrame, *, origin
         hist = _series(observations, ind, origin=origin)
         ttype, tyear, tvalue = rec["target_type"], int(rec["target_year"]), float(rec["target_value"])
         base_year = int(rec["base_year"]) if _given(rec.get("base_year")) else tyear - 1
-        base = rec.get("base_value")
+        # The observations hold the winning figure for the base year (a user's row first);
+        # the registry's baseline stands in when they do not reach it (an earlier origin).
+        base = hist.get(base_year) if base_year in hist.index else rec.get("base_value")
         if base is None or pd.isna(base):
-            base = float(hist.get(base_year, math.nan))
+            base = math.nan
         row = dict(indicator=ind, target_year=tyear, target_type=ttype, target_value=tvalue,
                    base_year=base_year, base_value=float(base), required_growth=math.nan,
                    observed_growth=math.nan, progress_ratio=math.nan, status=NO_DATA,
@@ -316,10 +343,11 @@ def target_table(indicators: pd.DataFrame, observations: pd.DataFrame, *, origin
         obs = observed_growth(hist, window=window)
         latest_year = int(hist.index[-1]) if len(hist) else base_year
         latest = float(hist.iloc[-1]) if len(hist) else row["base_value"]
-        increase = rec.get("direction", "increase") != "decrease"
+        direction = "decrease" if rec.get("direction") == "decrease" else "increase"
+        increase = direction == "increase"
         reached = latest >= level if increase else latest <= level
         row.update(target_level=level, required_growth=req, observed_growth=obs,
-                   progress_ratio=progress_ratio(obs, req), latest_year=latest_year,
+                   progress_ratio=progress_ratio(obs, req, direction=direction), latest_year=latest_year,
                    latest_value=latest, gap=level - latest)
         if tyear in hist.index:
             done = hist[tyear] >= level if increase else hist[tyear] <= level
@@ -330,7 +358,8 @@ def target_table(indicators: pd.DataFrame, observations: pd.DataFrame, *, origin
             # Flows and yearly amounts start again each year: last year's figure above the
             # target meets nothing yet. Only a stock or a ratio can be "already met".
             already = reached and rec.get("kind") in ("stock", "ratio")
-            row["status"] = progress_status(row["progress_ratio"], already_met=already, required=req)
+            row["status"] = progress_status(row["progress_ratio"], already_met=already, required=req,
+                                            direction=direction)
             if np.isnan(obs):
                 row["note"] = "observed growth needs two observations within the window"
         rows.append(row)
