@@ -247,10 +247,12 @@ def _error_line(file: str, exc: ValidationError, data: dict) -> str:
     errors = sorted(exc.errors(), key=lambda e: order.get(e["loc"][0] if e["loc"] else None, -1))
     first = errors[0]
     key = str(first["loc"][0]) if first["loc"] else "?"
+    # A key as written in the file: control characters escaped, at most 60 characters.
+    shown = key if key.isprintable() and len(key) <= 60 else _show(key)[1:-1]
     if first["type"] == "missing":
-        line = f"{file}: key '{key}': {_rule(key, first)}."
+        line = f"{file}: key '{shown}': {_rule(key, first)}."
     else:
-        line = f"{file}: key '{key}': {_rule(key, first)}; got {_show(first.get('input'))}."
+        line = f"{file}: key '{shown}': {_rule(key, first)}; got {_show(first.get('input'))}."
     if len(errors) > 1:
         line += f" (+{len(errors) - 1} more)"
     return line
