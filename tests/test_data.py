@@ -221,3 +221,14 @@ def test_property_any_csv_gives_observations_or_a_data_error(tmp_path, indicator
     else:
         assert list(frame.columns) == COLUMNS and len(frame)
         assert frame["value"].between(0, 1e15).all() and frame["year"].between(1949, 2100).all()
+
+def test_every_published_point_is_used_by_the_headline_series(observations):
+    # Years of the four headline series with the 2012 R&D figure (grade C) shipped.
+    years = {ind: xmforecast.series(observations, ind).index.tolist() for ind in
+             ("rd_spend", "hightech_enterprises", "tech_trade", "invention_patents_per_10k")}
+    assert years == {
+        "rd_spend": [2012, 2014, 2015, 2016],
+        "hightech_enterprises": [2011, 2013, 2014, 2015, 2016],
+        "tech_trade": [2010, 2011, 2015, 2016],
+        "invention_patents_per_10k": [2014, 2015, 2016],
+    }

@@ -121,7 +121,7 @@ def test_the_table_says_which_points_are_derived_or_grade_c(indicators, observat
     table = target_table(indicators, observations).set_index("indicator")
     # tech_trade: 2010 derived from the 2011 bulletin (C), 2011 published (C), 2015 derived from the seed
     assert table.loc["tech_trade", "data_quality"] == "derived: 2010, 2015; grade C: 2011"
-    assert table.loc["rd_spend", "data_quality"] == "derived: 2014"
+    assert table.loc["rd_spend", "data_quality"] == "derived: 2014; grade C: 2012"
     assert target_table(indicators, observations, origin=2013).set_index("indicator").loc[
         "tech_trade", "data_quality"] == "derived: 2010; grade C: 2011"
 

@@ -129,7 +129,7 @@ def series(observations: pd.DataFrame, indicator: str, *, origin: int | None = N
     --------
     >>> obs = load_observations()
     >>> series(obs, "rd_spend").round(1).to_dict()
-    {2014: 96.4, 2015: 103.4, 2016: 117.7}
+    {2012: 79.0, 2014: 96.4, 2015: 103.4, 2016: 117.7}
     """
     import pandas as pd
 
