@@ -151,8 +151,8 @@ def test_choose_own_backtest_and_no_evidence():
     assert fitted.name == "drift" and table.loc["drift", "evidence"] == "own"
     two = pd.Series([1000.0, 1225.0], index=[2015, 2016])
     fitted, table = choose(two)
-    assert fitted.name == "drift" and fitted.spec.sigma_scale == 1.0
-    assert "no backtest evidence" in table.loc["drift", "reason"]
+    assert fitted.name == "combination[drift+additive_drift]" and fitted.spec.sigma_scale == 1.0
+    assert "no backtest evidence" in table.loc[fitted.name, "reason"]
     with pytest.raises(ModelError, match="no model can be fitted"):
         choose(pd.Series([-1.0], index=[2016]), names=["drift", "naive"])
 

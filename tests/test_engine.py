@@ -58,8 +58,9 @@ def test_same_seed_same_answer_different_seed_different_paths():
 
 
 def test_growth_shift_raises_every_path_by_compound_factor():
-    base = simulate_indicator("rd_spend", n_paths=300, rng=1, horizon=3)
-    shifted = simulate_indicator("rd_spend", n_paths=300, rng=1, horizon=3, scenario={"growth_shift": 0.05})
+    base = simulate_indicator("rd_spend", n_paths=300, rng=1, horizon=3, model="drift")
+    shifted = simulate_indicator("rd_spend", n_paths=300, rng=1, horizon=3, model="drift",
+                                 scenario={"growth_shift": 0.05})
     ratio = shifted.paths / base.paths
     assert np.allclose(ratio.loc[2017], 1.05) and np.allclose(ratio.loc[2019], 1.05 ** 3)
 

@@ -21,7 +21,6 @@ from xmforecast.models import (
     LogLinear,
     Logistic,
     Naive,
-    Theta,
     fit_ladder,
     get_model,
 )
@@ -219,22 +218,6 @@ def test_logistic_interval_matches_curve_fit_delta_method():
     assert math.log(fc["upper"].iloc[1]) == pytest.approx(f(2018.0, *theta) + q * se, abs=1e-4)
 
 
-def test_theta_matches_statsmodels_theta_model():
-    from statsmodels.tsa.forecasting.theta import ThetaModel
-
-    model = ThetaModel(pd.Series(np.log(TEN.to_numpy())), period=1, deseasonalize=False)
-    result = model.fit(use_mle=True)
-    ref = result.prediction_intervals(3, alpha=0.2)
-    fc = Theta(small_sample_correction=False).fit(TEN).forecast(3)
-    assert np.log(fc["point"].to_numpy()) == pytest.approx(result.forecast(3).to_numpy(), rel=1e-10)
-    assert np.log(fc["lower"].to_numpy()) == pytest.approx(ref["lower"].to_numpy(), rel=1e-10)
-    assert np.log(fc["upper"].to_numpy()) == pytest.approx(ref["upper"].to_numpy(), rel=1e-10)
-    corrected = Theta().fit(TEN).forecast(3)  # variance x 9/7 on 9 log changes
-    half = np.log(corrected["upper"] / corrected["point"]).to_numpy()
-    half_raw = np.log(fc["upper"] / fc["point"]).to_numpy()
-    assert half == pytest.approx(half_raw * math.sqrt(9 / 7), rel=1e-6)
-
-
 def test_ets_matches_statsmodels_damped_trend():
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
@@ -247,14 +230,11 @@ def test_ets_matches_statsmodels_damped_trend():
     assert np.log(fc["upper"].to_numpy()) == pytest.approx(ref["pi_upper"].to_numpy(), rel=1e-6)
 
 
-def test_ets_and_theta_use_the_trailing_run_of_consecutive_years():
+def test_ets_uses_the_trailing_run_of_consecutive_years():
     gappy = pd.Series(np.linspace(100, 300, 10), index=[2003, 2004, 2005, *range(2010, 2017)])
     _, skipped = fit_ladder(gappy, ["ets"])
     reason = "`ets` needs a trailing run of at least 8 consecutive years; got 7 (2010-2016)."
     assert skipped == [("ets", reason)]
-    theta = Theta().fit(gappy)
-    assert list(theta.series.index) == list(range(2010, 2017))
-    assert any("consecutive years 2010-2016" in note for note in theta.notes)
 
 
 def test_combination_point_is_the_log_mean_of_members():
@@ -275,8 +255,8 @@ def test_combination_point_is_the_log_mean_of_members():
 
 def test_combination_skips_members_the_series_cannot_support():
     fitted = Combination().fit(TEN.iloc[-3:])
-    assert [m.name for m in fitted.members] == ["drift", "loglinear"]
-    assert fitted.weights == (0.5, 0.5)
+    assert [m.name for m in fitted.members] == ["drift", "additive_drift", "loglinear"]
+    assert fitted.weights == pytest.approx((1 / 3, 1 / 3, 1 / 3))
     summary = fitted.summary()
     assert summary.loc["skipped[ets]", "value"] == "needs at least 8 observations; got 3"
     with pytest.raises(ModelError, match="no member could be fitted"):
@@ -286,10 +266,9 @@ def test_combination_skips_members_the_series_cannot_support():
 def test_fit_ladder_skips_rungs_below_min_obs_with_reasons(caplog):
     with caplog.at_level(logging.INFO, logger="xmforecast.models"):
         fitted, skipped = fit_ladder(TEN.iloc[-4:])
-    assert list(fitted) == ["naive", "drift", "cagr", "loglinear", "linear"]
+    assert list(fitted) == ["naive", "drift", "additive_drift", "cagr", "loglinear", "linear"]
     assert skipped == [
         ("logistic", "needs at least 5 observations; got 4"),
-        ("theta", "needs at least 6 observations; got 4"),
         ("ets", "needs at least 8 observations; got 4"),
     ]
     assert "skipped model ets: needs at least 8 observations; got 4" in caplog.text
@@ -300,7 +279,7 @@ def test_fit_ladder_skips_rungs_below_min_obs_with_reasons(caplog):
 def test_fit_ladder_skips_log_models_on_non_positive_values():
     s = pd.Series([-5.0, 0.0, 4.0], index=[2014, 2015, 2016])
     fitted, skipped = fit_ladder(s)
-    assert list(fitted) == ["linear"]
+    assert list(fitted) == ["additive_drift", "linear"]
     assert dict(skipped)["drift"] == (
         "`drift` works on log values and needs every value > 0; got [-5.0, 0.0] in [2014, 2015]."
     )
@@ -314,7 +293,7 @@ def test_errors_name_the_argument_and_what_was_received():
         fitted.forecast(2, level=120)
     with pytest.raises(ParameterError, match="`n_paths` must be a positive integer; got 2.5"):
         fitted.simulate(2, 2.5)
-    with pytest.raises(ParameterError, match=r"`name` must be one of cagr, .*combination, drift, .*patent_ratio, .*; got 'arima'"):
+    with pytest.raises(ParameterError, match=r"`name` must be one of additive_drift, auto, cagr, .*combination, drift, .*patent_ratio, .*; got 'arima'"):
         get_model("arima")
     with pytest.raises(ParameterError, match="`cagr` takes hyperparameters"):
         get_model("cagr", windows=3)
@@ -344,3 +323,28 @@ def test_series_validation(series, match):
 def test_fit_below_min_obs_raises_model_error():
     with pytest.raises(ModelError, match="`loglinear` needs at least 3 observations; got 2"):
         LogLinear().fit(TEN.iloc[-2:])
+
+
+def test_additive_drift_matches_the_textbook_drift_method():
+    # Hyndman & Athanasopoulos 5.2: y_T + h (y_T - y_1) / (T - 1), sd sigma sqrt(h (1 + h / (T - 1)))
+    from xmforecast.models import AdditiveDrift
+
+    y = TEN.to_numpy()
+    slope = (y[-1] - y[0]) / 9
+    resid = np.diff(y) - slope
+    sigma = math.sqrt(np.sum(resid**2) / 8)
+    h = np.arange(1, 4)
+    q = stats.t.ppf(0.9, 8)
+    fc = AdditiveDrift().fit(TEN).forecast(3)
+    np.testing.assert_allclose(fc["point"], y[-1] + h * slope, rtol=1e-12)
+    np.testing.assert_allclose(fc["upper"] - fc["point"], q * sigma * np.sqrt(h * (1 + h / 9)), rtol=1e-9)
+
+
+def test_models_on_raw_values_never_go_below_zero_for_a_non_negative_series():
+    from xmforecast.models import AdditiveDrift
+
+    falling = pd.Series([900.0, 500.0, 300.0, 0.0, 0.0], index=range(2012, 2017))
+    for spec in (AdditiveDrift(), Linear()):
+        fit = spec.fit(falling)
+        assert (fit.forecast(4, level=95).to_numpy() >= 0).all()
+        assert (fit.simulate(4, 500, rng=0).to_numpy() >= 0).all()

@@ -38,7 +38,9 @@ _COLUMNS = ["model", "origin", "year", "step", "actual", "point", "lower", "uppe
 _SCORE_COLUMNS = ["n", "mape", "coverage", "nominal", "scale_needed"]
 
 #: Members tried, in this order, when there is no backtest evidence at all.
-_DEFAULT_MEMBERS = ("drift", "loglinear", "theta", "ets")
+_DEFAULT_MEMBERS = ("drift", "additive_drift", "loglinear", "ets")
+#: Largest factor by which backtest calibration widens intervals.
+_MAX_WIDENING = 3.0
 
 
 def _error_ratio(actual: np.ndarray, point: np.ndarray, lower: np.ndarray,
@@ -442,9 +444,11 @@ def choose(series: pd.Series, *, names: Sequence[str] | None = None,
     if n_cal == 0:
         scale, calib = 1.0, "no backtest evidence to calibrate; sigma_scale 1"
     elif coverage < level / 100:
-        scale = max(1.0, needed)
+        # A handful of scored forecasts cannot justify more than tripling the spread.
+        scale = min(max(1.0, needed), _MAX_WIDENING)
+        capped = " (capped)" if needed > _MAX_WIDENING else ""
         calib = (f"backtest coverage {coverage:.0%} < nominal {level:g}% ({how}, n={n_cal}): "
-                 f"sigma_scale {scale:.2f}")
+                 f"sigma_scale {scale:.2f}{capped}")
     else:
         scale = 1.0
         calib = (f"backtest coverage {coverage:.0%} >= nominal {level:g}% ({how}, n={n_cal}); "

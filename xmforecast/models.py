@@ -6,24 +6,26 @@ hyperparameters and holds no data. ``spec.fit(series)`` returns a new frozen
 
 The ladder, from the fewest observations upwards (``min_obs``):
 
-============  ========  ==========================================================
-name          min_obs   model
-============  ========  ==========================================================
-naive         1         log random walk, no drift (last value carried forward)
-drift         2         log random walk with drift = mean annual log growth
-cagr          2         drift over the trailing ``window`` years only
-loglinear     3         OLS of log value on year (statsmodels)
-linear        3         OLS of value on year (statsmodels)
-logistic      5         saturating curve on log values (scipy ``curve_fit``)
-theta         6         Theta method on log values (statsmodels ``ThetaModel``)
-ets           8         damped additive trend ETS on log values (statsmodels)
-============  ========  ==========================================================
+==============  ========  ========================================================
+name            min_obs   model
+==============  ========  ========================================================
+auto            1         calibrated growth on a panel of real series (default;
+                          :mod:`xmforecast.auto`)
+naive           1         log random walk, no drift (last value carried forward)
+drift           2         log random walk with drift = mean annual log growth
+additive_drift  2         random walk on values with drift = mean annual change
+cagr            2         drift over the trailing ``window`` years only
+loglinear       3         OLS of log value on year (statsmodels)
+linear          3         OLS of value on year (statsmodels)
+logistic        5         saturating curve on log values (scipy ``curve_fit``)
+ets             8         damped additive trend ETS on log values (statsmodels)
+==============  ========  ========================================================
 
-``theta`` and ``ets`` use the trailing run of consecutive years only.
+``ets`` uses the trailing run of consecutive years only.
 :class:`Combination` mixes fitted members. :func:`fit_ladder` fits every rung
 a series is long enough for and reports the others with their reasons.
 
-Every model except ``linear`` works on natural-log values, so growth is
+Every model except ``additive_drift`` and ``linear`` works on natural-log values, so growth is
 multiplicative, the ``point`` forecast is the median and intervals are
 ``exp`` of symmetric intervals on the log scale.
 """
@@ -52,7 +54,7 @@ __all__ = [
     "LogLinear",
     "Linear",
     "Logistic",
-    "Theta",
+    "AdditiveDrift",
     "ETS",
     "Combination",
     "CombinationFit",
@@ -381,9 +383,13 @@ class FittedModel:
         mean, sd, df = self._marginals(horizon)
         q = _quantile(0.5 + level / 200, df)
         values = np.column_stack([mean, mean - q * sd, mean + q * sd])
-        if self.log_scale:
-            values = np.exp(values)
+        values = np.exp(values) if self.log_scale else self._floor(values)
         return pd.DataFrame(values, index=self._years(horizon), columns=["point", "lower", "upper"])
+
+    def _floor(self, values: np.ndarray) -> np.ndarray:
+        # A model on raw values knows nothing of signs: a series that was never negative
+        # (a stock, an amount) gets no negative bound or path.
+        return np.maximum(values, 0.0) if (self.series.to_numpy() >= 0).all() else values
 
     def simulate(self, horizon: int, n_paths: int, *, rng: Any = None) -> pd.DataFrame:
         """Simulated future paths, years x paths.
@@ -421,6 +427,8 @@ class FittedModel:
         horizon = _check_int("horizon", horizon)
         n_paths = _check_int("n_paths", n_paths)
         values = self._simulate_array(horizon, n_paths, np.random.default_rng(rng))
+        if not self.log_scale:
+            values = self._floor(values)
         return pd.DataFrame(
             values, index=self._years(horizon), columns=pd.RangeIndex(n_paths, name="path")
         )
@@ -479,7 +487,7 @@ class _RandomWalkFit(FittedModel):
 
 
 def _drift_fit(spec: ModelSpec, series: pd.Series, logs: np.ndarray, notes: list[str],
-               extra: dict[str, float] | None = None) -> _RandomWalkFit:
+               extra: dict[str, float] | None = None, unit: float = 1.0) -> _RandomWalkFit:
     from statsmodels.regression.linear_model import WLS
 
     gaps = np.diff(series.index.to_numpy()).astype(float)
@@ -488,7 +496,7 @@ def _drift_fit(spec: ModelSpec, series: pd.Series, logs: np.ndarray, notes: list
     # weights 1/g_i, so mu = sum(d) / sum(g) and var(mu) = sigma^2 / sum(g).
     result = WLS(steps, gaps[:, None], weights=1.0 / gaps).fit()
     growth = float(result.params[0])
-    sigma, source, df, note = _sigma_from_ssr(float(result.ssr), int(result.df_resid), spec)
+    sigma, source, df, note = _sigma_from_ssr(float(result.ssr), int(result.df_resid), spec, unit)
     params = dict(extra or {})
     params.update(growth_rate=math.expm1(growth), log_growth=growth)
     return _RandomWalkFit(
@@ -588,6 +596,48 @@ class Drift(ModelSpec):
 
     def _fit(self, series: pd.Series) -> FittedModel:
         return _drift_fit(self, series, _log_values(series, self.name), [])
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdditiveDrift(ModelSpec):
+    """Additive drift: random walk on the values, drift = mean annual change.
+
+    Parameters
+    ----------
+    fallback_sigma, sigma_scale, min_df
+        See :class:`ModelSpec` (``fallback_sigma`` is multiplied by the last value).
+
+    Notes
+    -----
+    :math:`y_{T+h} = y_T + h\\hat\\delta + \\sum_{j\\le h} e_j`, with
+    :math:`\\hat\\delta = (y_T - y_{t_1}) / (T - t_1)`, the mean change per year
+    (weighted least squares on changes over gaps, statsmodels ``WLS``), and forecast
+    variance :math:`\\sigma^2 (h + h^2 / (T - t_1))`. The change does not compound, so
+    after an acceleration it forecasts less growth than ``drift``. Lower bounds and paths of
+    a series with no negative value stop at 0. ``min_obs`` = 2.
+
+    References
+    ----------
+    .. [1] Hyndman, R.J. & Athanasopoulos, G. (2021) *Forecasting: principles
+       and practice*, 3rd ed., section 5.2 ("drift method"). OTexts.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.Series([100.0, 110.0, 130.0], index=[2014, 2015, 2016])
+    >>> AdditiveDrift().fit(s).forecast(2)["point"].tolist()
+    [145.0, 160.0]
+    """
+
+    name: ClassVar[str] = "additive_drift"
+    min_obs: ClassVar[int] = 2
+
+    def _fit(self, series: pd.Series) -> FittedModel:
+        fit = _drift_fit(self, series, series.to_numpy(dtype=float), [], unit=float(abs(series.iloc[-1])))
+        change = fit.params.pop("log_growth")
+        fit.params.pop("growth_rate")
+        fit.params["slope"] = change
+        return dataclasses.replace(fit, log_scale=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -929,7 +979,7 @@ class Logistic(ModelSpec):
 
 
 # --------------------------------------------------------------------------
-# statsmodels state-space rungs: theta, ets
+# statsmodels state-space rung: ets
 # --------------------------------------------------------------------------
 def _run_for(spec: ModelSpec, series: pd.Series) -> tuple[pd.Series, list[str]]:
     run = _trailing_run(series)
@@ -959,97 +1009,6 @@ def _dof_factor(spec: ModelSpec, n_resid: int, n_params: int, notes: list[str]) 
         f"for {n_params} estimated parameters); parameter uncertainty is otherwise not included"
     )
     return n_resid / (n_resid - n_params)
-
-
-@dataclass(frozen=True, kw_only=True, eq=False)
-class _ThetaFit(FittedModel):
-    result: Any = field(default=None, repr=False)
-
-    def _moments(self, horizon: int) -> tuple[np.ndarray, np.ndarray]:
-        mean = np.asarray(self.result.forecast(horizon, theta=self.spec.theta), dtype=float)
-        alpha = float(self.params["alpha"])
-        # statsmodels' interval variance is sigma^2 (1 + (h-1)(1 + (alpha-1)^2));
-        # paths y_h = e_h + w sum_{j<h} e_j with w^2 = 1 + (alpha-1)^2 have exactly
-        # those marginals and the shock persistence of the theta method.
-        weight = math.sqrt(1.0 + (alpha - 1.0) ** 2)
-        mix = np.tril(np.full((horizon, horizon), weight), -1) + np.eye(horizon)
-        return mean, self.sigma**2 * (mix @ mix.T)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Theta(ModelSpec):
-    """Theta method on log values (statsmodels ``ThetaModel``).
-
-    Parameters
-    ----------
-    theta : float, default 2.0
-        Weight of the simple exponential smoothing line relative to the
-        linear trend; 2 is the classical Theta method.
-    small_sample_correction : bool, default True
-        Multiply the innovation variance by :math:`m / (m - 2)` on :math:`m`
-        log changes (drift and smoothing weight are estimated).
-    fallback_sigma, sigma_scale, min_df
-        See :class:`ModelSpec` (sigma always comes from statsmodels).
-
-    Notes
-    -----
-    Forecast :math:`\\hat y_{T+h} = \\tilde y_{T+1} + \\hat b_0 (h - 1 +
-    1/\\alpha - (1-\\alpha)^T/\\alpha)(1 - 1/\\theta)` (SES with drift
-    :math:`b_0/2` for :math:`\\theta = 2`), fitted on the trailing run of
-    consecutive years; :math:`b_0`, :math:`\\alpha` and :math:`\\sigma^2`
-    are the maximum-likelihood estimates of the equivalent ARIMA(0,1,1)
-    with drift (``fit(use_mle=True)``).
-    Interval variance :math:`\\sigma^2 (1 + (h-1)(1 + (\\alpha-1)^2))` as in
-    statsmodels ``prediction_intervals``, normal quantiles. ``min_obs`` = 6.
-
-    References
-    ----------
-    .. [1] Assimakopoulos, V. & Nikolopoulos, K. (2000) The theta model: a
-       decomposition approach to forecasting. *Int. J. Forecasting* 16(4),
-       521-530.
-    .. [2] Hyndman, R.J. & Billah, B. (2003) Unmasking the Theta method.
-       *Int. J. Forecasting* 19(2), 287-290.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> s = pd.Series([100.0, 112.0, 121.0, 138.0, 150.0, 171.0],
-    ...               index=range(2011, 2017))
-    >>> fit = Theta().fit(s)
-    >>> fc = fit.forecast(2)
-    >>> bool((fc["lower"] < fc["point"]).all() and (fc["point"] > 171).all())
-    True
-    """
-
-    name: ClassVar[str] = "theta"
-    min_obs: ClassVar[int] = 6
-
-    theta: float = 2.0
-    small_sample_correction: bool = True
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if _check_positive("theta", self.theta) < 1:
-            raise ParameterError(f"`theta` must be >= 1; got {self.theta!r}.")
-
-    def _fit(self, series: pd.Series) -> FittedModel:
-        from statsmodels.tsa.forecasting.theta import ThetaModel
-
-        run, notes = _run_for(self, series)
-        logs = pd.Series(_log_values(run, self.name))
-        with _collect_warnings(notes):
-            # Maximum likelihood of the equivalent ARIMA(0,1,1) with drift: drift,
-            # smoothing weight and innovation variance come from one fit.
-            result = ThetaModel(logs, period=1, deseasonalize=False, use_test=False).fit(use_mle=True)
-            sigma2 = float(result.sigma2)
-        factor = _dof_factor(self, len(run) - 1, 2, notes)
-        b0, alpha = (float(v) for v in result.params.iloc[:2])
-        return _ThetaFit(
-            spec=self, series=run, sigma=math.sqrt(sigma2 * factor), sigma_source="statsmodels",
-            sigma_note="ARIMA(0,1,1) innovation sd from statsmodels ThetaModel; normal intervals",
-            params={"b0": b0, "alpha": alpha, "theta": self.theta}, notes=tuple(notes),
-            result=result,
-        )
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -1266,7 +1225,7 @@ class Combination(ModelSpec):
 
     Parameters
     ----------
-    members : tuple of str, default ("drift", "loglinear", "theta", "ets")
+    members : tuple of str, default ("drift", "additive_drift", "loglinear", "ets")
         Registry names of the members; those the series cannot support are
         skipped (see ``summary()``).
     weights : tuple of float or None, default None
@@ -1303,7 +1262,7 @@ class Combination(ModelSpec):
     name: ClassVar[str] = "combination"
     min_obs: ClassVar[int] = 1
 
-    members: tuple[str, ...] = ("drift", "loglinear", "theta", "ets")
+    members: tuple[str, ...] = ("drift", "additive_drift", "loglinear", "ets")
     weights: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
@@ -1356,7 +1315,7 @@ class Combination(ModelSpec):
 # --------------------------------------------------------------------------
 #: Registry of model specs by name.
 MODELS: dict[str, type[ModelSpec]] = {
-    cls.name: cls for cls in (Naive, Drift, CAGR, LogLinear, Linear, Logistic, Theta, ETS, Combination)
+    cls.name: cls for cls in (Naive, Drift, AdditiveDrift, CAGR, LogLinear, Linear, Logistic, ETS, Combination)
 }
 
 # The structural models share the contract; they take several inputs (``roles``).
@@ -1366,7 +1325,7 @@ from xmforecast.stockflow import CertifiedStock  # noqa: E402
 MODELS.update({cls.name: cls for cls in (CertifiedStock, PatentRatio)})
 
 #: The ladder rungs fitted by default, fewest observations first.
-LADDER: tuple[str, ...] = ("naive", "drift", "cagr", "loglinear", "linear", "logistic", "theta", "ets")
+LADDER: tuple[str, ...] = ("naive", "drift", "additive_drift", "cagr", "loglinear", "linear", "logistic", "ets")
 
 
 def get_model(name: str, **hyperparameters: Any) -> ModelSpec:
@@ -1445,7 +1404,7 @@ def fit_ladder(series: pd.Series, names: Sequence[str | ModelSpec] | None = None
     >>> s = pd.Series([1000.0, 1225.0], index=[2015, 2016])
     >>> fitted, skipped = fit_ladder(s)
     >>> list(fitted)
-    ['naive', 'drift', 'cagr']
+    ['naive', 'drift', 'additive_drift', 'cagr']
     >>> skipped[0]
     ('loglinear', 'needs at least 3 observations; got 2')
     """
@@ -1467,3 +1426,7 @@ def fit_ladder(series: pd.Series, names: Sequence[str | ModelSpec] | None = None
         skipped.append((spec.label, reason))
         _log.info("skipped model %s: %s", spec.label, reason)
     return fitted, skipped
+
+
+# ``auto`` builds on the contract above and registers itself in MODELS.
+from . import auto as _auto  # noqa: E402,F401
