@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= 2
 
-.PHONY: install report test lab bench panel clean
+.PHONY: install report test lab bench panel calibrate clean
 
 install: $(STAMP)
 
@@ -37,6 +37,10 @@ bench: $(STAMP)
 panel: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[calibrate]'
 	$(BIN)/python bench/reference_panel.py
+
+# Re-learn auto's growth rule and error quantiles from the panel → xmforecast/data/calibration.json.
+calibrate: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m xmforecast.calibration
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
