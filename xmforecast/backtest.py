@@ -348,9 +348,9 @@ def choose(series: pd.Series, *, names: Sequence[str] | None = None,
     Choice: the model with the lowest backtest MAPE, unless the evidence is
     thin (best :math:`n <` `min_evidence`: equal-weight combination of the
     `max_members` best) or several models are within `tolerance` of the
-    best (their combination) — simple combinations, damped trends and Theta
+    best (their combination) — simple combinations and damped trends
     were hard to beat on yearly M3/M4 series [1]_, [2]_. Without any
-    evidence: the combination of drift, loglinear, theta and ets that fit.
+    evidence: the combination of drift, additive_drift, loglinear and ets that fit.
     Calibration: when backtest coverage is below ``level``, ``sigma_scale``
     becomes :math:`\\max(1, Q_{level}(|e| / (q s)))`, the factor that
     would have made coverage nominal; intervals are never narrowed. For a
