@@ -7,24 +7,28 @@ quantiles were learned once, on a reference panel of real annual series
 series' own recent history. A forecast depends only on that history and the calibration file,
 and needs numpy and pandas only.
 
-For a history of :math:`n \\ge 2` points (the last ``max_history`` of them) on the log scale
-:math:`x_t = \\log y_t`:
+For a history of :math:`n \\ge 2` points (the last ``max_history`` of them) ending at
+:math:`y_T`:
 
 .. math::
 
-    \\hat x_{T+h} = x_T + h\\,(a_{n,h} + b_{n,h}\\,\\bar g + c_{n,h}\\,g_T)
+    \\hat y_{T+h} = y_T\\,\\bigl(1 + h\\,(b_{n,h}\\,\\bar c + c_{n,h}\\,c_T + d_{n,h}\\,c_3)\\bigr)
 
-with :math:`\\bar g` the mean yearly log growth over the history and :math:`g_T` the last
-yearly log growth. The error :math:`x_{T+h} - \\hat x_{T+h}` is
-:math:`s\\sqrt{h}\\,r` where :math:`s` is the series' own volatility of yearly log growth
-shrunk towards the panel's typical one (with ``shrinkage`` pseudo-observations), and the
-quantiles of :math:`r` were measured on the panel for each :math:`(n, h)`: intervals are
-empirical (conformal-style) rather than assumed normal. For :math:`n = 1` there is no own
-growth: the forecast is the panel's distribution of :math:`h`-year log changes, reported as
-the outside view with low confidence.
+with :math:`\\bar c`, :math:`c_T` and :math:`c_3` the mean yearly change over the whole
+history, over the last step and over the last three steps, each relative to :math:`y_T`
+(:func:`history_features`). With :math:`b = 1, c = d = 0` this is the random walk with
+additive drift; the calibration learns corrections to it by least absolute deviations on
+percentage errors, with an L1 penalty chosen by cross-validation over entities, so that a
+correction stays only where the panel supports it. The error
+:math:`\\log y_{T+h} - \\log \\hat y_{T+h}` is :math:`s\\sqrt{h}\\,r`, where :math:`s` is the
+series' own volatility of yearly log growth shrunk towards the panel's typical one (with
+``shrinkage`` pseudo-observations), and the quantiles of :math:`r` were measured on the panel
+for each :math:`(n, h)`: intervals are empirical (conformal-style) rather than assumed normal.
+For :math:`n = 1` there is no own growth: the forecast is the panel's distribution of
+:math:`h`-year log changes, reported as the outside view with low confidence.
 
-Beyond the calibrated horizons the growth of the last one continues and the error quantiles
-grow with :math:`\\sqrt{h}`. Growth and volatility are bounded (``max_log_growth``,
+Beyond the calibrated horizons the yearly growth of the last one continues and the error
+quantiles grow with :math:`\\sqrt{h}`. Growth and volatility are bounded (``max_log_growth``,
 ``max_volatility`` in the calibration file), so no interval can explode.
 
 References

@@ -41,6 +41,8 @@ PANEL_COLUMNS = ["series_id", "package", "dataset", "column", "entity", "year", 
 Z_GRID = tuple(round(z, 2) for z in np.linspace(-3.3, 3.3, 23))
 #: Candidate pseudo-observations of the panel's volatility, chosen by cross-validation.
 SHRINKAGE_GRID = (1.0, 2.0, 4.0, 8.0, 16.0)
+#: Candidate L1 penalties on the corrections to additive drift (0: none), chosen by cross-validation.
+PENALTY_GRID = (0.0, 0.001, 0.003, 0.01, 0.03)
 #: Largest yearly log growth any forecast may assume (x2.7 a year) [log units / year].
 MAX_LOG_GROWTH = 1.0
 _SIGNIFICANT = 6
@@ -104,19 +106,25 @@ def _features(windows: dict, n: int, max_history: int) -> np.ndarray:
     return np.array([history_features(y, v) for y, v in zip(years, values)])
 
 
-def _weighted_lad(x: np.ndarray, ratio: np.ndarray) -> np.ndarray:
-    """Coefficients w minimising the mean absolute percentage error of ``1 + x @ w``.
+def _weighted_lad(x: np.ndarray, ratio: np.ndarray, penalty: float) -> np.ndarray:
+    """Coefficients w minimising the mean absolute percentage error of ``1 + h g + x @ w``.
 
-    ``sum |1 + x w - r| / r`` is a least-absolute-deviations fit of ``r - 1`` on `x` with
-    weights ``1 / r`` (no intercept: no change forecast when the history shows none).
+    The rule is additive drift (``1 + h g``, with ``g`` the mean yearly change relative to the
+    last value, the first column of `x`) plus learned corrections ``x @ w``:
+    ``sum |1 + x[:, 0] + x w - r| / r`` is a least-absolute-deviations fit of
+    ``r - 1 - x[:, 0]`` on `x` with weights ``1 / r``, and the L1 `penalty` pulls every
+    correction to exactly zero unless the panel supports it (scikit-learn
+    ``QuantileRegressor``). No intercept: no change is forecast where the history shows none.
     """
     from sklearn.linear_model import QuantileRegressor
 
-    model = QuantileRegressor(quantile=0.5, alpha=0.0, solver="highs", fit_intercept=False)
-    return model.fit(x, ratio - 1.0, sample_weight=1.0 / ratio).coef_
+    model = QuantileRegressor(quantile=0.5, alpha=penalty, solver="highs", fit_intercept=False)
+    correction = model.fit(x, ratio - 1.0 - x[:, 0], sample_weight=1.0 / ratio).coef_
+    return correction + np.eye(x.shape[1])[0]
 
 
-def _growth_rule(feats: dict, changes: np.ndarray, idx: np.ndarray, horizon: int, bound: float) -> tuple[dict, dict]:
+def _growth_rule(feats: dict, changes: np.ndarray, idx: np.ndarray, horizon: int, bound: float,
+                 penalty: float) -> tuple[dict, dict]:
     """Growth-rule coefficients fitted on windows `idx`, and the centre they give every window.
 
     Returns ``coef[n]`` (one list per horizon) and ``centre[n]`` (windows x horizons, the
@@ -129,7 +137,7 @@ def _growth_rule(feats: dict, changes: np.ndarray, idx: np.ndarray, horizon: int
         for h in range(1, horizon + 1):
             change = changes[:, h - 1]
             if n >= 2:  # a calibrated additive change, relative to the last value
-                beta = _weighted_lad(h * x[idx], np.exp(change[idx]))
+                beta = _weighted_lad(h * x[idx], np.exp(change[idx]), penalty)
                 centre[n][:, h - 1] = np.log(np.clip(1.0 + h * x @ beta, math.exp(-h * bound), math.exp(h * bound)))
             else:  # one point: the panel's median yearly log growth
                 beta = np.array([float(np.median(change[idx] / h))])
@@ -167,7 +175,7 @@ def _round(value: Any) -> Any:
 
 
 def calibrate(panel: pd.DataFrame, *, max_history: int = 7, horizon: int = 4,
-              shrinkage: float | None = None) -> dict:
+              shrinkage: float | None = None, penalty: float | None = None) -> dict:
     """Fit ``auto``'s rule on a panel of annual series.
 
     Parameters
@@ -181,6 +189,11 @@ def calibrate(panel: pd.DataFrame, *, max_history: int = 7, horizon: int = 4,
     shrinkage : float, optional
         Pseudo-observations of the panel's volatility; default chosen among
         :data:`SHRINKAGE_GRID` by 3-fold cross-validation over entities on the interval score.
+    penalty : float, optional
+        L1 penalty on the rule's corrections to additive drift; default chosen among
+        :data:`PENALTY_GRID` by the same cross-validation, on the absolute percentage error,
+        with the one-standard-error rule (the strongest penalty within one standard error of
+        the best: corrections must earn their place).
 
     Returns
     -------
@@ -208,21 +221,37 @@ def calibrate(panel: pd.DataFrame, *, max_history: int = 7, horizon: int = 4,
         return {n: np.quantile((changes[idx] - centre[n][idx]) / scale[n][idx], probabilities, axis=0).T
                 for n in feats}
 
+    folds = list(GroupKFold(n_splits=3).split(changes, groups=windows["group"]))
+    full = {max_history: feats[max_history]}  # folds are scored on full histories only
+
+    def fold_centres(p: float) -> list[np.ndarray]:
+        return [_growth_rule(full, changes, train, horizon, MAX_LOG_GROWTH, p)[1][max_history] for train, _ in folds]
+
+    if penalty is None:
+        # Out-of-fold absolute percentage error per window, for each penalty.
+        ape = {}
+        for p in PENALTY_GRID:
+            ape[p] = np.concatenate([np.abs(np.expm1(centre[test] - changes[test])).mean(axis=1)
+                                     for centre, (_, test) in zip(fold_centres(p), folds)])
+        best = min(PENALTY_GRID, key=lambda p: ape[p].mean())
+        # One-standard-error rule: the strongest penalty (the rule closest to plain additive
+        # drift) whose error is within one standard error of the best, paired by window.
+        def close(p: float) -> bool:
+            diff = ape[p] - ape[best]
+            return diff.mean() <= diff.std(ddof=1) / math.sqrt(len(diff)) if p != best else True
+        penalty = max(p for p in PENALTY_GRID if close(p))
     if shrinkage is None:
-        # The shrinkage only moves the error scale: fit each fold's growth rule once.
+        # The shrinkage only moves the error scale: each fold's growth rule is fitted once.
         scores = {k: [] for k in SHRINKAGE_GRID}
-        for train, test in GroupKFold(n_splits=3).split(changes, groups=windows["group"]):
-            full = {max_history: feats[max_history]}  # folds are scored on full histories only
-            _, centre = _growth_rule(full, changes, train, horizon, MAX_LOG_GROWTH)
-            centre = centre[max_history]
+        for centre, (train, test) in zip(fold_centres(penalty), folds):
             for k in SHRINKAGE_GRID:
                 scale = _error_scale(full, {**base, "shrinkage": k}, horizon)[max_history]
                 q = np.quantile((changes[train] - centre[train]) / scale[train], probabilities, axis=0).T
                 scores[k].append(_interval_score(changes[test] - centre[test], scale[test], np.asarray(Z_GRID), q))
         shrinkage = min(SHRINKAGE_GRID, key=lambda k: np.mean(scores[k]))
-    cal = {**base, "shrinkage": float(shrinkage)}
+    cal = {**base, "shrinkage": float(shrinkage), "penalty": float(penalty)}
     everything = np.arange(len(changes))
-    coef, centre = _growth_rule(feats, changes, everything, horizon, MAX_LOG_GROWTH)
+    coef, centre = _growth_rule(feats, changes, everything, horizon, MAX_LOG_GROWTH, penalty)
     q = quantiles(centre, _error_scale(feats, cal, horizon), everything)
     cal["by_length"] = {str(n): {"coef": coef[n], "quantiles": q[n].tolist()} for n in feats}
     cal["panel"] = {
