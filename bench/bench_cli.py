@@ -1,8 +1,13 @@
 """Wall times of the command line, run by hand (`make bench`); prints medians of several runs.
 
 - `python -c "import xmforecast"` against a bare `python -c pass`;
-- `xmforecast targets` for every target with 10,000 paths, interpreter start included;
-- papermill on an empty notebook: the bare cost of starting a kernel, to compare a run with.
+- `xmforecast targets` for every target with 10,000 paths, interpreter start included, against
+  its floor `python -c "import numpy, pandas"` measured in the same run;
+- `xmforecast run` of the scenarios in params/ against its floor: the notebooks' count x one
+  kernel start that imports the stack (numpy, pandas, matplotlib, xmforecast), spread over the
+  workers.
+
+Usage: ``OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/bench_cli.py [--skip-run]``
 """
 from __future__ import annotations
 
@@ -33,21 +38,37 @@ def main() -> None:
     py = sys.executable
     bare = wall([py, "-c", "pass"], 9)
     imp = wall([py, "-c", "import xmforecast"], 9)
+    floor = wall([py, "-c", "import numpy, pandas"], 9)
     report("python -c pass", bare)
     report("python -c 'import xmforecast'", imp)
     print(f"{'  import xmforecast alone (difference of medians)':<48} {statistics.median(imp) - statistics.median(bare):6.3f} s")
-    report("xmforecast targets (10,000 paths, all targets)", wall([str(BIN / "xmforecast"), "targets", "--format", "csv"], 5))
+    report("python -c 'import numpy, pandas' (floor)", floor)
+    targets = wall([str(BIN / "xmforecast"), "targets", "--format", "csv"], 5)
+    report("xmforecast targets (10,000 paths, all targets)", targets)
+    print(f"{'  ratio to the floor':<48} {statistics.median(targets) / statistics.median(floor):6.2f}")
+    if "--skip-run" in sys.argv:
+        return
+
+    import json
 
     import nbformat
 
     with tempfile.TemporaryDirectory() as tmp:
-        empty = Path(tmp) / "empty.ipynb"
+        stack = Path(tmp) / "stack.ipynb"
         nb = nbformat.v4.new_notebook()
-        nb.cells = [nbformat.v4.new_code_cell("pass")]
+        nb.cells = [nbformat.v4.new_code_cell("import numpy, pandas, matplotlib.pyplot, xmforecast")]
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        nbformat.write(nb, empty)
-        report("papermill on an empty notebook (kernel start)",
-               wall([str(BIN / "papermill"), str(empty), str(Path(tmp) / "out.ipynb"), "--log-level", "ERROR"], 3))
+        nbformat.write(nb, stack)
+        kernel = wall([str(BIN / "papermill"), str(stack), str(Path(tmp) / "out.ipynb"), "--log-level", "ERROR"], 3)
+        report("papermill: a kernel that imports the stack", kernel)
+        out = Path(tmp) / "runs"
+        run = wall([str(BIN / "xmforecast"), "run", "--out", str(out), "--jobs", "2"], 3)
+        manifest = json.loads(next(out.glob("*/manifest.json")).read_text(encoding="utf-8"))
+        notebooks = len(manifest["notebooks"])
+        run_floor = notebooks * statistics.median(kernel) / 2
+        report("xmforecast run (params/, 2 workers)", run)
+        print(f"{'  floor: %d notebooks x kernel start / 2' % notebooks:<48} {run_floor:6.3f} s")
+        print(f"{'  ratio to the floor':<48} {statistics.median(run) / run_floor:6.2f}")
 
 
 if __name__ == "__main__":
