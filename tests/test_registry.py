@@ -327,7 +327,7 @@ def test_a_declared_model_loads(tmp_path):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"model": "arima"}, "bad.yaml: entry 'firms': `model` must be one of auto, cagr, certified_stock"),
+        ({"model": "arima"}, "bad.yaml: entry 'firms': `model` must be one of auto, additive_drift, cagr, certified_stock"),
         ({"model": 3}, "bad.yaml: entry 'firms': `model` must be a model name; got 3."),
         ({"inputs": {"stock": "firms"}},
          "bad.yaml: entry 'firms': model certified_stock needs `inputs` for the roles stock, new; "
