@@ -40,7 +40,8 @@ Design
   mean ``|y - f| / scale`` with scale the mean absolute first difference of the window's
   history (windows with a flat history are left out of MASE and MSIS, and counted);
   MAPE and 80 % coverage at each horizon; relative interval width ``(upper - lower) /
-  |point|``, mean and largest; MSIS, the Gneiting-Raftery interval score at alpha = 0.2
+  |point|``, mean and largest over the forecasts whose point is above zero (those at or
+  below zero, which only additive methods give, are counted in ``point<=0``); MSIS, the Gneiting-Raftery interval score at alpha = 0.2
   divided by the same scale (as in M4); the ratio of each MAPE to rw_drift's.
 """
 from __future__ import annotations
@@ -288,14 +289,16 @@ def xmforecast_method(calibration_panel: pd.DataFrame, windows: Windows, get_api
 def score(actual: np.ndarray, forecast: tuple[np.ndarray, np.ndarray, np.ndarray], scale: np.ndarray) -> dict[str, float]:
     """Every metric of one method, as a table row."""
     point, lower, upper = forecast
-    width = relative_width(lower, upper, point)
+    positive = point > 0  # a width relative to a point at or below zero means nothing
+    width = relative_width(lower[positive], upper[positive], point[positive])
     row = {"MAPE %": mape(actual, point)}
     row |= {f"MAPE h{h}": v for h, v in zip(_STEPS, mape(actual, point, axis=0))}
     row["MASE"] = mase(actual, point, scale)
     row["cover %"] = 100 * coverage(actual, lower, upper)
     row |= {f"cov h{h}": 100 * v for h, v in zip(_STEPS, coverage(actual, lower, upper, axis=0))}
-    row["width mean"] = float(np.mean(width))
-    row["width max"] = float(np.max(width))
+    row["width mean"] = float(np.mean(width)) if width.size else math.nan
+    row["width max"] = float(np.max(width)) if width.size else math.nan
+    row["point<=0"] = int((~positive).sum())
     row["MSIS"] = msis(actual, lower, upper, scale)
     return row
 
@@ -311,7 +314,7 @@ def _markdown(table: pd.DataFrame) -> str:
 def _format(table: pd.DataFrame) -> pd.DataFrame:
     shown = table.copy().astype(object)
     for column in table.columns:
-        digits = 0 if column in ("failed", "windows") else 3 if column in ("MASE", "vs rw_drift", "width mean") else 1
+        digits = 0 if column in ("failed", "point<=0") else 3 if column in ("MASE", "vs rw_drift", "width mean") else 1
         shown[column] = [f"{v:.{digits}f}" if isinstance(v, float) and math.isfinite(v) else str(v) for v in table[column]]
     return shown
 

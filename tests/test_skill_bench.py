@@ -72,6 +72,16 @@ def test_relative_width(skill):
     np.testing.assert_allclose(skill.relative_width(LOWER, UPPER, POINT), [[10 / 90, 20 / 121], [0.2, 0.2]])
 
 
+def test_score_row_leaves_points_at_or_below_zero_out_of_the_widths(skill):
+    point = np.array([[90.0, 0.0], [50.0, -5.0]])
+    row = skill.score(ACTUAL, (point, LOWER, UPPER), skill.mase_scale(HISTORY))
+    assert row["point<=0"] == 2
+    assert row["width mean"] == pytest.approx((10 / 90 + 10 / 50) / 2)
+    assert row["width max"] == pytest.approx(0.2)
+    assert row["cover %"] == 75.0
+    assert row["MAPE h1"] == pytest.approx(5.0)
+
+
 def test_rw_drift_textbook_interval(skill):
     history = np.array([[10.0, 12.0, 11.0, 13.0, 12.0, 14.0, 13.0]])
     point, lower, upper = skill.rw_drift(history)
