@@ -74,5 +74,5 @@ display(
     assessed.pivot(index=["indicator", name, "status"], columns="scenario", values="expected_year")
     .reindex(index=pd.MultiIndex.from_frame(assessed[["indicator", name, "status"]].drop_duplicates()),
              columns=titles.index)
-    .style.format("{:.0f}", na_rep="not within the horizon")
+    .style.format("{}", na_rep="—")
 )

@@ -101,7 +101,7 @@ display(
     .style.hide(axis="index")
     .format({"target_level": "{:,.2f}", "latest_value": "{:,.2f}", "gap": "{:,.2f}",
              "required_growth": "{:.1%}", "observed_growth": "{:.1%}", "progress_ratio": "{:.2f}",
-             "p_attain": "{:.0%}", "expected_year": "{:.0f}"}, na_rep="—")
+             "p_attain": "{:.0%}", "expected_year": "{}"}, na_rep="—")
 )
 caveats = assessed[(assessed["data_quality"] != "") | (assessed["note"] != "")]
 display(caveats[[name, "data_quality", "note"]].style.hide(axis="index"))

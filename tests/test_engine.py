@@ -19,15 +19,19 @@ def evaluation():
     return evaluate_targets(n_paths=2000, rng=7)
 
 
-def test_every_target_with_a_baseline_and_history_gets_a_probability(evaluation, observations):
+def test_every_target_with_a_baseline_and_an_observation_gets_a_probability(evaluation, observations):
     table = evaluation.table
-    n_obs = observations.groupby("indicator").size()
-    projectable = (table["base_value"] > 0) & (table["indicator"].map(n_obs).fillna(0) >= 2)
-    assert projectable.sum() >= 5  # the four headline targets and new certifications
-    assert table.loc[projectable, "p_attain"].between(0, 1).all()
+    n_obs = table["indicator"].map(observations.groupby("indicator").size()).fillna(0)
+    projectable = (table["base_value"] > 0) & (n_obs >= 1)
+    assert projectable.sum() >= 10  # the headline targets and the single 2016 figures
+    assert table.loc[projectable, "p_attain"].between(0, 1).all(), table.loc[projectable, ["indicator", "note"]]
     assert table.loc[~projectable, "p_attain"].isna().all()
     assert set(table.loc[projectable, "indicator"]) == set(evaluation.simulations)
     assert set(HEADLINE) <= set(evaluation.simulations)
+    assert set(table.loc[projectable, "confidence"]) <= {"high", "medium", "low"}
+    assert (table.loc[~projectable, "confidence"] == "").all()
+    for year in table.loc[projectable, "expected_year"]:
+        assert (isinstance(year, int) and year >= 2017) or year == "after 2035"
 
 
 def test_probability_is_the_share_of_paths_at_the_target(evaluation):
@@ -132,15 +136,19 @@ def test_a_made_up_city(tmp_path):
     assert row["base_value"] == 1100
     assert row["required_growth"] == pytest.approx((1500 / 1100) ** 0.5 - 1)
     assert row["observed_growth"] == pytest.approx((1100 / 850) ** (1 / 3) - 1)  # window 2017..2020
-    assert 0 < row["p_attain"] < 1 and not math.isnan(row["expected_year"])
+    assert 0 < row["p_attain"] < 1 and pd.notna(row["expected_year"])
     f = xmforecast.forecast("patents", observations=obs, indicators=reg, origin=2018, horizon=2)
     assert f["year"].tolist() == [2019, 2020]
 
 
-def test_a_single_observation_gets_no_probability(evaluation):
+def test_a_single_observation_gets_an_outside_view_probability_with_low_confidence(evaluation):
     row = evaluation.table.set_index("indicator").loc["transformation_fund_size"]
-    assert math.isnan(row["p_attain"]) and "one observation only (2016)" in row["note"]
+    assert 0 <= row["p_attain"] <= 1 and row["confidence"] == "low"
+    assert "outside view (panel of real series), low confidence" in row["note"]
+    assert evaluation.simulations["transformation_fund_size"].evidence == "outside view"
     assert row["required_growth"] == pytest.approx(1.0)  # 2 亿元 → 4 亿元 in one year
+    headline = evaluation.table.set_index("indicator").loc[list(HEADLINE)]
+    assert (headline["confidence"] != "low").all() and not headline["note"].str.contains("outside view").any()
 
 
 def test_backtest_table_reports_the_chosen_model_next_to_its_nominal_coverage():
@@ -166,6 +174,7 @@ def test_what_it_takes_matches_the_structural_inverses():
                                             "new": xmforecast.series(obs, "hightech_new_certified")})
     assert table.loc["hightech_enterprises", "needed_per_year"] == pytest.approx(
         stock.required_new_certifications(1400, 2017))
+    assert table.loc["hightech_enterprises", "lever"] == stockflow.CertifiedStock.lever
     assert table.loc["hightech_enterprises", "last_observed"] == 281
     grants = table.loc["invention_patents_per_10k"]
     assert grants["last_observed"] == 2028 and 0 < grants["needed_per_year"] < 2028
@@ -194,3 +203,146 @@ def test_rates_at_the_edges_are_simulated_not_refused(rate):
                           ids=["hightech_enterprises", "invention_patents_per_10k"])
     assert ev.table["p_attain"].between(0, 1).all(), ev.table["note"].tolist()
     assert not xmforecast.what_it_takes(scenario={"recertification_rate": rate})["needed_per_year"].isna().any()
+
+
+# --- the registry says which model; nothing else changes a forecast ---------------------------
+
+
+def _extra_plan(indicators, observations):
+    """Two unrelated indicators, with targets, placed before the embedded ones."""
+    extra = pd.DataFrame([
+        dict(id=f"unrelated_{k}", name_zh="无关", name_en="Unrelated", unit="件", kind="amount",
+             direction="increase", base_year=2016, base_value=50.0 * k, base_source="made up, grade A",
+             target_year=2018, target_type="level", target_value=80.0 * k, model="auto")
+        for k in (1, 2)
+    ])
+    reg = pd.concat([extra, indicators], ignore_index=True)[list(indicators.columns)]
+    rows = [dict(indicator=f"unrelated_{k}", year=y, value=v * k, unit="件", status="published", quality="A",
+                 source="made up", quote="") for k in (1, 2) for y, v in zip(range(2012, 2017), [20, 26, 33, 41, 50])]
+    obs = pd.concat([pd.DataFrame(rows), observations], ignore_index=True)[list(observations.columns)]
+    return reg, obs
+
+
+def test_adding_unrelated_indicators_leaves_forecasts_byte_identical(indicators, observations):
+    reg, obs = _extra_plan(indicators, observations)
+    for ind in HEADLINE:
+        alone = forecast(ind, observations=observations, indicators=indicators, horizon=3)
+        more = forecast(ind, observations=obs, indicators=reg, horizon=3)
+        pd.testing.assert_frame_equal(alone, more, check_exact=True)
+    a = evaluate_targets(observations, indicators, n_paths=300, rng=5).table.set_index("indicator")
+    b = evaluate_targets(obs, reg, n_paths=300, rng=5).table.set_index("indicator").loc[a.index]
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_renaming_the_structural_indicators_changes_no_number(indicators, observations):
+    names = {"hightech_enterprises": "firms_held", "hightech_new_certified": "firms_new",
+             "invention_patents_per_10k": "ratio_held", "valid_invention_patents": "numerator",
+             "invention_patent_grants": "flow_in", "population": "people"}
+    back = {v: k for k, v in names.items()}
+    reg = indicators.copy()
+    reg["id"] = reg["id"].replace(names)
+    reg["inputs"] = [{role: names.get(ref, ref) for role, ref in d.items()} if isinstance(d, dict) else d
+                     for d in reg["inputs"]]
+    obs = observations.assign(indicator=observations["indicator"].replace(names))
+    for old, new in (("hightech_enterprises", "firms_held"), ("invention_patents_per_10k", "ratio_held")):
+        before = forecast(old, observations=observations, indicators=indicators)
+        after = forecast(new, observations=obs, indicators=reg)
+        assert after["model"].iloc[0] in ("certified_stock", "patent_ratio")
+        pd.testing.assert_frame_equal(before.drop(columns="indicator"), after.drop(columns="indicator"),
+                                      check_exact=True)
+    a = evaluate_targets(observations, indicators, n_paths=300, rng=2).table
+    b = evaluate_targets(obs, reg, n_paths=300, rng=2).table
+    b["indicator"] = b["indicator"].replace(back)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    w = xmforecast.what_it_takes(obs, reg)
+    w["indicator"] = w["indicator"].replace(back)
+    pd.testing.assert_frame_equal(xmforecast.what_it_takes(observations, indicators), w, check_exact=True)
+
+
+def test_a_structural_forecast_is_the_same_on_every_call():
+    first = forecast("hightech_enterprises")
+    assert first["model"].iloc[0] == "certified_stock" and first.attrs["reason"] == "structural model"
+    pd.testing.assert_frame_equal(first, forecast("hightech_enterprises"), check_exact=True)
+
+
+def test_missing_structural_inputs_fall_back_to_auto_and_say_which(observations):
+    without = observations[observations["indicator"] != "hightech_new_certified"]
+    f = forecast("hightech_enterprises", observations=without)
+    assert f["model"].iloc[0] == "auto"
+    assert "certified_stock inputs missing: new (hightech_new_certified); auto used" in f.attrs["reason"]
+    row = evaluate_targets(without, n_paths=300, rng=0, ids=["hightech_enterprises"]).table.iloc[0]
+    assert row["model"] == "auto" and "certified_stock inputs missing: new (hightech_new_certified)" in row["note"]
+    with pytest.raises(ParameterError, match=r"structural model certified_stock of 'hightech_enterprises' needs "
+                                             r"observations of new \(hightech_new_certified\)"):
+        forecast("hightech_enterprises", observations=without, model="structural")
+
+
+def test_a_structural_model_asked_for_an_indicator_without_inputs_is_refused():
+    with pytest.raises(ParameterError, match=r"model certified_stock needs the inputs stock, new; the registry "
+                                             r"declares none for 'tech_trade'"):
+        forecast("tech_trade", model="certified_stock")
+
+
+def test_scenario_settings_reach_the_model_by_its_own_field_names_and_are_refused_by_key():
+    from xmforecast.scenarios import Scenario
+
+    low = xmforecast.what_it_takes(scenario={"patent_lapse_rate": 0.0}).set_index("indicator")
+    high = xmforecast.what_it_takes(scenario={"patent_lapse_rate": 0.2}).set_index("indicator")
+    ind = "invention_patents_per_10k"
+    assert "lapses 0.0%/year" in low.loc[ind, "assumptions"] and "lapses 20.0%/year" in high.loc[ind, "assumptions"]
+    assert low.loc[ind, "needed_per_year"] < high.loc[ind, "needed_per_year"]
+    bad = Scenario.model_construct(**{**Scenario(scenario="x").model_dump(), "patent_lapse_rate": 1.5})
+    with pytest.raises(ParameterError, match=r"scenario setting `patent_lapse_rate` = 1.5 is out of the range of "
+                                             r"model patent_ratio: `lapse_rate` must be in \[0, 1\]"):
+        xmforecast.what_it_takes(scenario=bad)
+
+
+def test_expected_year_is_simulated_to_2035_or_says_after(tmp_path):
+    registry = tmp_path / "city.yaml"
+    entry = """
+- id: {id}
+  name_zh: 专利
+  name_en: Patents
+  unit: 件
+  kind: amount
+  direction: increase
+  base_year: 2016
+  base_value: null
+  base_source: city statistics bureau, grade A
+  target_year: 2017
+  target_type: level
+  target_value: {target}
+"""
+    registry.write_text(entry.format(id="near", target=2000) + entry.format(id="far", target=1e12), encoding="utf-8")
+    values = [400, 440, 484, 532, 586, 644, 709, 780]
+    rows = [f"{i},{y},{v}" for i in ("near", "far") for y, v in zip(range(2009, 2017), values)]
+    data = tmp_path / "city.csv"
+    data.write_text("indicator,year,value\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    reg = xmforecast.load_indicators(registry)
+    obs = xmforecast.load_observations(data, indicators=reg, history_file=None)
+    ev = evaluate_targets(obs, reg, n_paths=1000, rng=0)
+    table = ev.table.set_index("indicator")
+    near = table.loc["near", "expected_year"]
+    assert isinstance(near, int) and 2016 + 4 < near <= 2035  # beyond the scenario's four years
+    assert table.loc["far", "expected_year"] == "after 2035"
+    assert int(ev.simulations["near"].paths.index[-1]) == 2020  # the paths kept stop at the horizon
+
+
+def test_no_indicator_id_of_the_embedded_registry_in_library_code(indicators):
+    """The registry names models and inputs; the code names none of Xiamen's indicators.
+
+    An id that is also an input role of a model (``population``) is a word the models use.
+    """
+    import re
+    from pathlib import Path
+
+    from xmforecast.models import MODELS
+
+    roles = {role for spec in MODELS.values() for role in spec.roles}
+    package = Path(xmforecast.__file__).parent
+    found = []
+    for path in sorted(package.glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for ind in set(indicators["id"]) - roles:
+            found += [f"{path.name}: {ind}" for _ in re.finditer(rf"\b{ind}\b", text)]
+    assert found == []

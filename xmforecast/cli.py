@@ -94,13 +94,14 @@ def _targets(args) -> None:
         scenario = load_scenario(args.scenario)
     table = assess_targets(obs, reg, origin=args.origin, scenario=scenario, n_paths=args.n_paths, rng=args.seed)
     cols = ["indicator", "target_year", "target_type", "target_value", "base_year", "base_value",
-            "required_growth", "observed_growth", "progress_ratio", "status", "p_attain", "expected_year"]
+            "required_growth", "observed_growth", "progress_ratio", "status", "p_attain", "expected_year",
+            "confidence"]
     if args.format == "table":
         table = table.round({"required_growth": 4, "observed_growth": 4, "progress_ratio": 3, "p_attain": 3})
-        table["expected_year"] = table["expected_year"].astype("Int64")
     _emit(table[cols], args.format,
           footer="growth rates are fractions (0.2 = 20 %); p_attain = share of simulated paths meeting the target "
-                 "in its year; empty p_attain = no baseline, or a single observation, to project from.")
+                 "in its year; empty p_attain = no baseline to project from; expected_year = first year the median "
+                 "path meets the target (a year, or 'after 2035').")
 
 
 def _forecast(args) -> None:

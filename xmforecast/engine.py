@@ -3,16 +3,19 @@
 Each function takes a frame of observations and a registry (the Xiamen files are the
 embedded default), so the same calls serve another city or another plan.
 
-Model choice per indicator: a structural model where the arithmetic is known
-(``hightech_enterprises``: three-year certificates; ``invention_patents_per_10k``: valid
-patents over population) and its inputs are present; otherwise the growth-model ladder,
-chosen by rolling-origin backtest (:func:`xmforecast.backtest.choose`), with the pooled
-backtest over all indicators as evidence since each series alone is short.
+Model choice per indicator comes from the registry: its ``model`` (default ``auto``) and,
+for a structural model, the indicators that fill the model's input roles (``inputs``).
+A structural model is used when all its inputs have observations; otherwise ``auto``
+forecasts the indicator's own series and the note says which inputs are missing.
+``auto`` (:func:`xmforecast.models.get_model`) is calibrated once on a reference panel, so
+a forecast depends only on the indicator's own data, its model and the calibration, never
+on the other indicators of the registry.
 """
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import ParameterError, XMForecastError
@@ -31,17 +34,18 @@ __all__ = [
     "sensitivity",
     "what_it_takes",
     "explore",
-    "STRUCTURAL",
+    "SIMULATE_TO",
 ]
 
 log = logging.getLogger(__name__)
 _STRUCTURAL_NOTE = "structural model"
 
-#: Indicators with a structural model, and the observation ids each model needs.
-STRUCTURAL = {
-    "hightech_enterprises": ("hightech_enterprises", "hightech_new_certified"),
-    "invention_patents_per_10k": ("valid_invention_patents", "invention_patent_grants", "population"),
-}
+#: Paths for the expected year of attainment run at least to this year; a target the median
+#: path has not reached by then gets "after <year>".
+SIMULATE_TO = 2035
+
+#: The row note of a probability from the outside view (an indicator with one observation).
+OUTSIDE_VIEW_NOTE = "outside view (panel of real series), low confidence"
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,12 @@ class IndicatorSimulation:
         Name of the model behind the paths.
     notes : str
         How the model was chosen, and what was assumed.
+    evidence : str
+        ``"structural"`` (a structural model on its declared inputs), ``"own series"`` or
+        ``"outside view"`` (one observation: the panel's distribution of changes).
+    caveat : str
+        What a reader of a probability from these paths must know (a structural model's
+        missing inputs, the outside view), or empty.
     """
 
     indicator: str
@@ -67,6 +77,8 @@ class IndicatorSimulation:
     paths: Any
     model: str
     notes: str = ""
+    evidence: str = "own series"
+    caveat: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,9 +89,9 @@ class TargetEvaluation:
     ----------
     table : DataFrame
         One row per target (see :data:`xmforecast.targets.TARGET_COLUMNS`) plus ``model``,
-        ``target_level``, ``gap``, ``latest_year``, ``latest_value`` and ``note``.
+        ``confidence``, ``target_level``, ``gap``, ``latest_year``, ``latest_value`` and ``note``.
     simulations : dict[str, IndicatorSimulation]
-        The paths behind each probability.
+        The paths behind each probability, up to the scenario's horizon (or the target year).
     required_paths : dict[str, Series]
         Constant-growth path from the base to the target, by indicator, for charts.
     """
@@ -115,7 +127,7 @@ def _scenario(scenario):
 def _check_model(model):
     from .models import MODELS
 
-    valid = ["auto", "structural", *sorted(MODELS)]
+    valid = ["auto", "structural", *sorted(m for m in MODELS if m != "auto")]
     if model not in valid:
         raise ParameterError(f"unknown model {model!r}; valid: {', '.join(valid)}.")
 
@@ -146,54 +158,116 @@ def _history(observations, indicator, origin):
 def _spread(spec_class, field_name, rate):
     """The spec's default spread of a rate, narrowed where a given rate near 0 or 1 cannot bear it."""
     import dataclasses
-    import math
 
     default = next(f.default for f in dataclasses.fields(spec_class) if f.name == field_name)
-    return default if rate is None else min(default, 0.5 * math.sqrt(rate * (1.0 - rate)))
+    if rate is None or not 0.0 <= rate <= 1.0:  # out of range: the spec refuses the rate itself
+        return default
+    return min(default, 0.5 * math.sqrt(rate * (1.0 - rate)))
 
 
-def _structural_spec(indicator, scenario):
-    from .patents import PatentRatio
-    from .stockflow import CertifiedStock
-
-    if indicator == "hightech_enterprises":
-        return CertifiedStock(
-            recertification_rate=scenario.recertification_rate,
-            recertification_sd=_spread(CertifiedStock, "recertification_sd", scenario.recertification_rate),
-            exit_rate=scenario.exit_rate,
-            new_per_year=scenario.new_certifications,
-        )
-    kwargs = {"lapse_sd": _spread(PatentRatio, "lapse_sd", scenario.patent_lapse_rate)}
-    if scenario.patent_lapse_rate is not None:
-        kwargs["lapse_rate"] = scenario.patent_lapse_rate
-    if scenario.population_growth is not None:
-        kwargs["population_growth"] = scenario.population_growth
-    return PatentRatio(**kwargs)
+def _is_structural(spec_class) -> bool:
+    return tuple(getattr(spec_class, "roles", ("series",))) != ("series",)
 
 
-def _fit(indicator, observations, history, origin, model, scenario, level, panel_scores):
-    """Fit the model for one indicator; returns (fitted, model name, notes)."""
-    from .backtest import choose
-    from .data import series
+def _declared(indicators, indicator) -> tuple[str, dict]:
+    """The registry's ``model`` (default ``auto``) and ``inputs`` (role → id) of an indicator."""
+    row = indicators.loc[indicators["id"] == indicator]
+    model = row["model"].iloc[0] if "model" in row.columns and len(row) else None
+    inputs = row["inputs"].iloc[0] if "inputs" in row.columns and len(row) else None
+    model = model if isinstance(model, str) and model else "auto"
+    return model, dict(inputs) if isinstance(inputs, dict) else {}
+
+
+def _configured(spec_class, scenario):
+    """A spec with the scenario's model settings that match its own fields.
+
+    Each key of :data:`xmforecast.scenarios.MODEL_SETTINGS` set in the scenario (not None)
+    goes to the spec field it names, when the spec has that field; a rate drawn per path
+    (the spec's ``spreads``) gets a spread it can bear. A value the spec refuses is
+    refused here with the scenario key named.
+    """
+    import dataclasses
+
+    from .scenarios import MODEL_SETTINGS
+
+    fields = {f.name for f in dataclasses.fields(spec_class)}
+    kwargs, keys = {}, {}
+    for key, field_name in MODEL_SETTINGS.items():
+        value = getattr(scenario, key, None)
+        if value is not None and field_name in fields:
+            kwargs[field_name], keys[field_name] = value, key
+    for rate, spread in getattr(spec_class, "spreads", {}).items():
+        kwargs[spread] = _spread(spec_class, spread, kwargs.get(rate))
+    try:
+        return spec_class(**kwargs)
+    except XMForecastError as err:
+        for field_name, key in keys.items():
+            try:
+                spec_class(**{field_name: kwargs[field_name]})
+            except XMForecastError as one:
+                raise ParameterError(f"scenario setting `{key}` = {kwargs[field_name]!r} is out of the range "
+                                     f"of model {spec_class.name}: {one}") from None
+        raise ParameterError(f"scenario settings {sorted(keys.values())} do not fit model "
+                             f"{spec_class.name}: {err}") from None
+
+
+@dataclass(frozen=True)
+class _Fit:
+    fitted: Any
+    model: str
+    note: str
+    evidence: str
+    caveat: str = ""
+
+
+def _auto(history, missing=""):
+    """``auto`` on the indicator's own series; ``missing`` says which structural inputs lacked."""
     from .models import get_model
 
-    if model in ("auto", "structural") and indicator in STRUCTURAL:
-        inputs = [series(observations, i, origin=origin) for i in STRUCTURAL[indicator]]
-        if all(len(s) for s in inputs):
-            spec = _structural_spec(indicator, scenario)
-            return spec.fit(dict(zip(spec.roles, inputs))), spec.name, _STRUCTURAL_NOTE
+    fitted = get_model("auto").fit(history)
+    evidence = getattr(fitted, "evidence", "own series")
+    why = "; ".join(getattr(fitted, "notes", ()) or ())
+    caveat = [missing] if missing else []
+    if evidence == "outside view":
+        caveat.append(OUTSIDE_VIEW_NOTE)
+    note = "; ".join(caveat + ["calibrated on a reference panel" + (f" ({why})" if why else "")])
+    return _Fit(fitted, getattr(fitted, "name", "auto"), note, evidence, "; ".join(caveat))
+
+
+def _fit(indicator, observations, indicators, history, origin, model, scenario) -> _Fit:
+    """Fit the model for one indicator: the registry's (``auto``, ``structural``) or the one asked."""
+    from .data import series
+    from .models import MODELS
+
+    declared, inputs = _declared(indicators, indicator)
+    if model in ("auto", "structural"):
+        chosen = MODELS.get(declared)
+        if chosen is not None and _is_structural(chosen):
+            data = {role: series(observations, ref, origin=origin) for role, ref in inputs.items()}
+            missing = [f"{role} ({ref})" for role, ref in inputs.items() if data[role].empty]
+            if not missing:
+                return _Fit(_configured(chosen, scenario).fit(data), declared, _STRUCTURAL_NOTE, "structural")
+            if model == "structural":
+                raise ParameterError(f"structural model {declared} of '{indicator}' needs observations of "
+                                     f"{', '.join(missing)}.")
+            log.info("%s: inputs of %s missing; using auto", indicator, declared)
+            return _auto(history, f"{declared} inputs missing: {', '.join(missing)}; auto used")
         if model == "structural":
-            missing = [i for i, s in zip(STRUCTURAL[indicator], inputs) if not len(s)]
-            raise ParameterError(f"structural model of '{indicator}' needs observations of {', '.join(missing)}.")
-        log.info("%s: structural inputs missing; using the growth-model ladder", indicator)
-    elif model == "structural":
-        raise ParameterError(f"no structural model for '{indicator}'; those with one: {', '.join(STRUCTURAL)}.")
-    if model == "auto":
-        fitted, table = choose(history, panel_scores=panel_scores, level=level)
-        why = str(table["reason"].iloc[0]) if len(table) else ""  # the chosen model is the first row
-        return fitted, getattr(fitted.spec, "name", "auto"), f"chosen by backtest{': ' + why if why else ''}"
-    spec = get_model(model)
-    return spec.fit(history), spec.name, f"model {model} as asked"
+            with_one = [i for i in indicators["id"] if _is_structural(MODELS.get(_declared(indicators, i)[0]))]
+            raise ParameterError(f"no structural model for '{indicator}' in the registry; those with one: "
+                                 f"{', '.join(with_one) or 'none'}.")
+        if declared != "auto":
+            spec = _configured(MODELS[declared], scenario)
+            return _Fit(spec.fit(history), declared, f"model {declared} as the registry says", "own series")
+        return _auto(history)
+    if _is_structural(MODELS[model]):
+        if declared != model:
+            raise ParameterError(f"model {model} needs the inputs {', '.join(MODELS[model].roles)}; the registry "
+                                 f"declares none for '{indicator}' (its model: {declared}).")
+        data = {role: series(observations, ref, origin=origin) for role, ref in inputs.items()}
+        return _Fit(_configured(MODELS[model], scenario).fit(data), model, f"model {model} as asked", "structural")
+    fitted = _configured(MODELS[model], scenario).fit(history)
+    return _Fit(fitted, model, f"model {model} as asked", getattr(fitted, "evidence", "own series"))
 
 
 def forecast(indicator: str, *, observations: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None,
@@ -212,57 +286,47 @@ def forecast(indicator: str, *, observations: pd.DataFrame | None = None, indica
     horizon : int
         Years ahead of the last observation used.
     model : str
-        ``auto`` (structural where known, else chosen by backtest), ``structural`` or a
-        ladder name (see :data:`xmforecast.models.MODELS`).
+        ``auto`` (the registry's model: a structural model where it declares one and its
+        inputs have observations, else its ``model``, by default the calibrated ``auto``),
+        ``structural`` (the registry's structural model, or an error) or a name of
+        :data:`xmforecast.models.MODELS`.
     level : float
         Central interval level [%].
     n_paths : int
         Paths for models whose intervals come from simulation.
     rng : int or Generator, optional
+        For models whose intervals come from simulation; None: a fixed seed, so the same
+        call gives the same numbers.
 
     Returns
     -------
     DataFrame
         Columns ``indicator, year, point, lower, upper, model``; ``.attrs["reason"]`` says
-        why the model was used.
+        why the model was used, ``.attrs["evidence"]`` what it rests on (``structural``,
+        ``own series`` or ``outside view``).
 
     Examples
     --------
-    >>> f = forecast("tech_trade", origin=2016, horizon=2, n_paths=500, rng=1)
-    >>> f["year"].tolist()
+    >>> from xmforecast import load_indicators
+    >>> first = load_indicators()["id"].iloc[0]
+    >>> forecast(first, origin=2016, horizon=2)["year"].tolist()
     [2017, 2018]
     """
     observations, indicators = _resolve(observations, indicators, data_file)
     _check_common(indicator, indicators, horizon, level)
     _check_model(model)
     history = _history(observations, indicator, origin)
-    scenario = _scenario(None)
-    panel = _panel_scores(observations, indicators, origin, level) if model == "auto" else None
-    fitted, name, notes = _fit(indicator, observations, history, origin, model, scenario, level, panel)
-    # Structural models take their intervals from simulated paths: pass the caller's n_paths and rng.
-    extra = {"n_paths": n_paths, "rng": rng} if notes == _STRUCTURAL_NOTE else {}
-    frame = fitted.forecast(horizon, level=level, **extra).reset_index()
+    fit = _fit(indicator, observations, indicators, history, origin, model, _scenario(None))
+    # Models whose intervals come from simulated paths take the caller's n_paths and rng.
+    extra = {"n_paths": n_paths, "rng": rng} if getattr(fit.fitted, "intervals_from_paths", False) else {}
+    frame = fit.fitted.forecast(horizon, level=level, **extra).reset_index()
     frame = frame.rename(columns={frame.columns[0]: "year"})
     frame.insert(0, "indicator", indicator)
-    frame["model"] = name
+    frame["model"] = fit.model
     frame = frame[["indicator", "year", "point", "lower", "upper", "model"]]
-    frame.attrs["reason"] = notes  # why this model: "structural model", the backtest's reason, or "as asked"
+    frame.attrs["reason"] = fit.note  # why this model: "structural model", auto's note, or "as asked"
+    frame.attrs["evidence"] = fit.evidence
     return frame
-
-
-def _panel_scores(observations, indicators, origin, level):
-    """Backtest scores pooled over every indicator with enough history (None if too little)."""
-    from .backtest import backtest_panel
-    from .data import series
-
-    by_id = {}
-    for ind in indicators["id"]:
-        s = series(observations, ind, origin=origin)
-        if len(s) >= 3:
-            by_id[ind] = s
-    if not by_id:
-        return None
-    return backtest_panel(by_id, level=level)
 
 
 def _apply_scenario(paths, history, scenario, required):
@@ -291,7 +355,7 @@ def _apply_scenario(paths, history, scenario, required):
 def simulate_indicator(indicator: str, *, observations: pd.DataFrame | None = None,
                        indicators: pd.DataFrame | None = None, origin: int | None = None, horizon: int = 4,
                        n_paths: int = 10_000, rng=None, scenario=None, model: str = "auto",
-                       required_path: pd.Series | None = None, panel_scores=None) -> IndicatorSimulation:
+                       required_path: pd.Series | None = None) -> IndicatorSimulation:
     """Simulated paths of one indicator under a scenario.
 
     Parameters
@@ -314,8 +378,6 @@ def simulate_indicator(indicator: str, *, observations: pd.DataFrame | None = No
         As in :func:`forecast`.
     required_path : Series, optional
         Needed when the scenario sets ``at_required_rate``.
-    panel_scores : optional
-        Pooled backtest scores, to avoid recomputing them per indicator.
 
     Returns
     -------
@@ -329,12 +391,33 @@ def simulate_indicator(indicator: str, *, observations: pd.DataFrame | None = No
     if isinstance(n_paths, bool) or not isinstance(n_paths, int) or n_paths < 1:
         raise ParameterError(f"`n_paths` must be a positive integer; got {n_paths!r}.")
     history = _history(observations, indicator, origin)
-    if panel_scores is None and model == "auto":
-        panel_scores = _panel_scores(observations, indicators, origin, scenario.level)
-    fitted, name, notes = _fit(indicator, observations, history, origin, model, scenario, scenario.level, panel_scores)
-    paths = fitted.simulate(horizon, n_paths, rng=np.random.default_rng(rng))
+    fit = _fit(indicator, observations, indicators, history, origin, model, scenario)
+    paths = fit.fitted.simulate(horizon, n_paths, rng=np.random.default_rng(rng))
     paths = _apply_scenario(paths, history, scenario, required_path)
-    return IndicatorSimulation(indicator, history, paths, name, notes)
+    return IndicatorSimulation(indicator, history, paths, fit.model, fit.note, fit.evidence, fit.caveat)
+
+
+def _confidence(evidence: str, n_own: int) -> str:
+    """How far to trust a probability: ``high``, ``medium`` or ``low``.
+
+    - ``low``: the outside view (one observation: the panel's distribution of changes), or
+      two observations (one growth rate);
+    - ``medium``: three to five observations, or a structural model (known arithmetic, but
+      rates partly assumed) on an indicator with fewer than six;
+    - ``high``: six observations or more, growth or structural model alike.
+    """
+    if evidence == "outside view" or n_own < 3:
+        return "low"
+    return "high" if n_own >= 6 else "medium"
+
+
+def _seed(rng):
+    """One seed for every indicator's paths, so that no indicator's draws depend on another's."""
+    import numpy as np
+
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(2**63))
+    return rng
 
 
 def evaluate_targets(observations: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None, *,
@@ -352,7 +435,9 @@ def evaluate_targets(observations: pd.DataFrame | None = None, indicators: pd.Da
         Assumptions; its ``n_paths``, ``seed``, ``model`` and ``horizon`` are the defaults here.
     n_paths : int, optional
     rng : int or Generator, optional
-        Default: the scenario's seed.
+        Default: the scenario's seed. Every indicator's paths start from the same seed (a
+        Generator gives one draw for it), so a probability does not depend on which other
+        indicators the registry holds or in which order.
     model : str, optional
     ids : list of str, optional
         Only these targets.
@@ -360,6 +445,13 @@ def evaluate_targets(observations: pd.DataFrame | None = None, indicators: pd.Da
     Returns
     -------
     TargetEvaluation
+        Its table adds to :func:`xmforecast.target_table`: ``model``; ``confidence``
+        (``high``/``medium``/``low``: six observations or more are high, three to five or
+        a structural model on fewer are medium, two observations or the outside view are
+        low; a target whose year is observed is high); ``expected_year``, the first year
+        the median path meets the target, simulated to :data:`SIMULATE_TO` at least
+        (an int, or the text ``"after 2035"``). An indicator with a single observation gets
+        its probability from ``auto``'s outside view, said so in ``note``.
     """
     import numpy as np
 
@@ -371,43 +463,49 @@ def evaluate_targets(observations: pd.DataFrame | None = None, indicators: pd.Da
     n_paths = scenario.n_paths if n_paths is None else n_paths
     model = scenario.model if model is None else model
     _check_model(model)
-    rng = np.random.default_rng(scenario.seed if rng is None else rng)
+    seed = _seed(scenario.seed if rng is None else rng)
     table = target_table(indicators, observations, origin=origin)
     if ids is not None:
         table = table[table["indicator"].isin(ids)].reset_index(drop=True)
     table["model"] = ""
-    panel = _panel_scores(observations, indicators, origin, scenario.level) if model == "auto" else None
+    table["confidence"] = np.where(table["status"].isin(["met", "missed"]), "high", "")
+    table["expected_year"] = [int(v) if math.isfinite(v) else v for v in table["expected_year"].astype(float)]
+    table["expected_year"] = table["expected_year"].astype(object)
     directions = dict(zip(indicators["id"], indicators["direction"]))
     sims, req_paths = {}, {}
+
+    def add_note(i, text):
+        table.at[i, "note"] = "; ".join(t for t in (table.at[i, "note"], text) if t)
+
     for i, row in table.iterrows():
         ind = row["indicator"]
         if not np.isfinite(row["base_value"]) or row["status"] in ("met", "missed"):
             continue
         history = series(observations, ind, origin=origin)
-        if len(history) < 2:
-            # One figure gives no growth to project: any probability would be the spread we assumed.
-            seen = f"one observation only ({int(history.index[-1])})" if len(history) else \
-                f"no observation up to {origin}"
-            table.at[i, "note"] = f"{seen}: no growth can be estimated, so no probability is given"
+        if history.empty:
+            add_note(i, f"no observation up to {origin}: nothing to project from")
             continue
-        last = int(history.index[-1])
-        horizon = max(int(row["target_year"]) - last, scenario.horizon, 1)
-        req = required_path(int(row["base_year"]), float(row["base_value"]), int(row["target_year"]),
-                            float(row["target_level"]), last_year=last + horizon)
-        req_paths[ind] = req
+        last, target_year = int(history.index[-1]), int(row["target_year"])
+        horizon = max(target_year - last, scenario.horizon, 1)  # the paths kept, for charts
+        until = max(last + horizon, SIMULATE_TO)  # the paths simulated, for the expected year
+        req = required_path(int(row["base_year"]), float(row["base_value"]), target_year,
+                            float(row["target_level"]), last_year=until)
+        req_paths[ind] = req.loc[:last + horizon]
         try:
             sim = simulate_indicator(ind, observations=observations, indicators=indicators, origin=origin,
-                                     horizon=horizon, n_paths=n_paths, rng=rng, scenario=scenario, model=model,
-                                     required_path=req, panel_scores=panel)
+                                     horizon=until - last, n_paths=n_paths, rng=seed, scenario=scenario,
+                                     model=model, required_path=req)
         except XMForecastError as err:  # a series a model cannot use: say so in the row, keep the others
-            table.at[i, "note"] = f"not simulated: {err}"
+            add_note(i, f"not simulated: {err}")
             continue
-        sims[ind] = sim
-        p, year = attainment(sim.paths, int(row["target_year"]), float(row["target_level"]),
+        p, year = attainment(sim.paths, target_year, float(row["target_level"]),
                              direction=directions.get(ind, "increase"))
+        sims[ind] = replace(sim, paths=sim.paths.loc[:last + horizon])
         table.at[i, "p_attain"] = p
-        table.at[i, "expected_year"] = year
+        table.at[i, "expected_year"] = int(year) if math.isfinite(year) else f"after {until}"
         table.at[i, "model"] = sim.model
+        table.at[i, "confidence"] = _confidence(sim.evidence, len(history))
+        add_note(i, sim.caveat)
     return TargetEvaluation(table, sims, req_paths)
 
 
@@ -419,8 +517,8 @@ def assess_targets(observations: pd.DataFrame | None = None, indicators: pd.Data
     Examples
     --------
     >>> t = assess_targets(n_paths=200, rng=0)
-    >>> t.set_index("indicator").loc["tech_trade", "required_growth"].round(4)
-    np.float64(0.3286)
+    >>> sorted(set(t["confidence"]) - {""})
+    ['high', 'low', 'medium']
     """
     return evaluate_targets(observations, indicators, origin=origin, scenario=scenario, n_paths=n_paths,
                             rng=rng, model=model).table
@@ -428,45 +526,48 @@ def assess_targets(observations: pd.DataFrame | None = None, indicators: pd.Data
 
 def backtest_table(observations: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None, *,
                    data_file: str | None = None, origin: int | None = None, level: float = 80) -> pd.DataFrame:
-    """Rolling-origin backtest per indicator and model, and the model ``auto`` chooses.
+    """Rolling-origin backtest per indicator and model: a diagnostic of the growth models.
 
     Every indicator with at least three observations is backtested (origin moving one year
-    at a time, forecasts scored against what followed); the scores pooled over all of them
-    are the evidence ``auto`` uses, as in :func:`forecast`.
+    at a time, forecasts scored against what followed), and the scores are pooled over all
+    of them. This table compares models on the registry's own series; forecasts do not use
+    it (``auto`` is calibrated once on a reference panel).
 
     Returns
     -------
     DataFrame
         One row per (indicator, model): ``n`` scored forecasts, ``mape``, ``coverage`` of
         the ``nominal`` interval [%], ``scale_needed`` to reach it; the row with ``chosen``
-        True is the model ``auto`` picks for that indicator, with the ``sigma_scale`` its
-        intervals are widened by and the ``reason``. Rows with indicator ``all`` hold the
+        True is the rung the backtest favours for that indicator, with the ``sigma_scale``
+        its intervals would be widened by and the ``reason`` (for an indicator with a
+        structural model, the reason says so first). Rows with indicator ``all`` hold the
         pooled scores.
     """
     import pandas as pd
 
-    from .backtest import choose
+    from .backtest import backtest_panel, choose
     from .data import series
+    from .models import MODELS
 
     observations, indicators = _resolve(observations, indicators, data_file)
     if not (0 < float(level) < 100):
         raise ParameterError(f"`level` must be between 0 and 100 (a percentage); got {level:g}.")
-    panel = _panel_scores(observations, indicators, origin, level)
+    by_id = {ind: s for ind in indicators["id"] if len(s := series(observations, ind, origin=origin)) >= 3}
+    panel = backtest_panel(by_id, level=level) if by_id else None
     columns = ["indicator", "model", "n", "mape", "coverage", "nominal", "scale_needed", "chosen",
                "sigma_scale", "evidence", "reason"]
     if panel is None:
         return pd.DataFrame(columns=columns)
     frames = []
-    for ind in indicators["id"]:
-        s = series(observations, ind, origin=origin)
-        if len(s) < 3:
-            continue
+    for ind, s in by_id.items():
         own = panel.by_indicator.loc[ind].reset_index() if ind in panel.by_indicator.index.get_level_values(0) \
             else pd.DataFrame(columns=["model"])
         _, table = choose(s, panel_scores=panel, level=level)
         picked = table[table["chosen"]].reset_index()
-        if ind in STRUCTURAL:
-            picked["reason"] = "auto uses the structural model; best of the ladder: " + picked["reason"].astype(str)
+        declared = _declared(indicators, ind)[0]
+        if _is_structural(MODELS.get(declared)):
+            picked["reason"] = (f"auto uses the structural model {declared}; best of the ladder: "
+                                + picked["reason"].astype(str))
         own = own[~own["model"].isin(picked["model"])].assign(chosen=False)
         frames.append(pd.concat([picked, own], ignore_index=True).assign(indicator=ind))
     pooled = panel.pooled.reset_index().assign(indicator="all", chosen=False)
@@ -512,57 +613,49 @@ def sensitivity(parameter: str, values, *, ids: list[str] | None = None, scenari
 
 def what_it_takes(observations: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None, *,
                   origin: int | None = None, scenario=None) -> pd.DataFrame:
-    """What the two structural targets need per year, in the unit a programme controls.
+    """What each target with a structural model needs per year, in the unit a programme controls.
 
-    - ``hightech_enterprises``: first-time certifications per year [firms] that bring the
-      certified stock to its target (certificates last three years; the scenario's renewal
-      and exit rates apply; :func:`xmforecast.stockflow.required_new_certifications`);
-    - ``invention_patents_per_10k``: invention patent grants per year [patents] that bring
-      valid patents per 10,000 residents to the target (valid patents lapse, population
-      grows; :func:`xmforecast.patents.required_grants`).
+    For every registry entry whose ``model`` is structural (its spec declares a ``lever``)
+    and whose inputs have observations, the fitted model's ``required_lever`` gives the
+    constant yearly amount of its lever that reaches the target level in the target year,
+    under the scenario's settings. The embedded registry has two: the certified stock
+    (first-time certifications per year [firms],
+    :func:`xmforecast.stockflow.required_new_certifications`) and the patent ratio
+    (invention patent grants per year [patents], :func:`xmforecast.patents.required_grants`).
 
     Returns
     -------
     DataFrame
-        One row per structural target with the data it needs: ``indicator, lever, target_level,
-        target_year, needed_per_year, last_observed, last_year, assumptions``. ``needed_per_year``
-        is NaN once the target year is observed; a value ≤ 0 means no new ones are needed.
+        One row per such target: ``indicator, lever, target_level, target_year,
+        needed_per_year, last_observed, last_year, assumptions``. ``needed_per_year`` is NaN
+        once the target year is observed; a value ≤ 0 means no more of the lever is needed.
     """
-    import math
-
     import pandas as pd
 
     from .data import series
+    from .models import MODELS
     from .targets import target_table
 
     observations, indicators = _resolve(observations, indicators)
     scenario = _scenario(scenario)
     table = target_table(indicators, observations, origin=origin).set_index("indicator")
     rows = []
-    for ind, inputs in STRUCTURAL.items():
-        if ind not in table.index or not all(len(series(observations, i, origin=origin)) for i in inputs):
+    for ind in indicators["id"]:
+        declared, inputs = _declared(indicators, ind)
+        spec_class = MODELS.get(declared)
+        if not _is_structural(spec_class) or not hasattr(spec_class, "lever") or ind not in table.index:
             continue
+        data = {role: series(observations, ref, origin=origin) for role, ref in inputs.items()}
         row = table.loc[ind]
-        if not math.isfinite(row["target_level"]):
+        if any(s.empty for s in data.values()) or not math.isfinite(row["target_level"]):
             continue
         year, level = int(row["target_year"]), float(row["target_level"])
-        spec = _structural_spec(ind, scenario)
-        fitted = spec.fit(dict(zip(spec.roles, (series(observations, i, origin=origin) for i in inputs))))
-        open_year = fitted.last_year < year
-        if ind == "hightech_enterprises":
-            needed = fitted.required_new_certifications(level, year) if open_year else math.nan
-            rows.append(dict(indicator=ind, lever="first-time certifications per year [firms]",
-                             target_level=level, target_year=year, needed_per_year=needed,
-                             last_observed=float(fitted.new_base), last_year=int(fitted.new_base_year),
-                             assumptions=f"renewal {fitted.recertification_rate:.0%}, "
-                                         f"exits {fitted.exit_rate:.0%}/year"))
-        else:
-            needed = fitted.required_grants(level, year) if open_year else math.nan
-            rows.append(dict(indicator=ind, lever="invention patent grants per year [patents]",
-                             target_level=level, target_year=year, needed_per_year=needed,
-                             last_observed=float(fitted.grants.iloc[-1]), last_year=int(fitted.grants.index[-1]),
-                             assumptions=f"lapses {fitted.lapse_rate:.1%}/year, population "
-                                         f"{fitted.population_in(year):,.1f} 万人 in {year}"))
+        fitted = _configured(spec_class, scenario).fit(data)
+        needed = fitted.required_lever(level, year) if fitted.last_year < year else math.nan
+        observed_year, observed = fitted.lever_observed
+        rows.append(dict(indicator=ind, lever=spec_class.lever, target_level=level, target_year=year,
+                         needed_per_year=needed, last_observed=float(observed), last_year=int(observed_year),
+                         assumptions=fitted.lever_assumptions(year)))
     return pd.DataFrame(rows, columns=["indicator", "lever", "target_level", "target_year", "needed_per_year",
                                        "last_observed", "last_year", "assumptions"])
 

@@ -170,9 +170,8 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
     Examples
     --------
     >>> reg = load_indicators()
-    >>> row = reg.set_index("id").loc["tech_trade"]
-    >>> float(row["base_value"]), row["target_type"], float(row["target_value"])
-    (45.16, 'level', 60.0)
+    >>> bool(reg["id"].is_unique), sorted(set(reg["model"]))
+    (True, ['auto', 'certified_stock', 'patent_ratio'])
     """
     import pandas as pd
 

@@ -24,7 +24,7 @@ from pydantic import (
 
 from xmforecast.exceptions import ScenarioError
 
-__all__ = ["Scenario", "SCENARIO_KEYS", "load_scenario", "load_scenarios", "scenario_from_parameters"]
+__all__ = ["Scenario", "SCENARIO_KEYS", "MODEL_SETTINGS", "load_scenario", "load_scenarios", "scenario_from_parameters"]
 
 _Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -47,6 +47,17 @@ _RULES = {
     "population_growth": "must be a growth rate (fraction) in [-0.2, 0.2] (or null)",
 }
 _SET_BY_RUNNER = {"output_dir", "run_dir"}
+
+#: Scenario keys that set a parameter of the chosen model, and the spec field each one sets
+#: (the same name, or the model's own name for it). The engine passes a key to a model whose
+#: spec has that field and ignores it otherwise; the spec refuses a value out of its range.
+MODEL_SETTINGS: dict[str, str] = {
+    "recertification_rate": "recertification_rate",
+    "exit_rate": "exit_rate",
+    "new_certifications": "new_per_year",
+    "patent_lapse_rate": "lapse_rate",
+    "population_growth": "population_growth",
+}
 
 
 class Scenario(BaseModel):
@@ -165,7 +176,7 @@ class Scenario(BaseModel):
     def _known_model(cls, value: str) -> str:
         from xmforecast.models import MODELS
 
-        valid = ["auto", "structural", *sorted(MODELS)]
+        valid = ["auto", "structural", *sorted(m for m in MODELS if m != "auto")]
         if value not in valid:
             raise ValueError(f"must be one of {', '.join(valid)}")
         return value

@@ -270,8 +270,11 @@ def quality_note(observations: pd.DataFrame, indicator: str, *, origin: int | No
 
     Examples
     --------
-    >>> from xmforecast import load_observations
-    >>> quality_note(load_observations(), "hightech_enterprises")
+    >>> import pandas as pd
+    >>> obs = pd.DataFrame({"indicator": "firms", "year": [2011, 2014, 2015, 2016],
+    ...                     "status": ["published", "published", "derived", "published"],
+    ...                     "quality": ["C", "C", "A", "A"]})
+    >>> quality_note(obs, "firms")
     'derived: 2015; grade C: 2011, 2014'
     """
     rows = observations[observations["indicator"] == indicator]
