@@ -371,9 +371,32 @@ def _reconstruct(
     Returns the history frame (one row per year of the stock's span) and the
     three cohorts granted before the first year.
     """
-    years = np.arange(stock.index[0], stock.index[-1] + 1)
-    log_full = np.interp(years, stock.index.to_numpy(), np.log(stock.to_numpy()))
-    full = np.exp(log_full)
+    years, rows, before = _reconstruct_rows(_Observed.of(stock, new), r, e, growth)
+    history = pd.DataFrame(rows, index=pd.Index(years.astype("int64"), name="year"))
+    return history, before
+
+
+@dataclass(frozen=True)
+class _Observed:
+    """The observations :func:`_reconstruct_rows` reads, as plain numbers (it runs in a root search)."""
+
+    years: np.ndarray
+    full: np.ndarray
+    stock_years: frozenset
+    new: dict
+
+    @classmethod
+    def of(cls, stock: pd.Series, new: pd.Series) -> _Observed:
+        years = np.arange(stock.index[0], stock.index[-1] + 1)
+        full = np.exp(np.interp(years, stock.index.to_numpy(), np.log(stock.to_numpy())))
+        return cls(years, full, frozenset(int(y) for y in stock.index),
+                   {int(y): float(v) for y, v in new.items()})
+
+
+def _reconstruct_rows(
+    observed: _Observed, r: float, e: float, growth: float
+) -> tuple[np.ndarray, list[dict], np.ndarray]:
+    years, full, new = observed.years, observed.full, observed.new
     theta = (1 - e) / (1 + growth)
     first_cohort = full[0] / (1 + theta + theta**2)
     before = first_cohort / (1 + growth) ** np.arange(3, 0, -1)  # t0-3, t0-2, t0-1
@@ -387,8 +410,8 @@ def _reconstruct(
             new_k, new_imputed, model, leaving = granted - r * expiring, True, np.nan, np.nan
         else:
             exits = e * full[k - 1]
-            if year in new.index:
-                new_k, new_imputed = float(new[year]), False
+            if int(year) in new:
+                new_k, new_imputed = new[int(year)], False
             else:
                 new_k, new_imputed = (
                     max(full[k] - (1 - e) * full[k - 1] + (1 - r) * expiring, 0.0),
@@ -401,7 +424,7 @@ def _reconstruct(
         rows.append(
             {
                 "stock": full[k],
-                "stock_imputed": year not in stock.index,
+                "stock_imputed": int(year) not in observed.stock_years,
                 "new": new_k,
                 "new_imputed": new_imputed,
                 "expiring": expiring,
@@ -411,8 +434,7 @@ def _reconstruct(
                 "residual": full[k] - model,
             }
         )
-    history = pd.DataFrame(rows, index=pd.Index(years.astype("int64"), name="year"))
-    return history, before
+    return years, rows, before
 
 
 def _solve_rate(
@@ -589,10 +611,12 @@ class CertifiedStock:
             if len(new) == 0:
                 raise ModelError("`new` needs an observation to imply the missing rate; got none.")
             year = int(new.index[-1])
+            observed = _Observed.of(stock, new)
+            row = int(np.flatnonzero(observed.years == year)[0])
 
             def residual(x: float) -> float:
                 args = (x, e) if r is None else (r, x)
-                return float(_reconstruct(stock, new, *args, growth)[0].loc[year, "residual"])
+                return float(_reconstruct_rows(observed, *args, growth)[1][row]["residual"])
 
             if r is None:
                 unknown, interval, other, given = "recertification_rate", "[0, 1]", "exit_rate", e
