@@ -336,14 +336,17 @@ def _apply_scenario(paths, history, scenario, required):
     values = paths.to_numpy(dtype=float)
     years = paths.index.to_numpy(dtype=int)
     last = int(history.index[-1])
-    median = np.median(values, axis=1, keepdims=True)
-    safe = np.where(median > 0, median, 1.0)
+    recentre = scenario.at_required_rate and required is not None
+    if scenario.volatility_scale == 1.0 and not recentre and not scenario.growth_shift:
+        return paths
+    median = np.median(values, axis=1, keepdims=True) if scenario.volatility_scale != 1.0 or recentre else None
+    safe = None if median is None else np.where(median > 0, median, 1.0)
     if scenario.volatility_scale != 1.0:
         ratio = np.clip(values / safe, 1e-12, None)
         values = np.where(median > 0, safe * ratio ** scenario.volatility_scale, values)
         median = np.median(values, axis=1, keepdims=True)
         safe = np.where(median > 0, median, 1.0)
-    if scenario.at_required_rate and required is not None:
+    if recentre:
         # Keep the model's spread around a median that grows exactly at the required rate.
         target = required.reindex(years).to_numpy(dtype=float)[:, None]
         values = np.where(median > 0, values / safe * target, target)
@@ -487,19 +490,23 @@ def evaluate_targets(observations: pd.DataFrame | None = None, indicators: pd.Da
             continue
         last, target_year = int(history.index[-1]), int(row["target_year"])
         horizon = max(target_year - last, scenario.horizon, 1)  # the paths kept, for charts
-        until = max(last + horizon, SIMULATE_TO)  # the paths simulated, for the expected year
+        until = max(last + horizon, SIMULATE_TO)  # the paths simulated, if need be, for the expected year
         req = required_path(int(row["base_year"]), float(row["base_value"]), target_year,
                             float(row["target_level"]), last_year=until)
         req_paths[ind] = req.loc[:last + horizon]
+        level, direction = float(row["target_level"]), directions.get(ind, "increase")
         try:
-            sim = simulate_indicator(ind, observations=observations, indicators=indicators, origin=origin,
-                                     horizon=until - last, n_paths=n_paths, rng=seed, scenario=scenario,
-                                     model=model, required_path=req)
+            # Up to the horizon first; further only when the median path has not met the target by then.
+            for steps in dict.fromkeys((horizon, until - last)):
+                sim = simulate_indicator(ind, observations=observations, indicators=indicators, origin=origin,
+                                         horizon=steps, n_paths=n_paths, rng=seed, scenario=scenario,
+                                         model=model, required_path=req)
+                p, year = attainment(sim.paths, target_year, level, direction=direction)
+                if math.isfinite(year):
+                    break
         except XMForecastError as err:  # a series a model cannot use: say so in the row, keep the others
             add_note(i, f"not simulated: {err}")
             continue
-        p, year = attainment(sim.paths, target_year, float(row["target_level"]),
-                             direction=directions.get(ind, "increase"))
         sims[ind] = replace(sim, paths=sim.paths.loc[:last + horizon])
         table.at[i, "p_attain"] = p
         table.at[i, "expected_year"] = int(year) if math.isfinite(year) else f"after {until}"
