@@ -285,7 +285,7 @@ def test_interrupted_run_keeps_earlier_run(first_run, project, tmp_path, monkeyp
     out = _copy_reports(first_run, tmp_path)
     before = _hashes(out)
     monkeypatch.setattr(concurrent.futures, "wait", interrupt)
-    with pytest.raises(RunError, match=r"^run interrupted; earlier reports untouched; partial output in .*-interrupted$"):
+    with pytest.raises(RunError, match=r"^run interrupted \(SIGINT\); earlier reports untouched; partial output in .*-interrupted$"):
         _run(project, out, progress=None)
     assert multiprocessing.active_children() == []
     interrupted = out / "2017-03-01_120000-interrupted"
@@ -365,3 +365,179 @@ def test_the_folder_of_a_killed_run_is_recovered_as_interrupted(project, tmp_pat
     assert (out / "2017-02-01_090000-interrupted" / "base" / "report.ipynb").is_file()
     assert not left.exists() and run.is_dir()
     assert any("killed before it finished" in line for line in lines)
+
+
+# --- faults: killed, terminated and overlapping runs; unwritable folders; a full disk ------------------
+
+
+def _cli_project(root: Path) -> Path:
+    """A folder where `xmforecast run` finds tiny notebooks under the default names.
+
+    ``baselines.ipynb`` writes ``<root>/started`` and then sleeps while ``<root>/slow`` exists,
+    so that a test can stop the run while a notebook (and its kernel) is running.
+    """
+    nbs = root / "notebooks"
+    nbs.mkdir(parents=True)
+    overview = {"lang": "zh", "origin": 2016, "data_file": "", "output_dir": "."}
+    _notebook(nbs / "baselines.ipynb", overview, [
+        "import time\nfrom pathlib import Path\n"
+        f"Path({str(root / 'started')!r}).write_text('x')\n"
+        f"while Path({str(root / 'slow')!r}).exists():\n    time.sleep(0.2)\n"
+        "Path(output_dir, 'again').mkdir(parents=True, exist_ok=True)",
+    ])
+    _notebook(nbs / "growth_models.ipynb", overview, ["pass"])
+    _scenario_notebook(nbs / "target_scenarios.ipynb")
+    _notebook(nbs / "comparison.ipynb", {"run_dir": ".", "lang": "zh", "output_dir": "."}, ["pass"])
+    (root / "a.yaml").write_text("scenario: a\nn_paths: 100\n", encoding="utf-8")
+    (root / "slow").write_text("", encoding="utf-8")
+    return root
+
+
+def _start_cli_run(root: Path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parent.parent),
+                                                         os.environ.get("PYTHONPATH", "")])}
+    return subprocess.Popen(
+        [sys.executable, "-m", "xmforecast.cli", "run", "a.yaml", "--out", "reports", "--jobs", "1"],
+        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def _wait_until_a_notebook_runs(root: Path, proc) -> list:
+    """Wait for the slow notebook to start; return the run's processes (the command, workers, kernels)."""
+    import time
+
+    import psutil
+
+    deadline = time.monotonic() + 600  # kernels start slowly on a busy machine
+    while not (root / "started").exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the notebook never started"
+        time.sleep(0.2)
+    parent = psutil.Process(proc.pid)
+    tree = [parent, *parent.children(recursive=True)]
+    assert len(tree) >= 3  # the command, a worker, a kernel
+    return tree
+
+
+def _left(processes) -> list:
+    import psutil
+
+    gone, alive = psutil.wait_procs(processes, timeout=5)
+    return [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_a_killed_run_leaves_no_process_and_the_next_run_works(tmp_path):
+    import signal
+
+    root = _cli_project(tmp_path / "project")
+    proc = _start_cli_run(root)
+    tree = _wait_until_a_notebook_runs(root, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    assert _left(tree[1:]) == []  # workers and kernels gone within 5 s
+    building = next((root / "reports").glob(".building-*"))
+    assert not (building / "_overview" / "again").exists()
+
+    (root / "slow").unlink()
+    again = _start_cli_run(root)
+    out, err = again.communicate(timeout=900)
+    assert again.returncode == 0, err
+    assert (root / out.strip()).parent.resolve() == (root / "reports").resolve()
+    names = sorted(p.name for p in (root / "reports").iterdir())
+    assert any(n.endswith("-interrupted") for n in names) and "index.html" in names
+    assert not [n for n in names if n.startswith(".building-")]
+
+
+def test_sigterm_is_handled_like_ctrl_c_and_an_overlapping_run_stops(tmp_path):
+    import signal
+
+    root = _cli_project(tmp_path / "project")
+    proc = _start_cli_run(root)
+    tree = _wait_until_a_notebook_runs(root, proc)
+    with pytest.raises(RunError, match=rf"^another run is writing into .*reports \(run \d{{4}}-\d\d-\d\d_\d{{6}}, "
+                                       rf"process {proc.pid}, in \.building-.*\); this run stops without writing"):
+        run_suite([root / "a.yaml"], out=root / "reports", notebooks_dir=root / "notebooks", progress=None)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143 and out == ""
+    last = err.strip().splitlines()[-1]
+    assert re.fullmatch(r"xmforecast: run interrupted \(SIGTERM\); earlier reports untouched; "
+                        r"partial output in .*reports/\d{4}-\d\d-\d\d_\d{6}-interrupted", last), err
+    assert "Traceback" not in err
+    assert _left(tree) == []
+    names = [p.name for p in (root / "reports").iterdir()]
+    assert len(names) == 1 and names[0].endswith("-interrupted")  # nothing re-created after the rename
+    assert not (root / "reports" / names[0] / "_overview" / "again").exists()
+
+
+def test_an_unusable_output_folder_gives_one_line_and_writes_nothing(project, tmp_path, monkeypatch):
+    afile = tmp_path / "file"
+    afile.write_text("x", encoding="utf-8")
+    with pytest.raises(RunError, match=r"^cannot write into the output folder .*file/sub: a part of the path is a file"):
+        _run(project, afile / "sub", progress=None)
+    assert afile.read_text(encoding="utf-8") == "x"
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    with pytest.raises(RunError, match=r"^cannot write into the output folder .*ro: Permission denied; nothing was run\.$"):
+        _run(project, tmp_path / "ro", progress=None)
+    assert not (tmp_path / "ro").exists()
+
+
+def test_a_read_only_output_folder_gives_one_line(project, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    out = tmp_path / "reports"
+    out.mkdir()
+    real_mkdir = os.mkdir
+
+    def read_only(path, *args, **kwargs):
+        if str(path).startswith(str(out)):
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", read_only)
+    with pytest.raises(RunError, match=r"^cannot write into the output folder .*reports: Read-only file system; "):
+        _run(project, out, progress=None)
+    assert list(out.iterdir()) == []
+
+
+def test_a_full_disk_leaves_no_empty_manifest(project, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    import xmforecast.runner
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(xmforecast.runner, "_write_summary", full)
+    monkeypatch.setattr(os, "fsync", full)
+    out = tmp_path / "reports"
+    with pytest.raises(RunError, match=r"^run failed: OSError: \[Errno 28\] No space left on device") as info:
+        _run(project, out, names=("base",), summary_notebook=None, progress=None)
+    assert "\n" not in str(info.value)
+    failed = next(out.glob("*-failed"))
+    assert not (failed / "manifest.json").exists()
+    assert not [p for p in failed.rglob("*") if p.is_file() and p.stat().st_size == 0 and p.suffix == ".json"]
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_the_cli_turns_an_unwritable_out_into_one_line(tmp_path, capsys):
+    from xmforecast.cli import main
+
+    afile = tmp_path / "file"
+    afile.write_text("x", encoding="utf-8")
+    params = tmp_path / "a.yaml"
+    params.write_text("scenario: a\n", encoding="utf-8")
+    code = main(["run", str(params), "--out", str(afile / "sub")])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == "" and err.count("\n") == 1 and "Traceback" not in err
+    assert "cannot write into the output folder" in err

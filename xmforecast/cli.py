@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from .exceptions import ParameterError, XMForecastError
+from .exceptions import ParameterError, RunInterrupted, XMForecastError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -192,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         args.func(args)
+    except RunInterrupted as err:  # Ctrl-C or SIGTERM during a run: 130 or 143, as the shell would
+        print(f"xmforecast: {err}", file=sys.stderr)
+        return 128 + err.signal_number
     except XMForecastError as err:
         print(f"xmforecast: error: {err}", file=sys.stderr)
         return 1

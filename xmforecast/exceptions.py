@@ -12,6 +12,7 @@ __all__ = [
     "ModelError",
     "ScenarioError",
     "RunError",
+    "RunInterrupted",
 ]
 
 
@@ -37,3 +38,14 @@ class ScenarioError(XMForecastError):
 
 class RunError(XMForecastError):
     """A scheduled run failed; earlier runs are left as they were."""
+
+
+class RunInterrupted(RunError):
+    """A run was stopped by a signal (Ctrl-C, SIGTERM); its partial output is ``-interrupted``.
+
+    ``signal_number`` is the signal's number; a command exits with 128 + that number.
+    """
+
+    def __init__(self, message: str, signal_number: int):
+        super().__init__(message)
+        self.signal_number = signal_number

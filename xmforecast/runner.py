@@ -4,7 +4,10 @@ A run is built aside in a hidden folder ``<out>/.building-<stamp>-<pid>/`` and
 renamed to ``<out>/<YYYY-MM-DD_HHMMSS>/`` only when every notebook succeeded;
 then ``<out>/index.html`` is replaced in one step.  A failed or interrupted run
 is renamed to ``<stamp>-failed`` or ``<stamp>-interrupted`` and never touches
-an earlier run or the index.
+an earlier run or the index.  One run at a time writes into an output folder
+(an ``flock`` on the folder): an overlapping run stops at once, naming the run
+in progress.  SIGTERM is handled as Ctrl-C is; the worker processes and their
+kernels die with the run, even when it is killed with SIGKILL.
 
 Layout of a run folder::
 
@@ -27,6 +30,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -34,7 +38,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from xmforecast.exceptions import ParameterError, RunError, ScenarioError
+from xmforecast.exceptions import ParameterError, RunError, RunInterrupted, ScenarioError
 from xmforecast.scenarios import SCENARIO_KEYS, Scenario, load_scenarios
 
 __all__ = ["run_suite", "print_to_stderr"]
@@ -127,8 +131,11 @@ def run_suite(
         A params file is invalid; nothing has been written.
     RunError
         A notebook is missing or does not declare the parameters it will be
-        given (nothing written), a notebook failed (the run is kept as
-        ``<stamp>-failed``), or the run was interrupted (``<stamp>-interrupted``).
+        given, the output folder cannot be written (a file in its path, read-only,
+        no permission) or another run is writing into it (nothing written); a
+        notebook failed or the disk filled up (the run is kept as ``<stamp>-failed``).
+    RunInterrupted
+        Ctrl-C or SIGTERM (``<stamp>-interrupted``); ``signal_number`` tells which.
     ParameterError
         `jobs` is not a positive integer, or `data_file` does not exist.
 
@@ -136,8 +143,9 @@ def run_suite(
     -----
     Every notebook receives ``output_dir``, the absolute path of its folder,
     and runs with that folder as working directory.  The interrupted and
-    failed paths stop the worker processes; each kernel exits by itself once
-    its parent process is gone.
+    failed paths stop the worker processes, and each worker kills its kernel
+    before it exits, so nothing writes into the run folder once it is renamed.
+    A worker also exits, killing its kernel, when the parent process is gone.
     """
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ParameterError(f"`jobs` must be a positive integer; got {jobs!r}.")
@@ -170,9 +178,15 @@ def run_suite(
     started = now if now is not None else datetime.now()
     stamp = started.strftime("%Y-%m-%d_%H%M%S")
     clock = time.monotonic()
-    out.mkdir(parents=True, exist_ok=True)
-    _recover_abandoned(out.resolve(), progress or (lambda line: None))
-    building = _make_building(out.resolve(), f".building-{stamp}-{os.getpid()}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        lock = _OutputLock(out.resolve())  # one run at a time per output folder
+        _recover_abandoned(out.resolve(), progress or (lambda line: None))
+        building = _make_building(out.resolve(), f".building-{stamp}-{os.getpid()}")
+    except OSError as exc:
+        if "lock" in locals():
+            lock.release()
+        raise RunError(f"cannot write into the output folder {out}: {_reason(exc)}; nothing was run.") from None
 
     def task(label: str, kind: str, notebook: str, folder: str, parameters: dict) -> dict:
         where = building / folder
@@ -200,9 +214,12 @@ def run_suite(
     records: list[dict] = []
     say = progress or (lambda line: None)
 
-    outcome, failure = "ok", None
+    outcome, failure, signum = "ok", None, signal.SIGINT
+    previous = _catch_signals()
     try:
         _execute_all(tasks, last, scenarios, scen_nbs, building, jobs, records, counter, say)
+    except _Signalled as exc:
+        outcome, signum = "interrupted", exc.signum
     except KeyboardInterrupt:
         outcome = "interrupted"
     except _Failed as exc:
@@ -222,6 +239,7 @@ def run_suite(
         page = _index_page(building, name, scenarios, records, prefix="", earlier=None)
         (building / "index.html").write_text(page, encoding="utf-8")
 
+    _ignore_signals(previous)  # publishing takes a moment and must not be cut in half
     if outcome == "ok":
         try:
             final = _move_into_place(building, out, stamp, finish)
@@ -238,22 +256,134 @@ def run_suite(
             manifest(f"{stamp}-{outcome}")
         except OSError:
             pass
-        final = _move_into_place(building, out, f"{stamp}-{outcome}", lambda name: None)
-        # A worker stopped mid-task may have re-created part of the hidden building folder
-        # after the move; it holds nothing of value.
-        shutil.rmtree(building, ignore_errors=True)
+        try:
+            final = _move_into_place(building, out, f"{stamp}-{outcome}", lambda name: None)
+        except OSError as exc:
+            final = building
+            failure = failure or _Failed(f"run {outcome}")
+            failure = _Failed(f"{failure}; and its folder could not be renamed: {_reason(exc)}", failure.where)
+        finally:
+            lock.release()
+            _restore_signals(previous)
+        # The workers and their kernels are stopped before the move; should anything have
+        # re-created part of the hidden building folder after it, it holds nothing of value.
+        if final != building:
+            shutil.rmtree(building, ignore_errors=True)
         say(f"run {outcome} after {time.monotonic() - clock:.1f} s: {final}")
         if outcome == "interrupted":
-            raise RunError(f"run interrupted; earlier reports untouched; partial output in {final}") from None
+            name = signal.Signals(signum).name
+            raise RunInterrupted(
+                f"run interrupted ({name}); earlier reports untouched; partial output in {final}", int(signum)
+            ) from None
         see = f" (see {final / failure.where})" if failure.where else f" (see {final})"
         raise RunError(f"{failure}{see}") from None
 
-    earlier = [p.name for p in out.iterdir() if _RUN_NAME.match(p.name) and p.name != final.name]
-    page = _index_page(out / final.name, final.name, scenarios, records, prefix=final.name + "/",
-                       earlier=sorted(earlier, reverse=True))
-    _write_atomic(out / "index.html", page)
+    try:
+        earlier = [p.name for p in out.iterdir() if _RUN_NAME.match(p.name) and p.name != final.name]
+        page = _index_page(out / final.name, final.name, scenarios, records, prefix=final.name + "/",
+                           earlier=sorted(earlier, reverse=True))
+        _write_atomic(out / "index.html", page)
+    except OSError as exc:
+        raise RunError(f"the run is complete in {final} but {out / 'index.html'} could not be written: "
+                       f"{_reason(exc)}.") from None
+    finally:
+        lock.release()
+        _restore_signals(previous)
     say(f"done in {time.monotonic() - clock:.1f} s: {final}")
     return final
+
+
+def _reason(exc: OSError) -> str:
+    """An OS error in a few words: 'No space left on device', 'Read-only file system', ..."""
+    if isinstance(exc, (NotADirectoryError, FileExistsError)):
+        return "a part of the path is a file, not a folder"
+    return exc.strerror or type(exc).__name__
+
+
+class _OutputLock:
+    """An exclusive lock (``flock``) on the output folder, held from the first write to the index.
+
+    A second run into the same folder (two cron jobs) stops at once with one line naming the
+    run in progress, instead of publishing beside it and leaving the index to the older run.
+    """
+
+    def __init__(self, out: Path):
+        self.fd: int | None = None
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: no lock
+            return
+        fd = os.open(out, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise RunError(f"another run is writing into {out}{_run_in_progress(out)}; this run stops without "
+                           "writing anything: start it again once that one has finished.") from None
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    __del__ = release
+
+
+def _run_in_progress(out: Path) -> str:
+    """' (run <stamp>, process <pid>)' for a live run's building folder in `out`, else ''."""
+    for path in sorted(out.glob(".building-*"), reverse=True):
+        match = re.fullmatch(r"\.building-(\d{4}-\d{2}-\d{2}_\d{6})-(\d+)(?:-\d+)?", path.name)
+        if match and _alive(int(match.group(2))):
+            return f" (run {match.group(1)}, process {match.group(2)}, in {path.name})"
+    return ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+class _Signalled(KeyboardInterrupt):
+    """SIGTERM (or SIGINT) reached the run; handled as Ctrl-C is."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _catch_signals() -> dict | None:
+    """Make SIGTERM and SIGINT raise :class:`_Signalled` once; return the previous handlers."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        _ignore_signals(previous)  # a second signal must not cut the clean-up short
+        raise _Signalled(signum)
+
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    for sig in previous:
+        signal.signal(sig, handler)
+    return previous
+
+
+def _ignore_signals(previous: dict | None) -> None:
+    if previous is not None:
+        for sig in previous:
+            signal.signal(sig, signal.SIG_IGN)
+
+
+def _restore_signals(previous: dict | None) -> None:
+    if previous is not None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
 
 
 def _with_data_file(scenario: Scenario, data_file: str | Path) -> Scenario:
@@ -340,7 +470,8 @@ def _execute_all(tasks, last, scenarios, scen_nbs, building, jobs, records, coun
     """Run `tasks` in parallel, then the summary table, then `last`."""
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))), initializer=_init_worker)
+    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))), initializer=_init_worker,
+                               initargs=(os.getpid(),))
     try:
         _run_batch(pool, tasks, records, counter, say)
         if scen_nbs:
@@ -399,11 +530,66 @@ def _stop(pool) -> None:
         manager.join(timeout=5)
 
 
-def _init_worker() -> None:
-    """Ctrl-C goes to the parent only, which stops the workers itself."""
-    import signal
+def _init_worker(parent: int) -> None:
+    """Set up a worker: it and its kernel die with the parent, however the parent ends.
+
+    Ctrl-C goes to the parent only, which stops the workers itself (SIGTERM). On SIGTERM a
+    worker kills its kernel and waits for it before exiting, so nothing writes into the run
+    folder once the parent has moved it. On Linux the kernel delivers SIGTERM to the worker
+    when the parent dies, even by SIGKILL (``PR_SET_PDEATHSIG``); elsewhere, and as a second
+    line, a watchdog thread notices that the parent is gone within half a second.
+    """
+    import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_exit)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no libc: the watchdog remains
+            pass
+    if os.getppid() != parent:  # the parent died before the line above
+        _worker_exit(signal.SIGTERM, None)
+    threading.Thread(target=_watch_parent, args=(parent,), name="xmforecast-watchdog", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            _worker_exit(signal.SIGTERM, None)
+
+
+def _worker_exit(signum: int, frame: Any) -> None:
+    """Kill this worker's children (the notebook kernel), wait for them, and exit now."""
+    try:
+        _kill_children()
+    finally:
+        os._exit(128 + int(signum))
+
+
+def _kill_children() -> None:
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil comes with ipykernel
+        pids = []
+        for children in Path(f"/proc/{os.getpid()}/task").glob("*/children"):
+            pids += [int(p) for p in children.read_text().split()]
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        return
+    children = psutil.Process().children(recursive=True)
+    for child in children:
+        try:
+            child.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(children, timeout=5)
 
 
 def _record(task: dict, seconds: float, started: str | None, error: dict | None) -> dict:
@@ -524,7 +710,8 @@ def _write_manifest(path: Path, *, run_id, status, started, clock, scenarios, re
         "git_revision": _git_revision(),
         "command": shlex.join(sys.argv),
     }
-    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    # Written aside and renamed: a full disk leaves no manifest rather than a truncated one.
+    _write_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
 
 
 def _vintage(path: Path) -> dict:
