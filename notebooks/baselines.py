@@ -65,7 +65,8 @@ display(
     targets[["id", name, "unit", "base_year", "base_value", "prior_growth", "target_year", "target_type",
              "target_value", "base_quote", "target_quote"]]
     .style.hide(axis="index")
-    .format({"base_value": "{:,.2f}", "prior_growth": "{:.1%}", "target_value": "{:,.2f}"}, na_rep="—")
+    .format({"base_value": "{:,.2f}", "prior_growth": "{:.1%}", "target_value": "{:,.2f}"}, na_rep="—",
+            escape="html")
 )
 
 # %% [markdown]
@@ -78,7 +79,7 @@ display(
     registry[registry["target_type"].isna()][["id", name, "unit", "base_year", "base_value", "prior_growth",
                                                "base_quote", "base_source"]]
     .style.hide(axis="index")
-    .format({"base_value": "{:,.2f}", "prior_growth": "{:.1%}"}, na_rep="—")
+    .format({"base_value": "{:,.2f}", "prior_growth": "{:.1%}"}, na_rep="—", escape="html")
 )
 
 # %% [markdown]
@@ -92,7 +93,7 @@ display(
 display(
     obs.merge(registry[["id", name]], left_on="indicator", right_on="id", how="left")
     [["indicator", name, "year", "value", "unit", "status", "quality", "source"]]
-    .style.hide(axis="index").format({"value": "{:,.2f}"})
+    .style.hide(axis="index").format({"value": "{:,.2f}"}, escape="html")
 )
 
 # %% [markdown]
@@ -128,6 +129,6 @@ plots.save_figure(fig, out / "history_inputs.png");
 weak = obs[(obs["status"] == "derived") | (obs["quality"] == "C")]
 display(
     weak[["indicator", "year", "value", "status", "quality", "source", "quote"]]
-    .style.hide(axis="index").format({"value": "{:,.2f}"}, na_rep="")
+    .style.hide(axis="index").format({"value": "{:,.2f}"}, na_rep="", escape="html")
 )
 print(f"{len(weak)} of {len(obs)} observations are derived or grade C.")

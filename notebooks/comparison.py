@@ -60,7 +60,8 @@ plots.save_figure(fig, out / "comparison.png");
 display(
     assessed.pivot(index=["indicator", name], columns="scenario", values="p_attain")
     .reindex(index=pd.MultiIndex.from_frame(assessed[["indicator", name]].drop_duplicates()), columns=titles.index)
-    .style.format("{:.0%}", na_rep="—").background_gradient(cmap="RdYlGn", vmin=0, vmax=1)
+    .style.format("{:.0%}", na_rep="—").format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+    .background_gradient(cmap="RdYlGn", vmin=0, vmax=1)
 )
 
 # %% [markdown]
@@ -74,5 +75,5 @@ display(
     assessed.pivot(index=["indicator", name, "status"], columns="scenario", values="expected_year")
     .reindex(index=pd.MultiIndex.from_frame(assessed[["indicator", name, "status"]].drop_duplicates()),
              columns=titles.index)
-    .style.format("{}", na_rep="—")
+    .style.format("{}", na_rep="—").format_index(escape="html", axis=0).format_index(escape="html", axis=1)
 )

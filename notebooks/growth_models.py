@@ -39,6 +39,7 @@ output_dir: str = "."  # folder for the figures (PNG)
 indicators: list = ["rd_spend", "hightech_enterprises", "tech_trade", "invention_patents_per_10k"]  # ids
 
 # %%
+from html import escape
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -70,7 +71,7 @@ targets = xmforecast.target_table(registry, obs, origin=settings.origin).set_ind
 scores = xmforecast.backtest_table(obs, registry, origin=settings.origin, level=settings.level)
 display(scores[scores["indicator"].isin(indicators)].style.hide(axis="index")
         .format({"mape": "{:.3f}", "coverage": "{:.0%}", "nominal": "{:.0f}", "scale_needed": "{:.2f}"},
-                na_rep="—"))
+                na_rep="—", escape="html"))
 
 # %% [markdown]
 # ## Indicator by indicator
@@ -88,12 +89,13 @@ for ind in indicators:
     history = xmforecast.series(obs, ind, origin=settings.origin)
     fitted, skipped = models.fit_ladder(history)
     row = by_id.loc[ind]
-    display(Markdown(f"### {row[name]} (`{ind}`, {row['unit']})\n\n"
-                     f"Chosen: **{chosen['model'].iloc[0]}** — {why}"))
+    display(Markdown(f"### {escape(str(row[name]))} (`{ind}`, {escape(str(row['unit']))})\n\n"
+                     f"Chosen: **{chosen['model'].iloc[0]}** — {escape(why)}"))
     display(pd.concat({label: fit.forecast(settings.horizon, level=settings.level)
                        for label, fit in fitted.items()}, axis=1).T.style.format("{:,.2f}"))
     if skipped:
-        display(pd.DataFrame(skipped, columns=["model", "skipped because"]).style.hide(axis="index"))
+        display(pd.DataFrame(skipped, columns=["model", "skipped because"]).style.hide(axis="index")
+                .format(escape="html"))
     target = targets.loc[ind] if ind in targets.index else None
     fig = plots.fan_chart(
         history, forecast=chosen[["point", "lower", "upper"]],

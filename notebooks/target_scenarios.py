@@ -56,6 +56,7 @@ data_file: str = ""  # extra observations CSV (indicator, year, value); "" for n
 output_dir: str = "."  # folder for the figures (PNG) and summary.csv
 
 # %%
+from html import escape
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -74,7 +75,7 @@ headline = ["rd_spend", "hightech_enterprises", "tech_trade", "invention_patents
 registry = xmforecast.load_indicators()
 names = registry.set_index("id")[["name_zh", "name_en", "unit", "kind", "direction"]]
 obs = xmforecast.load_observations(sc.data_file or None, indicators=registry)
-display(Markdown(f"## {sc.title or sc.scenario}\n\nScenario `{sc.scenario}`, data up to {sc.origin}, "
+display(Markdown(f"## {escape(sc.title or sc.scenario)}\n\nScenario `{sc.scenario}`, data up to {sc.origin}, "
                  f"{sc.n_paths:,} simulated paths, seed {sc.seed}, model `{sc.model}`."))
 
 # %% [markdown]
@@ -101,10 +102,10 @@ display(
     .style.hide(axis="index")
     .format({"target_level": "{:,.2f}", "latest_value": "{:,.2f}", "gap": "{:,.2f}",
              "required_growth": "{:.1%}", "observed_growth": "{:.1%}", "progress_ratio": "{:.2f}",
-             "p_attain": "{:.0%}", "expected_year": "{}"}, na_rep="—")
+             "p_attain": "{:.0%}", "expected_year": "{}"}, na_rep="—", escape="html")
 )
 caveats = assessed[(assessed["data_quality"] != "") | (assessed["note"] != "")]
-display(caveats[[name, "data_quality", "note"]].style.hide(axis="index"))
+display(caveats[[name, "data_quality", "note"]].style.hide(axis="index").format(escape="html"))
 
 # %%
 fig = plots.probability_chart(assessed, lang=sc.lang)
@@ -120,7 +121,7 @@ plots.save_figure(fig, out / "progress.png");
 
 # %%
 display(table[table["base_value"].isna()][["indicator", name, "target_type", "target_value", "note"]]
-        .style.hide(axis="index").format({"target_value": "{:,.2f}"}))
+        .style.hide(axis="index").format({"target_value": "{:,.2f}"}, escape="html"))
 
 # %% [markdown]
 # ## The headline targets
@@ -140,8 +141,8 @@ for ind in [i for i in headline if i in ev.simulations]:
         quality=obs[obs["indicator"] == ind][["year", "quality", "status"]], levels=(50, sc.level), lang=sc.lang,
     )
     plots.save_figure(fig, out / f"fan_{ind}.png")
-    display(Markdown(f"**{row[name]}** — probability of attainment {row['p_attain']:.0%}, status "
-                     f"*{row['status']}*; model `{sim.model}` ({sim.notes})."), fig)
+    display(Markdown(f"**{escape(str(row[name]))}** — probability of attainment {row['p_attain']:.0%}, status "
+                     f"*{row['status']}*; model `{sim.model}` ({escape(str(sim.notes))})."), fig)
     plt.close(fig)
 
 # %% [markdown]
@@ -159,12 +160,12 @@ take = assessed[["indicator", name, "unit", "latest_year", "latest_value", "targ
     growth_gap=assessed["required_growth"] - assessed["observed_growth"])
 display(take.style.hide(axis="index").format(
     {"latest_year": "{:.0f}", "latest_value": "{:,.2f}", "target_level": "{:,.2f}", "required_growth": "{:.1%}",
-     "observed_growth": "{:.1%}", "growth_gap": "{:+.1%}"}, na_rep="—"))
+     "observed_growth": "{:.1%}", "growth_gap": "{:+.1%}"}, na_rep="—", escape="html"))
 
 # %%
 levers = xmforecast.what_it_takes(obs, registry, origin=sc.origin, scenario=sc)
 display(levers.style.hide(axis="index").format({"needed_per_year": "{:,.0f}", "last_observed": "{:,.0f}"},
-                                               na_rep="target year already observed"))
+                                               na_rep="target year already observed", escape="html"))
 
 # %% [markdown]
 # A value needed per year at or below zero means the target is reached with none at all;

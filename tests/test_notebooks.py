@@ -253,3 +253,30 @@ def test_scheduled_run_of_every_notebook(tmp_path):
     comparison = _assert_clean_execution(run / "_comparison" / "comparison.ipynb")
     html = "\n".join(o.get("data", {}).get("text/html", "") for c in _code_cells(comparison) for o in c.outputs)
     assert "With 2017 actuals" in html and np.isin(["tiny", "actuals"], combined["scenario"]).all()
+
+
+def test_user_and_data_text_is_escaped_in_the_pages(tmp_path):
+    """A scenario title and a data file's unit, source and quote are shown as text, never run as script."""
+    from xmforecast.runner import _export_html
+
+    data = tmp_path / "actuals.csv"
+    data.write_text(
+        "indicator,year,value,unit,status,quality,source,quote\n"
+        "tech_trade,2016,45.16,<script>xss_unit()</script>,derived,C,<script>xss_source()</script>,"
+        "<script>xss_quote()</script>\n",
+        encoding="utf-8",
+    )
+    title = "<script>xss_title()</script>"
+    pages = {}
+    for name, parameters in (
+        ("target_scenarios", dict(scenario="xss", title=title, lang="en", data_file=str(data), **TINY)),
+        ("baselines", dict(lang="en", data_file=str(data))),
+    ):
+        _execute(name, tmp_path, **parameters)
+        _export_html(str(tmp_path / f"{name}.ipynb"), str(tmp_path / f"{name}.html"), name)
+        pages[name] = (tmp_path / f"{name}.html").read_text(encoding="utf-8")
+    expected = {"target_scenarios": ["title"], "baselines": ["unit", "source", "quote"]}
+    for name, page in pages.items():
+        assert "<script>xss_" not in page, name
+        for what in expected[name]:
+            assert f"&lt;script&gt;xss_{what}()&lt;/script&gt;" in page, (name, what)
