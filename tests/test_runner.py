@@ -541,3 +541,23 @@ def test_the_cli_turns_an_unwritable_out_into_one_line(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 1 and out == "" and err.count("\n") == 1 and "Traceback" not in err
     assert "cannot write into the output folder" in err
+
+
+def _blas_threads() -> str | None:
+    import os
+
+    return os.environ.get("OPENBLAS_NUM_THREADS")
+
+
+def test_workers_give_their_kernels_one_blas_thread(monkeypatch):
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from xmforecast.runner import _init_worker
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(os.getpid(),)) as pool:
+        assert pool.submit(_blas_threads).result(timeout=60) == "1"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")  # a caller's own setting wins
+    with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(os.getpid(),)) as pool:
+        assert pool.submit(_blas_threads).result(timeout=60) == "2"

@@ -530,6 +530,10 @@ def _stop(pool) -> None:
         manager.join(timeout=5)
 
 
+#: Environment variables that cap a kernel's BLAS and OpenMP threads (kernels inherit them).
+_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def _init_worker(parent: int) -> None:
     """Set up a worker: it and its kernel die with the parent, however the parent ends.
 
@@ -541,6 +545,10 @@ def _init_worker(parent: int) -> None:
     """
     import threading
 
+    # Parallel kernels each get one BLAS thread: two OpenBLAS pools on two cores
+    # oversubscribe them and make every kernel slower. A caller's own setting wins.
+    for name in _BLAS_THREADS:
+        os.environ.setdefault(name, "1")
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _worker_exit)
     if sys.platform.startswith("linux"):
