@@ -438,3 +438,28 @@ def test_property_any_registry_gives_a_frame_or_a_data_error(tmp_path_factory, e
         assert "\n" not in str(err)
     else:
         assert list(frame.columns) == SCHEMA and len(frame)
+
+
+# --- another plan's registry ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dropped, kept", [("name_zh", "name_en"), ("name_en", "name_zh")])
+def test_either_name_is_enough_and_fills_the_other(tmp_path, dropped, kept):
+    path = _write(tmp_path, [_entry(**{dropped: "DROP"})], name="city.yaml")
+    row = load_indicators(path).iloc[0]
+    assert row[dropped] == row[kept] == _entry()[kept]
+
+
+def test_a_registry_without_any_name_is_refused(tmp_path):
+    path = _write(tmp_path, [_entry(name_zh="DROP", name_en="DROP")])
+    with pytest.raises(DataError, match=re.escape(
+            "bad.yaml: entry 'tech_trade': a name is required: `name_en` or `name_zh` (either is enough).")):
+        load_indicators(path)
+
+
+def test_only_the_packaged_registry_counts_as_embedded(tmp_path):
+    from xmforecast.registry import is_embedded
+
+    other = load_indicators(_write(tmp_path, [_entry(name_zh="DROP")], name="city.yaml"))
+    assert is_embedded(load_indicators()) and is_embedded(None)
+    assert not is_embedded(other) and not is_embedded(pd.DataFrame(other.to_dict("records")))

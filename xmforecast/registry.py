@@ -18,7 +18,8 @@ from .exceptions import DataError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["INDICATORS_FILE", "SEED_FILE", "FIELDS", "load_indicators", "clean_seed", "seed_text"]
+__all__ = ["INDICATORS_FILE", "SEED_FILE", "FIELDS", "REGISTRY_ATTR", "load_indicators", "is_embedded",
+           "clean_seed", "seed_text"]
 
 INDICATORS_FILE = Path(__file__).resolve().parent / "data" / "indicators.yaml"
 SEED_FILE = (
@@ -33,7 +34,13 @@ FIELDS = (
     "target_year", "target_type", "target_value", "target_quote",
     "notes", "model", "inputs",
 )
-_REQUIRED = ("id", "name_zh", "name_en", "unit", "kind", "direction")
+_REQUIRED = ("id", "unit", "kind", "direction")
+#: Either name is enough; a missing one is filled from the other.
+_NAMES = ("name_zh", "name_en")
+#: ``DataFrame.attrs`` key of a registry frame: ``"embedded"`` for the packaged Xiamen
+#: registry, else the file it was read from. Only the embedded registry's observations
+#: are completed with the shipped history.
+REGISTRY_ATTR = "registry"
 _CHOICES = {
     "kind": ("stock", "flow", "ratio", "amount"),
     "direction": ("increase", "decrease"),
@@ -146,13 +153,19 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
     path : path, optional
         A YAML file holding one list of mappings, one per indicator (default: the packaged
         Xiamen registry). See ``data/indicators.yaml`` for the fields and their meaning.
+        Required per entry: ``id``, ``name_zh`` or ``name_en``, ``unit``, ``kind`` and
+        ``direction``; every other field is optional.
 
     Returns
     -------
     DataFrame
         One row per indicator in the order of the file, columns :data:`FIELDS` (absent
         optional fields are null). ``base_value``, ``prior_growth`` [fraction] and
-        ``target_value`` are floats; the years are nullable integers.
+        ``target_value`` are floats; the years are nullable integers. An entry needs one
+        name, ``name_zh`` or ``name_en``: a missing one is filled from the other, so that
+        outputs in either language name every indicator. ``attrs["registry"]`` is
+        ``"embedded"`` for the packaged registry, else the file's path (see
+        :func:`is_embedded`).
 
     Raises
     ------
@@ -192,6 +205,7 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
         raise DataError(str(exc).replace(f"{name}: ", f"{name}: not valid YAML: ", 1)) from None
     if not isinstance(entries, list) or not entries:
         raise DataError(f"{name}: the registry must be a non-empty YAML list of mappings.")
+    embedded = path.resolve() == INDICATORS_FILE
 
     rows, seen = [], set()
     for index, entry in enumerate(entries, start=1):
@@ -207,7 +221,29 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
         frame[col] = frame[col].astype("float64")
     for col in ("base_year", "target_year"):
         frame[col] = frame[col].astype("Int64")
+    frame.attrs[REGISTRY_ATTR] = "embedded" if embedded else str(path)
     return frame
+
+
+def is_embedded(indicators: pd.DataFrame | None) -> bool:
+    """Whether a registry frame is the packaged Xiamen one (None stands for it).
+
+    Parameters
+    ----------
+    indicators : DataFrame or None
+        A registry as returned by :func:`load_indicators` (its ``attrs`` say where it
+        comes from), or a frame built by hand, which counts as another plan's.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_embedded(load_indicators()), is_embedded(None)
+    (True, True)
+    """
+    return indicators is None or indicators.attrs.get(REGISTRY_ATTR) == "embedded"
 
 
 def _check_models(rows: list[dict[str, Any]], name: str) -> None:
@@ -283,11 +319,15 @@ def _validate_entry(entry: Any, where: str, name: str) -> dict[str, Any]:
     for key in _REQUIRED:
         if entry.get(key) in (None, ""):
             raise DataError(f"{where}: `{key}` is required.")
+    if all(entry.get(key) in (None, "") for key in _NAMES):
+        raise DataError(f"{where}: a name is required: `name_en` or `name_zh` (either is enough).")
     row = {key: entry.get(key) for key in FIELDS}
 
     for key in _TEXT:
         if row[key] is not None and not isinstance(row[key], str):
             raise DataError(f"{where}: `{key}` must be text; got {_show(row[key])}.")
+    zh, en = row["name_zh"], row["name_en"]
+    row["name_zh"], row["name_en"] = zh if zh not in (None, "") else en, en if en not in (None, "") else zh
     if not isinstance(row["id"], str) or not _ID.fullmatch(row["id"]):
         raise DataError(f"{where}: `id` must be snake_case (a-z, 0-9, _); got {_show(row['id'])}.")
     for key, allowed in _CHOICES.items():
