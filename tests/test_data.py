@@ -232,3 +232,40 @@ def test_every_published_point_is_used_by_the_headline_series(observations):
         "tech_trade": [2010, 2011, 2015, 2016],
         "invention_patents_per_10k": [2014, 2015, 2016],
     }
+
+
+def _city_registry(tmp_path, baseline: bool = True):
+    """A one-indicator registry of another city whose id is also one of Xiamen's."""
+    import yaml
+
+    entry = {"id": "tech_trade", "name_en": "Technology contracts", "unit": "million", "kind": "amount",
+             "direction": "increase"}
+    if baseline:
+        entry.update(base_year=2016, base_value=7.5, base_source="city yearbook")
+    path = tmp_path / "city.yaml"
+    path.write_text(yaml.safe_dump([entry]), encoding="utf-8")
+    return xmforecast.load_indicators(path)
+
+
+def test_another_registry_gets_no_xiamen_history(tmp_path, write_csv):
+    reg = _city_registry(tmp_path)
+    obs = xmforecast.load_observations(write_csv("indicator,year,value\ntech_trade,2014,5\ntech_trade,2015,6\n"),
+                                       indicators=reg)
+    assert xmforecast.series(obs, "tech_trade").to_dict() == {2014: 5.0, 2015: 6.0, 2016: 7.5}
+    assert not obs["source"].str.contains("厦门").any() and set(obs["quality"]) == {"user"}
+
+
+def test_another_registry_baselines_alone_are_observations(tmp_path):
+    obs = xmforecast.load_observations(indicators=_city_registry(tmp_path))
+    assert obs[["indicator", "year", "value"]].values.tolist() == [["tech_trade", 2016, 7.5]]
+    assert obs["source"].item() == "registry baseline: city yearbook"
+
+
+def test_no_baseline_and_no_data_is_one_clear_error(tmp_path):
+    with pytest.raises(DataError, match=r"^city\.yaml: no observations: the registry has no baseline .*--data FILE"):
+        xmforecast.load_observations(indicators=_city_registry(tmp_path, baseline=False))
+
+
+def test_the_shipped_history_can_still_be_asked_for(tmp_path):
+    obs = xmforecast.load_observations(indicators=_city_registry(tmp_path), history_file=xmforecast.data.HISTORY_FILE)
+    assert len(xmforecast.series(obs, "tech_trade")) > 1

@@ -17,6 +17,9 @@ quote      the sentence it comes from, in the original language
 
 Precedence when two sources give the same (indicator, year): a user's file, then the
 seed (as recorded in the registry), then the shipped history.
+
+The shipped history is Xiamen's: it completes the embedded registry only. Another plan's
+registry gets its observations from its own baselines and the user's file, nothing else.
 """
 from __future__ import annotations
 
@@ -49,7 +52,7 @@ def load_observations(
     data_file: str | Path | None = None,
     *,
     indicators: pd.DataFrame | None = None,
-    history_file: str | Path | None = HISTORY_FILE,
+    history_file: str | Path | None = "embedded",
     origin: int | None = None,
 ) -> pd.DataFrame:
     """All observations as one long frame: seed + shipped history (+ a user's CSV).
@@ -62,10 +65,13 @@ def load_observations(
     indicators : DataFrame, optional
         The registry (default: :func:`xmforecast.load_indicators`). Its baselines are seed
         rows; a baseline with a prior-year growth rate yields a derived row for the year
-        before: ``value / (1 + prior_growth)``.
-    history_file : path or None
-        Published history in the same long format (default: the shipped Xiamen file);
-        None for none, e.g. another city with only its own data.
+        before: ``value / (1 + prior_growth)``. The embedded registry turns only baselines
+        taken from the seed into rows (the others are in the shipped history); another
+        registry turns every baseline into a row.
+    history_file : path, None or "embedded"
+        Published history in the same long format. ``"embedded"`` (default): the shipped
+        Xiamen history with the embedded registry, none with any other registry (see
+        :func:`xmforecast.registry.is_embedded`); None for none.
     origin : int, optional
         Keep only years up to and including ``origin`` ("as of" that year).
 
@@ -77,7 +83,8 @@ def load_observations(
     Raises
     ------
     DataError
-        A file breaks a rule; the message names the file, the row and the rule.
+        A file breaks a rule; the message names the file, the row and the rule. Or there
+        is no observation at all: a registry without baselines and no ``data_file``.
 
     Examples
     --------
@@ -87,17 +94,26 @@ def load_observations(
     """
     import pandas as pd
 
-    if indicators is None:
-        from .registry import load_indicators
+    from .registry import is_embedded, load_indicators
 
+    if indicators is None:
         indicators = load_indicators()
+    embedded = is_embedded(indicators)
+    if isinstance(history_file, str) and history_file == "embedded":
+        history_file = HISTORY_FILE if embedded else None
     frames = []
     if data_file is not None:
         frames.append(read_user_observations(data_file, indicators=indicators))
-    frames.append(_seed_rows(indicators))
+    frames.append(_seed_rows(indicators, every_baseline=not embedded))
     if history_file is not None:
         frames.append(_read_history(Path(history_file)))
-    obs = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        where = Path(str(indicators.attrs.get("registry") or "registry")).name
+        raise DataError(f"{where}: no observations: the registry "
+                        "has no baseline (base_year, base_value) and no data file was given; pass a CSV of "
+                        "indicator, year, value (--data FILE, or data_file).")
+    obs = pd.concat(frames, ignore_index=True)
     # Earlier frames win: drop later duplicates of (indicator, year).
     obs = obs.drop_duplicates(["indicator", "year"], keep="first")
     if origin is not None:
@@ -158,27 +174,38 @@ def _read_history(path: Path) -> pd.DataFrame:
     return frame[COLUMNS]
 
 
-def _seed_rows(indicators: pd.DataFrame) -> pd.DataFrame:
-    """Baselines the registry takes from the seed, and the prior year they imply."""
+def _seed_rows(indicators: pd.DataFrame, *, every_baseline: bool = False) -> pd.DataFrame:
+    """Baselines the registry takes from the seed, and the prior year they imply.
+
+    With ``every_baseline`` (another plan's registry), every baseline is a row, whatever
+    its ``base_source``, and the rows name that source rather than Xiamen's seed document.
+    """
     import pandas as pd
 
     rows = []
     for rec in indicators.to_dict("records"):
         base = rec.get("base_value")
-        if rec.get("base_source") != "seed" or base is None or pd.isna(base):
+        if base is None or pd.isna(base) or (rec.get("base_source") != "seed" and not every_baseline):
             continue
         year = int(rec["base_year"])
+        quote = rec.get("base_quote")
+        quote = "" if quote is None or (isinstance(quote, float) and pd.isna(quote)) else quote
+        if every_baseline:
+            source, quality = f"registry baseline: {rec.get('base_source') or 'not stated'}", "user"
+        else:
+            source, quality = SEED_SOURCE, "seed"
         rows.append(
             dict(indicator=rec["id"], year=year, value=float(base), unit=rec["unit"],
-                 status="published", quality="seed", source=SEED_SOURCE, quote=rec["base_quote"])
+                 status="published", quality=quality, source=source, quote=quote)
         )
         growth = rec.get("prior_growth")
         if growth is not None and not pd.isna(growth):
+            origin = "the registry" if every_baseline else "the seed"
             rows.append(
                 dict(indicator=rec["id"], year=year - 1, value=float(base) / (1.0 + float(growth)),
-                     unit=rec["unit"], status="derived", quality="seed",
-                     source=f"computed: {year} value / (1 + {growth:g}) from the seed",
-                     quote=rec.get("prior_growth_quote") or rec["base_quote"])
+                     unit=rec["unit"], status="derived", quality=quality,
+                     source=f"computed: {year} value / (1 + {growth:g}) from {origin}",
+                     quote=rec.get("prior_growth_quote") or quote)
             )
     return pd.DataFrame(rows, columns=COLUMNS)
 
