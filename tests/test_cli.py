@@ -133,3 +133,43 @@ def test_out_of_range_arguments_give_one_line_and_exit_1(capsys, argv, pattern):
     assert code == 1 and out == ""
     assert err.count("\n") == 1 and "Traceback" not in err
     assert re.search(pattern, err), err
+
+
+# --- another plan: --indicators ---------------------------------------------------------------
+
+CITY = Path(__file__).resolve().parent.parent / "examples" / "lakeside"
+CITY_ARGS = ("--indicators", str(CITY / "indicators.yaml"), "--data", str(CITY / "observations.csv"))
+
+
+def test_indicators_with_another_registry_lists_only_it(capsys):
+    code, out, err = run(capsys, "indicators", "--format", "csv", "--indicators", str(CITY / "indicators.yaml"))
+    frame = pd.read_csv(io.StringIO(out))
+    assert code == 0 and err == ""
+    assert frame["id"].tolist() == ["research_spending", "startups_founded", "coworking_hubs", "patent_filings",
+                                    "energy_intensity"]
+    assert (frame["name_zh"] == frame["name_en"]).all()  # no Chinese names: the English ones stand in
+
+
+def test_forecast_with_another_registry_uses_only_its_data(capsys):
+    code, out, err = run(capsys, "forecast", "coworking_hubs", "--format", "csv", "--horizon", "2", *CITY_ARGS)
+    frame = pd.read_csv(io.StringIO(out))
+    assert code == 0, err
+    assert frame["year"].tolist() == [2024, 2025] and (frame["point"] > 27 * 0.8).all()
+    code, _, err = run(capsys, "forecast", "tech_trade", *CITY_ARGS)
+    assert code == 1 and "unknown indicator 'tech_trade'" in err and err.count("\n") == 1
+
+
+def test_another_registry_without_data_or_baselines_is_one_line(capsys, tmp_path):
+    registry = tmp_path / "bare.yaml"
+    registry.write_text("- {id: hubs, name_en: Hubs, unit: hubs, kind: stock, direction: increase}\n",
+                        encoding="utf-8")
+    for command in ("targets", "backtest"):
+        code, out, err = run(capsys, command, "--indicators", str(registry))
+        assert code == 1 and out == ""
+        assert err.startswith("xmforecast: error: bare.yaml: no observations") and err.count("\n") == 1
+
+
+def test_a_xiamen_id_in_another_plans_data_is_refused(capsys, write_csv):
+    path = write_csv("indicator,year,value\nrd_spend,2016,117.7\n")
+    code, _, err = run(capsys, "targets", "--indicators", str(CITY / "indicators.yaml"), "--data", str(path))
+    assert code == 1 and "unknown indicator 'rd_spend'" in err

@@ -1,7 +1,9 @@
 """The ``xmforecast`` command: indicators, forecast, targets, backtest, run.
 
-Every command takes ``--format table|csv|json`` and ``--data FILE``. A user's mistake gives
-one line on stderr and exit status 1 (2 for a malformed command line); never a traceback.
+Every command takes ``--format table|csv|json``, ``--data FILE`` and ``--indicators FILE``
+(another plan's registry: then the embedded Xiamen data are not used at all, and the
+observations are the registry's baselines and ``--data``). A user's mistake gives one line
+on stderr and exit status 1 (2 for a malformed command line); never a traceback.
 """
 from __future__ import annotations
 
@@ -39,10 +41,19 @@ def _emit(frame: pd.DataFrame, fmt: str, *, footer: str = "") -> None:
             out.write(footer + "\n")
 
 
+def _plan(args) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The registry (``--indicators``, default the embedded one) and its observations (+ ``--data``)."""
+    from .data import load_observations
+    from .registry import load_indicators
+
+    reg = load_indicators(args.indicators)
+    return reg, load_observations(args.data, indicators=reg)
+
+
 def _indicators(args) -> None:
     from .registry import load_indicators
 
-    reg = load_indicators()
+    reg = load_indicators(args.indicators)
     if args.data is not None:  # checked like every command's --data, though the registry does not use it
         from .data import read_user_observations
 
@@ -80,12 +91,9 @@ def _check_origin(origin: int | None, observations: pd.DataFrame) -> None:
 
 def _targets(args) -> None:
     from .engine import assess_targets
-    from .registry import load_indicators
-    from .data import load_observations
 
     _check_n_paths(args.n_paths)
-    reg = load_indicators()
-    obs = load_observations(args.data, indicators=reg)
+    reg, obs = _plan(args)
     _check_origin(args.origin, obs)
     scenario = None
     if args.scenario:
@@ -105,12 +113,12 @@ def _targets(args) -> None:
 
 
 def _forecast(args) -> None:
-    from .data import load_observations
     from .engine import forecast
 
     _check_n_paths(args.n_paths)
-    _check_origin(args.origin, load_observations(args.data))
-    frame = forecast(args.indicator, data_file=args.data, origin=args.origin, horizon=args.horizon,
+    reg, obs = _plan(args)
+    _check_origin(args.origin, obs)
+    frame = forecast(args.indicator, observations=obs, indicators=reg, origin=args.origin, horizon=args.horizon,
                      model=args.model, level=args.level, n_paths=args.n_paths, rng=args.seed)
     if args.format == "table":
         frame = frame.round({"point": 2, "lower": 2, "upper": 2})
@@ -118,11 +126,11 @@ def _forecast(args) -> None:
 
 
 def _backtest(args) -> None:
-    from .data import load_observations
     from .engine import backtest_table
 
-    _check_origin(args.origin, load_observations(args.data))
-    frame = backtest_table(data_file=args.data, origin=args.origin, level=args.level)
+    reg, obs = _plan(args)
+    _check_origin(args.origin, obs)
+    frame = backtest_table(obs, reg, origin=args.origin, level=args.level)
     if args.format == "table":
         frame = frame.round(3)
         frame["reason"] = frame["reason"].fillna("").astype(str).str.slice(0, 60)
@@ -149,6 +157,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format (default table)")
     common.add_argument("--data", metavar="FILE", default=None,
                         help="extra observations: CSV with indicator, year, value (newer rows win)")
+    common.add_argument("--indicators", metavar="FILE", default=None,
+                        help="another plan's registry (YAML); then observations come from its baselines "
+                             "and --data only, none from the embedded Xiamen data")
     p = argparse.ArgumentParser(prog="xmforecast", description="Distance to target, probability of attainment "
                                 "and what it would take, for the Xiamen S&T Bureau's 2017 targets.")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
