@@ -15,8 +15,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from .exceptions import ParameterError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -136,6 +134,8 @@ def progress_ratio(observed: float, required: float, *, direction: str = "increa
     >>> progress_ratio(-0.05, -0.1, direction="decrease"), progress_ratio(0.05, -0.1, direction="decrease")
     (0.5, -0.5)
     """
+    import numpy as np
+
     if not np.isfinite(observed) or not np.isfinite(required):
         return math.nan
     if (required >= 0) if direction == "decrease" else (required <= 0):
@@ -162,6 +162,8 @@ def progress_status(ratio: float, *, already_met: bool = False, required: float 
     >>> progress_status(-0.5, required=-0.1, direction="decrease")
     'deterioration'
     """
+    import numpy as np
+
     if already_met:
         return ALREADY_MET
     if np.isfinite(required) and ((required >= 0) if direction == "decrease" else (required <= 0)):
@@ -219,6 +221,8 @@ def required_path(base_year: int, base_value: float, target_year: int, target: f
     >>> required_path(2016, 100.0, 2018, 121.0).round(6).tolist()
     [100.0, 110.0, 121.0]
     """
+    import numpy as np
+
     import pandas as pd
 
     g = required_growth(base_value, target, target_year - base_year)
@@ -255,6 +259,8 @@ def attainment(paths: pd.DataFrame, target_year: int, target: float, *, directio
     >>> attainment(paths, 2017, 90.0, direction="decrease")
     (0.5, nan)
     """
+    import numpy as np
+
     values = paths.to_numpy(dtype=float)
     meets = values >= target if direction == "increase" else values <= target
     years = paths.index.to_numpy(dtype=int)
@@ -314,6 +320,8 @@ def target_table(indicators: pd.DataFrame, observations: pd.DataFrame, *, origin
         (the years whose figure is derived or of grade C, see :func:`quality_note`). ``p_attain``
         and ``expected_year`` are NaN here; :func:`xmforecast.assess_targets` fills them.
     """
+    import numpy as np
+
     import pandas as pd
 
     from .data import series as _series
