@@ -35,7 +35,8 @@ from .exceptions import DataError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["COLUMNS", "FIRST_YEAR", "MAX_VALUE", "HISTORY_FILE", "load_observations", "read_user_observations", "series"]
+__all__ = ["COLUMNS", "FIRST_YEAR", "MAX_VALUE", "HISTORY_FILE", "load_observations", "read_user_observations",
+           "check_observation_frame", "series"]
 
 COLUMNS = ["indicator", "year", "value", "unit", "status", "quality", "source", "quote"]
 HISTORY_FILE = Path(__file__).resolve().parent / "data" / "xiamen_history_2010_2016.csv"
@@ -256,15 +257,68 @@ def read_user_observations(path: str | Path, *, indicators: pd.DataFrame | None 
         from .registry import load_indicators
 
         indicators = load_indicators()
+    return _checked_rows(_csv_records(path, text), indicators, str(path), path.name, "line")
+
+
+def check_observation_frame(frame: pd.DataFrame, indicators: pd.DataFrame, *, name: str = "observations") -> pd.DataFrame:
+    """Check a frame of observations by the rules of :func:`read_user_observations`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``indicator, year, value`` and optionally ``unit, status, quality, source,
+        quote``.
+    indicators : DataFrame
+        The registry the ids must belong to.
+    name : str
+        What the messages call the frame; rows are named by their position (``row 1``
+        is the first).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`COLUMNS`, optional ones filled as for a file.
+
+    Raises
+    ------
+    DataError
+        A missing column or a row that breaks a rule, named by its position.
+    """
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(f"{name}: must be a DataFrame; got {type(frame).__name__}.")
+    missing = [c for c in _REQUIRED if c not in frame.columns]
+    if missing:
+        raise DataError(f"{name}: missing required column(s) {', '.join(missing)}; "
+                        f"found {', '.join(map(_clip, map(str, frame.columns)))}.")
+    columns = [c for c in frame.columns if c in COLUMNS]
+
+    def records():
+        for number, values in enumerate(frame[columns].itertuples(index=False, name=None), start=1):
+            yield number, {c: "" if v is None or (isinstance(v, float) and math.isnan(v)) else
+                           (str(int(v)) if c == "year" and isinstance(v, float) and v.is_integer() else str(v))
+                           for c, v in zip(columns, values)}
+
+    return _checked_rows(records(), indicators, name, name, "row")
+
+
+def _checked_rows(records, indicators: pd.DataFrame, label: str, source: str, unit_name: str) -> pd.DataFrame:
+    """Check (number, {column: text}) records; a DataFrame of :data:`COLUMNS`."""
+    import pandas as pd
+
+    from .registry import is_embedded
+
+    listing = "`xmforecast indicators`" if is_embedded(indicators) else "`xmforecast indicators --indicators FILE`"
     units = dict(zip(indicators["id"], indicators["unit"]))
     this_year = _dt.date.today().year
     seen: dict[tuple[str, int], int] = {}
     rows = []
-    for line, rec in _csv_records(path, text):
-        where = f"{path}: line {line}"
+    for line, rec in records:
+        where = f"{label}: {unit_name} {line}"
         ind = rec["indicator"].strip()
         if ind not in units:
-            raise DataError(f"{where}: unknown indicator {_clip(ind)}; run `xmforecast indicators` for the ids.")
+            raise DataError(f"{where}: unknown indicator {_clip(ind)}; run {listing} for the ids.")
         try:
             if not re.fullmatch(r"[+-]?[0-9]+", rec["year"].strip()):
                 raise ValueError
@@ -287,16 +341,16 @@ def read_user_observations(path: str | Path, *, indicators: pd.DataFrame | None 
             raise DataError(f"{where}: `value` must be at most {MAX_VALUE:g} (no indicator is that large); "
                             f"got {_clip(rec['value'])}.")
         if (ind, year) in seen:
-            raise DataError(f"{where}: duplicate ({ind}, {year}), first given on line {seen[(ind, year)]}.")
+            raise DataError(f"{where}: duplicate ({ind}, {year}), first given on {unit_name} {seen[(ind, year)]}.")
         seen[(ind, year)] = line
         rows.append(
             dict(indicator=ind, year=year, value=value,
                  unit=rec.get("unit") or units[ind],
                  status=rec.get("status") or "user", quality=rec.get("quality") or "user",
-                 source=rec.get("source") or path.name, quote=rec.get("quote") or "")
+                 source=rec.get("source") or source, quote=rec.get("quote") or "")
         )
     if not rows:
-        raise DataError(f"{path}: no observations (only a header).")
+        raise DataError(f"{label}: no observations (only a header).")
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -18,7 +18,8 @@ from .exceptions import DataError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["INDICATORS_FILE", "SEED_FILE", "FIELDS", "REGISTRY_ATTR", "load_indicators", "is_embedded",
+__all__ = ["INDICATORS_FILE", "SEED_FILE", "FIELDS", "REGISTRY_ATTR", "load_indicators", "indicators_from_records",
+           "is_embedded",
            "clean_seed", "seed_text"]
 
 INDICATORS_FILE = Path(__file__).resolve().parent / "data" / "indicators.yaml"
@@ -207,6 +208,50 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
         raise DataError(f"{name}: the registry must be a non-empty YAML list of mappings.")
     embedded = path.resolve() == INDICATORS_FILE
 
+    frame = _registry_frame(entries, name)
+    frame.attrs[REGISTRY_ATTR] = "embedded" if embedded else str(path)
+    return frame
+
+
+def indicators_from_records(entries: list[dict[str, Any]], *, name: str = "registry") -> pd.DataFrame:
+    """Validate registry entries given as mappings (e.g. a frame's records) into a registry frame.
+
+    Parameters
+    ----------
+    entries : list of dict
+        One mapping per indicator, with the fields of :func:`load_indicators`; a missing
+        value may be None or NaN.
+    name : str
+        What the messages call the registry.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`load_indicators`; ``attrs["registry"]`` is ``name`` (not the embedded one).
+
+    Raises
+    ------
+    DataError
+        An entry breaks a rule of :func:`load_indicators`.
+
+    Examples
+    --------
+    >>> reg = indicators_from_records([{"id": "hubs", "name_en": "Hubs", "unit": "hubs", "kind": "stock",
+    ...                                 "direction": "increase"}], name="city")
+    >>> reg.loc[0, "name_zh"], reg.attrs["registry"]
+    ('Hubs', 'city')
+    """
+    entries = [{key: _none_if_missing(value) for key, value in entry.items()} if isinstance(entry, dict) else entry
+               for entry in entries]
+    frame = _registry_frame(entries, name)
+    frame.attrs[REGISTRY_ATTR] = name
+    return frame
+
+
+def _registry_frame(entries: list[Any], name: str) -> pd.DataFrame:
+    """Validate entries (file values as they are) into the registry frame."""
+    import pandas as pd
+
     rows, seen = [], set()
     for index, entry in enumerate(entries, start=1):
         row = _validate_entry(entry, f"{name}: entry #{index}", name)
@@ -221,8 +266,21 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
         frame[col] = frame[col].astype("float64")
     for col in ("base_year", "target_year"):
         frame[col] = frame[col].astype("Int64")
-    frame.attrs[REGISTRY_ATTR] = "embedded" if embedded else str(path)
     return frame
+
+
+def _none_if_missing(value: Any) -> Any:
+    """None for a frame's missing values (NaN, NA, NaT); whole floats of year columns as int."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    kind = type(value).__name__
+    if kind in ("NAType", "NaTType"):
+        return None
+    if kind.startswith(("int", "uint")) and hasattr(value, "item"):
+        return int(value.item())
+    if kind.startswith("float") and hasattr(value, "item"):
+        return float(value.item())
+    return value
 
 
 def is_embedded(indicators: pd.DataFrame | None) -> bool:
