@@ -1,0 +1,106 @@
+"""The Plan value: one entry point for a plan's registry, observations and origin."""
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import xmforecast
+from xmforecast import Plan
+from xmforecast.exceptions import DataError, ParameterError
+
+CITY = Path(__file__).resolve().parent.parent / "examples" / "lakeside"
+
+
+@pytest.fixture(scope="module")
+def city():
+    return Plan.from_files(indicators=CITY / "indicators.yaml", data=CITY / "observations.csv")
+
+
+def _registry(**changes):
+    row = {"id": "hubs", "name_en": "Hubs", "unit": "hubs", "kind": "stock", "direction": "increase",
+           "base_year": 2021, "base_value": 12.0, "base_source": "register",
+           "target_year": 2025, "target_type": "level", "target_value": 20.0}
+    row.update(changes)
+    return pd.DataFrame([row])
+
+
+def test_from_files_holds_only_the_citys_indicators_and_data(city):
+    assert city.ids == ["research_spending", "startups_founded", "coworking_hubs", "patent_filings",
+                        "energy_intensity"]
+    assert set(city.observations["indicator"]) == set(city.ids)
+    assert not city.observations["source"].str.contains("厦门|seed document").any()
+    assert city.history("coworking_hubs").loc[2023] == 27
+
+
+def test_the_default_plan_is_the_embedded_one():
+    plan = xmforecast.load_plan()
+    assert plan.name == "embedded" and "tech_trade" in plan.ids
+    assert plan.history("tech_trade").loc[2016] == 45.16
+    assert len(plan.history("tech_trade")) > 1  # the shipped history is part of the embedded plan
+
+
+def test_a_plan_is_immutable_and_hands_out_copies(city):
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        city.origin = 2020
+    obs, reg, hist = city.observations, city.indicators, city.history("coworking_hubs")
+    obs["value"] = 0.0
+    reg["unit"] = "x"
+    hist[2023] = 0.0
+    assert city.history("coworking_hubs").loc[2023] == 27 and city.indicators["unit"].iloc[2] == "hubs"
+
+
+def test_with_origin_ignores_later_years(city):
+    early = city.with_origin(2020)
+    assert early.history("coworking_hubs").index.max() == 2020 and city.origin is None
+    assert early.observations["year"].max() == 2020
+    with pytest.raises(ParameterError, match="before the plan's first observation"):
+        city.with_origin(1990)
+
+
+def test_methods_match_the_engine_functions(city):
+    obs, reg = xmforecast.load_observations(CITY / "observations.csv", indicators=city.indicators), city.indicators
+    expected = xmforecast.forecast("coworking_hubs", observations=obs, indicators=reg, horizon=2)
+    pd.testing.assert_frame_equal(city.forecast("coworking_hubs", horizon=2), expected)
+    table = city.assess_targets(n_paths=300, rng=1)
+    pd.testing.assert_frame_equal(table, xmforecast.assess_targets(obs, reg, n_paths=300, rng=1))
+    assert table["indicator"].tolist() == city.ids
+
+
+def test_repeated_calls_are_answered_from_the_cache(city, monkeypatch):
+    import xmforecast.engine as engine
+
+    first = city.assess_targets(n_paths=200, rng=3)
+    monkeypatch.setattr(engine, "evaluate_targets", lambda *a, **k: pytest.fail("not cached"))
+    again = city.assess_targets(n_paths=200, rng=3)
+    pd.testing.assert_frame_equal(first, again)
+    again.loc[:, "p_attain"] = -1.0  # a caller's change does not reach the cache
+    assert (city.assess_targets(n_paths=200, rng=3)["p_attain"].fillna(0) >= 0).all()
+
+
+def test_from_frames_validates_like_files_and_uses_no_xiamen_data():
+    obs = pd.DataFrame({"indicator": "hubs", "year": [2019, 2020], "value": [10.0, 11.0]})
+    plan = Plan.from_frames(_registry(id="tech_trade"), obs.assign(indicator="tech_trade"))
+    assert plan.history("tech_trade").to_dict() == {2019: 10.0, 2020: 11.0, 2021: 12.0}
+    assert plan.names("zh") == {"tech_trade": "Hubs"}
+    with pytest.raises(DataError, match=r"frames: entry 'hubs': a name is required"):
+        Plan.from_frames(_registry(name_en=None))
+    with pytest.raises(DataError, match=r"frames observations: row 3: unknown indicator 'rd_spend'"):
+        Plan.from_frames(_registry(), pd.concat([obs, obs.assign(indicator="rd_spend")], ignore_index=True))
+    with pytest.raises(DataError, match=r"frames: no observations"):
+        Plan.from_frames(_registry(base_year=None, base_value=None, base_source=None))
+
+
+def test_an_unknown_id_names_the_valid_ones(city):
+    with pytest.raises(ParameterError, match="unknown indicator 'rd_spend'; valid ids: research_spending"):
+        city.forecast("rd_spend")
+
+
+def test_import_loads_neither_pandas_nor_numpy():
+    code = "import sys, xmforecast; print(sorted(m for m in ('pandas', 'numpy') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
