@@ -104,3 +104,14 @@ def test_import_loads_neither_pandas_nor_numpy():
     code = "import sys, xmforecast; print(sorted(m for m in ('pandas', 'numpy') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_what_it_takes_answers_every_target_from_the_cached_simulation(city, monkeypatch):
+    import xmforecast.engine as engine
+
+    evaluation = city.evaluate_targets(n_paths=400, rng=9)
+    monkeypatch.setattr(engine, "evaluate_targets", lambda *a, **k: pytest.fail("simulated again"))
+    table = city.what_it_takes(n_paths=400, rng=9)
+    assert table["indicator"].tolist() == city.ids
+    assert table["p_attain"].tolist() == evaluation.table["p_attain"].tolist()
+    assert table["growth_for_probability"].notna().all()

@@ -10,6 +10,7 @@ from .data import load_observations, series
 from .engine import (
     assess_targets, backtest_table, evaluate_targets, explore, forecast, sensitivity, simulate_indicator, what_it_takes,
 )
+from .effort import what_it_takes_table
 from .exceptions import DataError, ModelError, ParameterError, RunError, ScenarioError, XMForecastError
 from .plan import Plan, load_plan
 from .registry import load_indicators
@@ -20,7 +21,7 @@ __all__ = [
     "Plan", "load_plan",
     "load_indicators", "load_observations", "series",
     "forecast", "simulate_indicator", "evaluate_targets", "assess_targets", "backtest_table", "sensitivity",
-    "what_it_takes", "explore",
+    "what_it_takes", "what_it_takes_table", "explore",
     "required_growth", "required_path", "target_table",
     "XMForecastError", "DataError", "ParameterError", "ModelError", "ScenarioError", "RunError",
 ]

@@ -246,11 +246,25 @@ class Plan:
         """One row per target: :func:`xmforecast.assess_targets` on this plan."""
         return self.evaluate_targets(scenario=scenario, n_paths=n_paths, rng=rng, model=model).table.copy()
 
-    def what_it_takes(self, *, scenario: Any = None, **kwargs: Any) -> pd.DataFrame:
-        """What each target needs: :func:`xmforecast.what_it_takes` on this plan."""
+    def what_it_takes(self, *, scenario: Any = None, probability: float = 0.8, n_paths: int | None = None,
+                      rng: Any = None) -> pd.DataFrame:
+        """What every target takes (:func:`xmforecast.what_it_takes_table` on this plan).
+
+        The required yearly growth and level path, the growth needed for ``probability``
+        of attainment and, where the registry declares a structural model, its lever. The
+        simulations are those of :meth:`evaluate_targets` with the same arguments (cached).
+        """
+        from .effort import what_it_takes_table
+
+        evaluation = self.evaluate_targets(scenario=scenario, n_paths=n_paths, rng=rng)
+        return what_it_takes_table(self._observations, self._indicators, origin=self.origin, scenario=scenario,
+                                   probability=probability, evaluation=evaluation)
+
+    def levers(self, *, scenario: Any = None) -> pd.DataFrame:
+        """Structural levers only: :func:`xmforecast.what_it_takes` on this plan."""
         from .engine import what_it_takes
 
-        return what_it_takes(self._observations, self._indicators, origin=self.origin, scenario=scenario, **kwargs)
+        return what_it_takes(self._observations, self._indicators, origin=self.origin, scenario=scenario)
 
     # --- helpers ----------------------------------------------------------------------
 
