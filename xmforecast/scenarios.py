@@ -82,7 +82,8 @@ class Scenario(BaseModel):
     seed : int
         Seed of the random generator, 0..2**63-1.
     model : str
-        Model name, or ``"auto"`` for selection by backtest.
+        Model name, or ``"auto"``: the registry's model for each indicator (a structural
+        model where one is declared, else the calibrated ``auto``).
     level : float
         Prediction interval level [%], 0 < level < 100.
     growth_shift : float
@@ -126,7 +127,8 @@ class Scenario(BaseModel):
     horizon: int = Field(4, ge=1, le=30, description="Years forecast beyond the origin [years], 1..30.")
     n_paths: int = Field(10_000, ge=10, le=1_000_000, description="Simulated paths, 10..1,000,000.")
     seed: int = Field(2017, ge=0, le=2**63 - 1, description="Seed of the random generator, 0..2**63-1.")
-    model: str = Field("auto", description="Model name, or auto (selection by backtest).")
+    model: str = Field("auto", description="Model name, or auto (the registry's model: structural where "
+                                           "declared, else the calibrated auto).")
     level: float = Field(80.0, gt=0.0, lt=100.0, description="Prediction interval level [%], 0 < level < 100.")
     growth_shift: float = Field(
         0.0, ge=-0.5, le=0.5,
