@@ -290,3 +290,21 @@ def test_property_any_params_file_gives_a_scenario_or_a_scenario_error(tmp_path_
     else:
         assert 0 < scenario.volatility_scale <= 10 and -0.5 <= scenario.growth_shift <= 0.5
         assert not scenario.scenario.startswith("_") and len(scenario.scenario) <= 64
+
+
+def test_indicators_file_resolves_against_the_params_folder(tmp_path):
+    folder = tmp_path / "city"
+    folder.mkdir()
+    (folder / "indicators.yaml").write_text("- {id: hubs, name_en: Hubs, unit: hubs, kind: stock, "
+                                            "direction: increase}\n", encoding="utf-8")
+    (folder / "s.yaml").write_text("scenario: city\nindicators_file: indicators.yaml\n", encoding="utf-8")
+    assert load_scenario(folder / "s.yaml").indicators_file == str((folder / "indicators.yaml").resolve())
+    (folder / "t.yaml").write_text("scenario: city\nindicators_file: nowhere.yaml\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"t\.yaml: key 'indicators_file': .*file not found"):
+        load_scenario(folder / "t.yaml")
+
+
+def test_the_example_scenario_names_its_plan():
+    path = Path(__file__).resolve().parent.parent / "examples" / "lakeside" / "baseline.yaml"
+    sc = load_scenario(path)
+    assert Path(sc.indicators_file).name == "indicators.yaml" and Path(sc.data_file).name == "observations.csv"

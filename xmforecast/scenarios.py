@@ -106,6 +106,10 @@ class Scenario(BaseModel):
     data_file : str
         Extra observations CSV (``indicator, year, value``); a relative path
         is resolved against the params file's folder by :func:`load_scenario`.
+    indicators_file : str
+        Another plan's indicator registry (YAML), resolved like ``data_file``; empty:
+        the embedded Xiamen registry. With it, no embedded observation is used: the
+        observations are the registry's baselines and ``data_file``.
 
     Examples
     --------
@@ -154,10 +158,14 @@ class Scenario(BaseModel):
         None, description="Resident population growth per year [fraction], -0.2..0.2 (±20 %/yr), or null."
     )
     data_file: str = Field("", description="Extra observations CSV; relative to the params file's folder.")
+    indicators_file: str = Field(
+        "", description="Another plan's indicator registry (YAML); relative to the params file's folder; "
+                        "empty: the embedded registry. With it, observations come from its baselines and data_file only."
+    )
 
     _source: Path | None = PrivateAttr(default=None)
 
-    @field_validator("data_file")
+    @field_validator("data_file", "indicators_file")
     @classmethod
     def _resolve_data_file(cls, value: str, info: ValidationInfo) -> str:
         if not value:
@@ -282,7 +290,7 @@ def load_scenario(path: str | Path) -> Scenario:
     Returns
     -------
     Scenario
-        The validated scenario; `data_file`, if given, as an absolute path.
+        The validated scenario; `data_file` and `indicators_file`, if given, as absolute paths.
 
     Raises
     ------
