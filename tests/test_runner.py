@@ -71,7 +71,7 @@ def project(tmp_path_factory):
     _scenario_notebook(nbs / "incomplete.ipynb", drop="p_attain")
     _notebook(
         nbs / "overview.ipynb",
-        {"lang": "zh", "origin": 2016, "data_file": "", "output_dir": "."},
+        {"lang": "zh", "origin": 2016, "data_file": "", "indicators_file": "", "output_dir": "."},
         ["from pathlib import Path\nPath(output_dir, 'overview.txt').write_text(f'{lang} {origin}')"],
         prose="Overview",
     )
@@ -378,7 +378,7 @@ def _cli_project(root: Path) -> Path:
     """
     nbs = root / "notebooks"
     nbs.mkdir(parents=True)
-    overview = {"lang": "zh", "origin": 2016, "data_file": "", "output_dir": "."}
+    overview = {"lang": "zh", "origin": 2016, "data_file": "", "indicators_file": "", "output_dir": "."}
     _notebook(nbs / "baselines.ipynb", overview, [
         "import time\nfrom pathlib import Path\n"
         f"Path({str(root / 'started')!r}).write_text('x')\n"
@@ -561,3 +561,45 @@ def test_workers_give_their_kernels_one_blas_thread(monkeypatch):
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")  # a caller's own setting wins
     with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(os.getpid(),)) as pool:
         assert pool.submit(_blas_threads).result(timeout=60) == "2"
+
+
+# --- another plan: indicators_file -------------------------------------------------------------------
+
+CITY = Path(__file__).resolve().parent.parent / "examples" / "lakeside"
+
+
+def test_indicators_file_reaches_every_notebook_and_the_manifest_lists_only_that_plan(project, tmp_path):
+    out = tmp_path / "reports"
+    run = _run(project, out, names=("push",), summary_notebook=None, progress=None,
+               indicators_file=CITY / "indicators.yaml", data_file=CITY / "observations.csv")
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["scenarios"]["push"]["parameters"]["indicators_file"] == str((CITY / "indicators.yaml").resolve())
+    files = [Path(d["file"]).name for d in manifest["data"]]
+    assert "indicators.yaml" in files and "observations.csv" in files
+    assert not any("xiamen" in f for f in files)
+    for executed in (run / "_overview" / "overview.ipynb", run / "push" / "report.ipynb"):
+        cells = nbformat.read(executed, as_version=4).cells
+        injected = next(c for c in cells if "injected-parameters" in c.metadata.get("tags", []))
+        assert f'indicators_file = "{(CITY / "indicators.yaml").resolve()}"' in injected.source
+
+
+def test_scenarios_of_two_plans_in_one_run_are_refused_before_anything_is_written(tmp_path):
+    from xmforecast.exceptions import ScenarioError
+
+    (tmp_path / "a.yaml").write_text("scenario: a\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(f"scenario: b\nindicators_file: {CITY / 'indicators.yaml'}\n"
+                                     f"data_file: {CITY / 'observations.csv'}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"every scenario of a run must use the same `indicators_file`"):
+        run_suite([tmp_path / "a.yaml", tmp_path / "b.yaml"], out=tmp_path / "reports", progress=None)
+    assert not (tmp_path / "reports").exists()
+
+
+def test_another_plans_data_is_checked_against_its_registry_before_anything_is_written(tmp_path):
+    from xmforecast.exceptions import DataError
+
+    (tmp_path / "obs.csv").write_text("indicator,year,value\nrd_spend,2016,117.7\n", encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(f"scenario: a\nindicators_file: {CITY / 'indicators.yaml'}\n"
+                                     "data_file: obs.csv\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"obs\.csv: line 2: unknown indicator 'rd_spend'"):
+        run_suite([tmp_path / "a.yaml"], out=tmp_path / "reports", progress=None)
+    assert not (tmp_path / "reports").exists()

@@ -146,7 +146,7 @@ def _run(args) -> None:
     params = args.params or sorted(str(p) for p in Path("params").glob("*.yaml"))
     if not params:
         raise XMForecastError("no scenario files given and none found in params/*.yaml.")
-    run_dir = run_suite(params, out=args.out, jobs=args.jobs, data_file=args.data)
+    run_dir = run_suite(params, out=args.out, jobs=args.jobs, data_file=args.data, indicators_file=args.indicators)
     print(run_dir)
 
 

@@ -82,6 +82,7 @@ def run_suite(
     now: datetime | None = None,
     data_file: str | Path | None = None,
     cell_timeout: float | None = 1800,
+    indicators_file: str | Path | None = None,
 ) -> Path:
     """Run every scenario through the notebooks and publish one dated run folder.
 
@@ -98,7 +99,7 @@ def run_suite(
         the ``notebooks/`` folder beside the package.
     run_notebooks : sequence of str
         Run-level notebooks, executed once into ``<run>/_overview/`` with
-        ``lang``, ``origin`` and ``data_file`` of the first scenario.
+        ``lang``, ``origin``, ``data_file`` and ``indicators_file`` of the first scenario.
     scenario_notebooks : sequence of str
         Notebooks executed once per scenario into ``<run>/<scenario>/`` with
         all the scenario's parameters; each writes a ``summary.csv`` there.
@@ -115,6 +116,10 @@ def run_suite(
     data_file : str or Path, optional
         Extra observations CSV for every scenario (the CLI's ``--data``); it
         replaces each params file's own `data_file`.
+    indicators_file : str or Path, optional
+        Another plan's registry for every scenario (the CLI's ``--indicators``); it
+        replaces each params file's own `indicators_file`. Every scenario of a run must
+        use the same registry.
     cell_timeout : float or None
         Longest a notebook cell may run [s] before the notebook counts as failed, so that
         a stuck cell cannot hang a scheduled run; None waits for ever.
@@ -152,20 +157,32 @@ def run_suite(
     scenarios = load_scenarios(list(params_files))
     if data_file is not None:
         scenarios = [_with_data_file(s, data_file) for s in scenarios]
+    if indicators_file is not None:
+        scenarios = [_with_data_file(s, indicators_file, key="indicators_file") for s in scenarios]
     if not scenarios:
         raise ScenarioError("no params files given; pass at least one params/*.yaml file.")
-    # A bad observations file would fail every notebook: refuse it before anything is written.
-    from .data import read_user_observations
+    plans = {s.indicators_file for s in scenarios}
+    if len(plans) > 1:
+        shown = "; ".join(f"{s.source or s.scenario}: {s.indicators_file or 'embedded'}" for s in scenarios)
+        raise ScenarioError(f"every scenario of a run must use the same `indicators_file` (one plan per run); "
+                            f"got {shown}.")
+    # A bad registry or observations file would fail every notebook: refuse it before anything is written.
+    from .data import load_observations, read_user_observations
+    from .registry import load_indicators
 
+    registry = load_indicators(scenarios[0].indicators_file or None)
     for path in sorted({s.data_file for s in scenarios if s.data_file}):
-        read_user_observations(path)
+        read_user_observations(path, indicators=registry)
+    if scenarios[0].indicators_file:
+        for path in sorted({s.data_file for s in scenarios}):
+            load_observations(path or None, indicators=registry)  # at least one observation
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else _default_notebooks_dir()
     run_nbs, scen_nbs = tuple(run_notebooks or ()), tuple(scenario_notebooks or ())
     first = scenarios[0]
     _check_notebooks(
         nb_dir,
         [
-            (run_nbs, ("lang", "origin", "data_file", "output_dir")),
+            (run_nbs, ("lang", "origin", "data_file", "indicators_file", "output_dir")),
             (scen_nbs, (*SCENARIO_KEYS, "output_dir")),
             ((summary_notebook,) if summary_notebook else (), ("run_dir", "lang", "output_dir")),
         ],
@@ -200,7 +217,8 @@ def run_suite(
             "parameters": {**parameters, "output_dir": str(where)},
         }
 
-    overview = {"lang": first.lang, "origin": first.origin, "data_file": first.data_file}
+    overview = {"lang": first.lang, "origin": first.origin, "data_file": first.data_file,
+                "indicators_file": first.indicators_file}
     tasks = [task("overview", "overview", nb, "_overview", overview) for nb in run_nbs]
     tasks += [
         task(s.scenario, "scenario", nb, s.scenario, s.to_parameters()) for s in scenarios for nb in scen_nbs
@@ -386,11 +404,12 @@ def _restore_signals(previous: dict | None) -> None:
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
 
 
-def _with_data_file(scenario: Scenario, data_file: str | Path) -> Scenario:
+def _with_data_file(scenario: Scenario, data_file: str | Path, *, key: str = "data_file") -> Scenario:
     path = Path(data_file).expanduser().resolve()
     if not path.is_file():
-        raise ParameterError(f"`data_file` must be an existing CSV file; got {str(data_file)!r}.")
-    updated = Scenario.model_validate({**scenario.to_parameters(), "data_file": str(path)})
+        what = "CSV" if key == "data_file" else "registry (YAML)"
+        raise ParameterError(f"`{key}` must be an existing {what} file; got {str(data_file)!r}.")
+    updated = Scenario.model_validate({**scenario.to_parameters(), key: str(path)})
     updated._source = scenario.source
     return updated
 
@@ -697,8 +716,15 @@ def _write_manifest(path: Path, *, run_id, status, started, clock, scenarios, re
         except PackageNotFoundError:
             return None
 
-    data_files = sorted(p for p in (Path(__file__).parent / "data").iterdir() if p.is_file())
-    data_files += sorted({Path(s.data_file) for s in scenarios if s.data_file})
+    # Another plan's run uses none of the embedded data: its manifest lists its own files only.
+    own = sorted({Path(f) for s in scenarios for f in (s.indicators_file, s.data_file) if f})
+    embedded = not any(s.indicators_file for s in scenarios)
+    from .data import HISTORY_FILE
+    from .registry import INDICATORS_FILE
+
+    data_files = sorted(p for p in (Path(__file__).parent / "data").iterdir() if p.is_file()
+                        and (embedded or p.resolve() not in (HISTORY_FILE, INDICATORS_FILE)))
+    data_files += own
     manifest = {
         "run_id": run_id,
         "status": status,
