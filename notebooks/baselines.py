@@ -18,10 +18,10 @@
 # %% [markdown]
 # # Baselines and targets · 2016 基线与 2017 目标
 #
-# What the Xiamen Science and Technology Bureau's *2016 review and 2017 plan*
-# (厦门市科学技术局 2016 年科技创新工作总结及 2017 年工作要点) states, sentence by sentence,
-# and the published history behind each indicator, with the source and quality grade
-# of every point.
+# What the plan states for each indicator (its baseline and target, with the sentence
+# each number comes from) and the history behind each indicator, with the source and
+# quality grade of every point. The plan is the embedded one, or the registry named by
+# `indicators_file`.
 #
 # Quality grades: **A** official statistics, **B** news, **C** a mirror copy of an
 # official or news text, **seed** the plan document itself. *Derived* points are
@@ -32,29 +32,40 @@
 lang: str = "zh"  # language of chart labels and names: "zh" or "en"
 origin: int = 2016  # data as of this year [year]; later observations are ignored
 data_file: str = ""  # extra observations CSV (indicator, year, value); "" for none
+indicators_file: str = ""  # another plan's registry (YAML); "" for the embedded one
 output_dir: str = "."  # folder for the figures (PNG)
 
 # %%
 from pathlib import Path
 
-from IPython.display import display
+from IPython.display import Markdown, display
 
 import xmforecast
 from xmforecast import plots
+from xmforecast.registry import is_embedded
 from xmforecast.scenarios import scenario_from_parameters
 
-settings = scenario_from_parameters(dict(scenario="baselines", lang=lang, origin=origin, data_file=data_file))
+settings = scenario_from_parameters(dict(scenario="baselines", lang=lang, origin=origin, data_file=data_file,
+                                         indicators_file=indicators_file))
 out = Path(output_dir)
 out.mkdir(parents=True, exist_ok=True)
 name = "name_zh" if settings.lang == "zh" else "name_en"
-headline = ["rd_spend", "hightech_enterprises", "tech_trade", "invention_patents_per_10k"]
-registry = xmforecast.load_indicators()
+registry = xmforecast.load_indicators(settings.indicators_file or None)
 obs = xmforecast.load_observations(settings.data_file or None, indicators=registry, origin=settings.origin)
+with_target = [i for i in registry.loc[registry["target_type"].notna(), "id"] if i in set(obs["indicator"])]
+if is_embedded(registry):
+    plan = ("厦门市科学技术局 2016 年科技创新工作总结及 2017 年工作要点 (the Xiamen Science and Technology "
+            "Bureau's 2016 review and 2017 plan), with published history for 2010–2016")
+    headline = ["rd_spend", "hightech_enterprises", "tech_trade", "invention_patents_per_10k"]
+else:
+    plan = f"the registry `{Path(settings.indicators_file).name}`"
+    headline = with_target[:4]
+display(Markdown(f"Plan: {plan}; {len(registry)} indicators, {len(obs)} observations up to {settings.origin}."))
 
 # %% [markdown]
 # ## The targets and their baselines
 #
-# One row per quantified 2017 target. `target_type`: **level** = reach at least this
+# One row per quantified target. `target_type`: **level** = reach at least this
 # level, **growth** = grow by at least this fraction (0.2 = 20 %) on the base year,
 # **flow** = at least this many in the year. The quotes are the exact sentences of the
 # plan document the numbers come from.
@@ -70,9 +81,8 @@ display(
 )
 
 # %% [markdown]
-# Indicators the plan reports without a 2017 target; some feed the structural models
-# (valid invention patents, grants and population for the patent ratio; newly certified
-# firms for the high-tech stock).
+# Indicators the plan reports without a target; some feed the structural models (the
+# registry's `inputs`).
 
 # %%
 display(
@@ -97,26 +107,31 @@ display(
 )
 
 # %% [markdown]
-# ### The four headline indicators
+# ### The headline indicators
 #
-# R&D spending (全社会 R&D 经费支出), high-tech enterprises (高新技术企业), technology
-# contract turnover (技术合同交易额) and valid invention patents per 10,000 residents
-# (每万人有效发明专利拥有量). Marker shape gives the grade; hollow markers are derived.
+# The plan's main targets (for another plan: its first four targets with observations).
+# Marker shape gives the grade; hollow markers are derived.
 
 # %%
-fig = plots.history_chart(obs, registry, headline, lang=settings.lang)
-plots.save_figure(fig, out / "history_headline.png");
+if headline:
+    fig = plots.history_chart(obs, registry, headline, lang=settings.lang)
+    plots.save_figure(fig, out / "history_headline.png");
 
 # %% [markdown]
 # ### Inputs of the structural models
 #
-# The high-tech stock is modelled from certificates granted (certificates last three
-# years); the patent ratio from valid invention patents, grants and population.
+# The indicators that fill a structural model's inputs (the registry's `model` and
+# `inputs`), e.g. certificates granted for a stock of three-year certificates.
 
 # %%
-inputs = ["hightech_new_certified", "valid_invention_patents", "invention_patent_grants", "population"]
-fig = plots.history_chart(obs, registry, inputs, lang=settings.lang)
-plots.save_figure(fig, out / "history_inputs.png");
+inputs = [ref for row in registry.itertuples() if isinstance(row.inputs, dict) for ref in row.inputs.values()
+          if ref != row.id and ref in set(obs["indicator"])]
+inputs = list(dict.fromkeys(inputs))
+if inputs:
+    fig = plots.history_chart(obs, registry, inputs, lang=settings.lang)
+    plots.save_figure(fig, out / "history_inputs.png");
+else:
+    display(Markdown("No structural model in this plan's registry."))
 
 # %% [markdown]
 # ## Points to read with care: derived or grade C

@@ -18,7 +18,7 @@
 # %% [markdown]
 # # Scenarios compared · 情景比较
 #
-# The probability of attaining each 2017 target under every scenario of one run, read from
+# The probability of attaining each target under every scenario of one run, read from
 # the run's `summary.csv` (one row per target and scenario). A scenario changes
 # assumptions, not data: the same history and models underlie every column, so the
 # differences come from the assumptions each scenario's params file states.
@@ -48,7 +48,7 @@ display(titles.to_frame())
 # %% [markdown]
 # ## Probability of attainment by scenario
 #
-# Targets that could be assessed (those with a 2016 baseline). Each cell is the share of
+# Targets that could be assessed (those with a baseline). Each cell is the share of
 # simulated paths that reach the target in the target year.
 
 # %%

@@ -51,8 +51,9 @@ new_certifications: Optional[int] = None  # first-time high-tech certifications 
 patent_lapse_rate: Optional[float] = None  # valid invention patents lapsing [fraction/year]; None: estimated
 population_growth: Optional[float] = None  # resident population growth [fraction/year]; None: estimated
 data_file: str = ""  # extra observations CSV (indicator, year, value); "" for none
+indicators_file: str = ""  # another plan's registry (YAML); "" for the embedded one
 output_dir: str = "."  # working folder (this notebook writes no files)
-indicator: str = "hightech_enterprises"  # target shown first (registry id)
+indicator: str = "hightech_enterprises"  # target shown first (registry id; another plan: its first target)
 
 # %%
 import functools
@@ -66,11 +67,13 @@ from xmforecast.scenarios import SCENARIO_KEYS, scenario_from_parameters
 sc = scenario_from_parameters({key: globals()[key] for key in SCENARIO_KEYS})
 explore_paths = min(sc.n_paths, 2_000)
 name = "name_zh" if sc.lang == "zh" else "name_en"
-registry = xmforecast.load_indicators()
+registry = xmforecast.load_indicators(sc.indicators_file or None)
 names = registry.set_index("id")[["name_zh", "name_en", "unit", "direction"]]
 obs = xmforecast.load_observations(sc.data_file or None, indicators=registry)
 targets = xmforecast.target_table(registry, obs, origin=sc.origin).join(names, on="indicator")
 choices = targets[targets["base_value"].notna()]
+if indicator not in set(choices["indicator"]):
+    indicator = choices["indicator"].iloc[0]
 
 # %%
 controls = {

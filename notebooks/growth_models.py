@@ -35,8 +35,9 @@ origin: int = 2016  # forecast origin [year]; observations after it are ignored
 level: float = 80.0  # prediction interval level [%]
 horizon: int = 4  # years forecast beyond the last observation [years]
 data_file: str = ""  # extra observations CSV (indicator, year, value); "" for none
+indicators_file: str = ""  # another plan's registry (YAML); "" for the embedded one
 output_dir: str = "."  # folder for the figures (PNG)
-indicators: list = ["rd_spend", "hightech_enterprises", "tech_trade", "invention_patents_per_10k"]  # ids
+indicators: list = []  # ids to show; empty: the plan's headline targets
 
 # %%
 from html import escape
@@ -51,14 +52,20 @@ from xmforecast import models, plots
 from xmforecast.scenarios import scenario_from_parameters
 
 settings = scenario_from_parameters(dict(scenario="growth-models", lang=lang, origin=origin, level=level,
-                                         horizon=horizon, data_file=data_file))
+                                         horizon=horizon, data_file=data_file, indicators_file=indicators_file))
 out = Path(output_dir)
 out.mkdir(parents=True, exist_ok=True)
 name = "name_zh" if settings.lang == "zh" else "name_en"
-registry = xmforecast.load_indicators()
+registry = xmforecast.load_indicators(settings.indicators_file or None)
 by_id = registry.set_index("id")
 obs = xmforecast.load_observations(settings.data_file or None, indicators=registry)
 targets = xmforecast.target_table(registry, obs, origin=settings.origin).set_index("indicator")
+if not indicators:
+    from xmforecast.registry import is_embedded
+
+    observed = set(obs.loc[obs["year"] <= settings.origin, "indicator"])
+    indicators = (["rd_spend", "hightech_enterprises", "tech_trade", "invention_patents_per_10k"]
+                  if is_embedded(registry) else [i for i in targets.index if i in observed][:4])
 
 # %% [markdown]
 # ## Backtest scores
@@ -78,7 +85,7 @@ display(scores[scores["indicator"].isin(indicators)].style.hide(axis="index")
 #
 # For each indicator: the forecasts of every ladder rung side by side (median `point` and
 # the interval at the chosen level), the rungs skipped and why, and the chosen model's
-# forecast with the 2017 target where there is one.
+# forecast with the target where there is one.
 
 # %%
 for ind in indicators:

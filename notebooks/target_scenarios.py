@@ -18,12 +18,12 @@
 # %% [markdown]
 # # Targets under one scenario · 目标情景评估
 #
-# For every quantified 2017 target of the Xiamen Science and Technology Bureau: how far
-# the indicator is from the target, how likely it is to get there under this scenario's
-# assumptions, and what it would take.
+# For every quantified target of the plan (the embedded one, or the registry named by
+# `indicators_file`): how far the indicator is from the target, how likely it is to get
+# there under this scenario's assumptions, and what it would take.
 #
 # How to read it:
-# - **required growth** = the constant annual growth from the 2016 baseline that just
+# - **required growth** = the constant annual growth from the baseline that just
 #   reaches the target, `(target / base)^(1 / years) − 1`; growth rates are fractions
 #   (0.2 = 20 %);
 # - **progress ratio R** = observed growth / required growth, graded as in Eurostat's SDG
@@ -53,6 +53,7 @@ new_certifications: Optional[int] = None  # first-time high-tech certifications 
 patent_lapse_rate: Optional[float] = None  # valid invention patents lapsing [fraction/year]; None: estimated
 population_growth: Optional[float] = None  # resident population growth [fraction/year]; None: estimated
 data_file: str = ""  # extra observations CSV (indicator, year, value); "" for none
+indicators_file: str = ""  # another plan's registry (YAML); "" for the embedded one
 output_dir: str = "."  # folder for the figures (PNG) and summary.csv
 
 # %%
@@ -71,10 +72,16 @@ sc = scenario_from_parameters({key: globals()[key] for key in SCENARIO_KEYS})
 out = Path(output_dir)
 out.mkdir(parents=True, exist_ok=True)
 name = "name_zh" if sc.lang == "zh" else "name_en"
-headline = ["rd_spend", "hightech_enterprises", "tech_trade", "invention_patents_per_10k"]
-registry = xmforecast.load_indicators()
+registry = xmforecast.load_indicators(sc.indicators_file or None)
 names = registry.set_index("id")[["name_zh", "name_en", "unit", "kind", "direction"]]
 obs = xmforecast.load_observations(sc.data_file or None, indicators=registry)
+embedded = xmforecast.registry.is_embedded(registry)
+stocks = registry.loc[registry["model"] == "certified_stock", "id"].tolist()  # renewal-rate sensitivity
+if embedded:
+    headline = ["rd_spend", "hightech_enterprises", "tech_trade", "invention_patents_per_10k"]
+else:  # another plan: its first targets with observations up to the origin
+    observed = set(obs.loc[obs["year"] <= sc.origin, "indicator"])
+    headline = [i for i in registry.loc[registry["target_type"].notna(), "id"] if i in observed][:4]
 display(Markdown(f"## {escape(sc.title or sc.scenario)}\n\nScenario `{sc.scenario}`, data up to {sc.origin}, "
                  f"{sc.n_paths:,} simulated paths, seed {sc.seed}, model `{sc.model}`."))
 
@@ -116,8 +123,8 @@ fig = plots.progress_chart(assessed, lang=sc.lang)
 plots.save_figure(fig, out / "progress.png");
 
 # %% [markdown]
-# Targets the plan sets without a 2016 baseline (the document gives none and no
-# observation exists) cannot be assessed; they are listed with the reason.
+# Targets the plan sets without a baseline (the registry gives none and no observation
+# exists) cannot be assessed; they are listed with the reason.
 
 # %%
 display(table[table["base_value"].isna()][["indicator", name, "target_type", "target_value", "note"]]
@@ -128,7 +135,7 @@ display(table[table["base_value"].isna()][["indicator", name, "target_type", "ta
 #
 # Observed history (hollow points are derived or grade C), the simulated fan (central 50 %
 # and the scenario's interval level), the target (star) and the constant-growth path
-# from the 2016 baseline that just reaches it (dotted).
+# from the baseline that just reaches it (dotted).
 
 # %%
 by_id = table.set_index("indicator")
@@ -148,36 +155,44 @@ for ind in [i for i in headline if i in ev.simulations]:
 # %% [markdown]
 # ## What it would take
 #
-# The annual growth each target requires against the growth observed over the last
-# three years. For the two indicators with a structural model the requirement is also
-# given in the unit a programme manager controls: first-time high-tech certifications
-# per year (certificates last three years; the scenario's renewal and exit rates apply),
-# and invention patent grants per year (valid patents lapse; the population grows).
+# For every target, from the latest observation: the constant annual growth that just
+# reaches it (`required_growth`), the growth observed over the last three years, the
+# growth the model's median path expects, and the growth needed to reach the target with
+# 80 % probability (`growth_for_80`: the median path's growth once every path is shifted
+# until 80 % of them meet the target). For an indicator with a structural model the
+# requirement is also given in the unit a programme manager controls (e.g. first-time
+# certifications per year, patent grants per year), under the scenario's settings.
 
 # %%
-take = assessed[["indicator", name, "unit", "latest_year", "latest_value", "target_level", "target_year",
-                 "required_growth", "observed_growth"]].assign(
-    growth_gap=assessed["required_growth"] - assessed["observed_growth"])
-display(take.style.hide(axis="index").format(
-    {"latest_year": "{:.0f}", "latest_value": "{:,.2f}", "target_level": "{:,.2f}", "required_growth": "{:.1%}",
-     "observed_growth": "{:.1%}", "growth_gap": "{:+.1%}"}, na_rep="—", escape="html"))
+effort = xmforecast.what_it_takes_table(obs, registry, origin=sc.origin, scenario=sc, probability=0.8,
+                                       evaluation=ev)
+take = effort[effort["indicator"].isin(assessed["indicator"])].join(names[[name, "unit"]], on="indicator")
+take = take.rename(columns={"growth_for_probability": "growth_for_80"})
+display(take[["indicator", name, "unit", "latest_year", "latest_value", "target_level", "target_year",
+              "required_growth", "observed_growth", "expected_growth", "growth_for_80", "note"]]
+        .style.hide(axis="index").format(
+    {"latest_year": "{:.0f}", "latest_value": "{:,.2f}", "target_level": "{:,.2f}", "target_year": "{:.0f}",
+     "required_growth": "{:+.1%}", "observed_growth": "{:+.1%}", "expected_growth": "{:+.1%}",
+     "growth_for_80": "{:+.1%}"}, na_rep="—", escape="html"))
 
 # %%
 levers = xmforecast.what_it_takes(obs, registry, origin=sc.origin, scenario=sc)
-display(levers.style.hide(axis="index").format({"needed_per_year": "{:,.0f}", "last_observed": "{:,.0f}"},
-                                               na_rep="target year already observed", escape="html"))
-
-# %% [markdown]
-# A value needed per year at or below zero means the target is reached with none at all;
-# the plan's own floor for first-time certifications is 200 a year (新认定高新技术企业 200 家以上).
+if len(levers):
+    display(levers.style.hide(axis="index").format({"needed_per_year": "{:,.0f}", "last_observed": "{:,.0f}"},
+                                                   na_rep="target year already observed", escape="html"))
+    display(Markdown("A value needed per year at or below zero means the target is reached with none at all."
+                     + (" The plan's own floor for first-time certifications is 200 a year "
+                        "(新认定高新技术企业 200 家以上)." if embedded else "")))
+else:
+    display(Markdown("No structural model in this plan's registry: the growth rates above are what it takes."))
 
 # %% [markdown]
 # ## Sensitivity to the main assumptions
 #
 # The probability of attainment re-simulated with one assumption changed at a time
 # (fewer paths than above, so the curves are slightly noisy): the growth shift added to
-# every headline indicator's expected growth, and, for the high-tech stock, the share of
-# expiring certificates renewed.
+# every headline indicator's expected growth, and, for a stock of certificates (a
+# structural model), the share of expiring certificates renewed.
 
 # %%
 sensitivity_paths = min(sc.n_paths, 2_000)
@@ -191,13 +206,14 @@ plots.save_figure(fig, out / "sensitivity_growth_shift.png");
 
 # %%
 renewals = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
-by_renewal = xmforecast.sensitivity("recertification_rate", renewals, ids=["hightech_enterprises"], scenario=sc,
-                                    observations=obs, indicators=registry, origin=sc.origin,
-                                    n_paths=sensitivity_paths)
-fig = plots.sensitivity_chart(by_renewal.join(names, on="indicator"), lang=sc.lang,
-                              parameter={"zh": "到期高新技术企业证书续认定比例 [比例]",
-                                         "en": "share of expiring certificates renewed [fraction]"}[sc.lang])
-plots.save_figure(fig, out / "sensitivity_recertification_rate.png");
+if stocks:
+    by_renewal = xmforecast.sensitivity("recertification_rate", renewals, ids=stocks, scenario=sc,
+                                        observations=obs, indicators=registry, origin=sc.origin,
+                                        n_paths=sensitivity_paths)
+    fig = plots.sensitivity_chart(by_renewal.join(names, on="indicator"), lang=sc.lang,
+                                  parameter={"zh": "到期证书续认定比例 [比例]",
+                                             "en": "share of expiring certificates renewed [fraction]"}[sc.lang])
+    plots.save_figure(fig, out / "sensitivity_recertification_rate.png");
 
 # %% [markdown]
 # ## Summary table
