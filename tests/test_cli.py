@@ -173,3 +173,13 @@ def test_a_xiamen_id_in_another_plans_data_is_refused(capsys, write_csv):
     path = write_csv("indicator,year,value\nrd_spend,2016,117.7\n")
     code, _, err = run(capsys, "targets", "--indicators", str(CITY / "indicators.yaml"), "--data", str(path))
     assert code == 1 and "unknown indicator 'rd_spend'" in err
+
+
+def test_run_with_a_missing_registry_is_one_line_and_writes_nothing(capsys, tmp_path):
+    params = tmp_path / "a.yaml"
+    params.write_text("scenario: a\n", encoding="utf-8")
+    code, out, err = run(capsys, "run", str(params), "--indicators", str(tmp_path / "nowhere.yaml"),
+                         "--out", str(tmp_path / "reports"))
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert "`indicators_file` must be an existing registry (YAML) file" in err
+    assert not (tmp_path / "reports").exists()
