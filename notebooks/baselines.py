@@ -33,22 +33,20 @@ lang: str = "zh"  # language of chart labels and names: "zh" or "en"
 origin: int = 2016  # data as of this year [year]; later observations are ignored
 data_file: str = ""  # extra observations CSV (indicator, year, value); "" for none
 indicators_file: str = ""  # another plan's registry (YAML); "" for the embedded one
-output_dir: str = "."  # folder for the figures (PNG)
+output_dir: str = ""  # folder for the figures (PNG); "": reports/notebooks/baselines
 
 # %%
-from pathlib import Path
 
 from IPython.display import Markdown, display
 
 import xmforecast
-from xmforecast import plots
+from xmforecast import plots, report
 from xmforecast.registry import is_embedded
 from xmforecast.scenarios import scenario_from_parameters
 
 settings = scenario_from_parameters(dict(scenario="baselines", lang=lang, origin=origin, data_file=data_file,
                                          indicators_file=indicators_file))
-out = Path(output_dir)
-out.mkdir(parents=True, exist_ok=True)
+out = report.output_folder(output_dir, "baselines")
 name = "name_zh" if settings.lang == "zh" else "name_en"
 registry = xmforecast.load_indicators(settings.indicators_file or None)
 obs = xmforecast.load_observations(settings.data_file or None, indicators=registry, origin=settings.origin)

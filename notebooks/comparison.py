@@ -24,24 +24,23 @@
 # differences come from the assumptions each scenario's params file states.
 
 # %% tags=["parameters"]
-run_dir: str = "."  # folder holding the run's summary.csv (all scenarios)
+run_dir: str = ""  # folder of a run (its summary.csv); "": the newest run under reports/
 lang: str = "zh"  # language of chart labels and names: "zh" or "en"
-output_dir: str = "."  # folder for the figures (PNG)
+output_dir: str = ""  # folder for the figures (PNG); "": reports/notebooks/comparison
 
 # %%
-from pathlib import Path
-
 import pandas as pd
-from IPython.display import display
+from IPython.display import HTML, display
 
-from xmforecast import plots
+from xmforecast import plots, report
 from xmforecast.scenarios import scenario_from_parameters
 
 settings = scenario_from_parameters(dict(scenario="comparison", lang=lang))
-out = Path(output_dir)
-out.mkdir(parents=True, exist_ok=True)
+run = report.newest_run(run_dir)
+out = report.output_folder(output_dir, "comparison")
 name = "name_zh" if settings.lang == "zh" else "name_en"
-summary = pd.read_csv(Path(run_dir) / "summary.csv")
+summary = pd.read_csv(run / "summary.csv")
+print(f"run {run}")
 titles = summary.drop_duplicates("scenario").set_index("scenario")["title"]
 display(titles.to_frame())
 
@@ -57,23 +56,14 @@ fig = plots.comparison_chart(assessed, lang=settings.lang)
 plots.save_figure(fig, out / "comparison.png");
 
 # %%
-display(
-    assessed.pivot(index=["indicator", name], columns="scenario", values="p_attain")
-    .reindex(index=pd.MultiIndex.from_frame(assessed[["indicator", name]].drop_duplicates()), columns=titles.index)
-    .style.format("{:.0%}", na_rep="—").format_index(escape="html", axis=0).format_index(escape="html", axis=1)
-    .background_gradient(cmap="RdYlGn", vmin=0, vmax=1)
-)
+display(HTML(report.comparison_table(assessed, settings.lang)))
 
 # %% [markdown]
-# ## Progress grade and expected year of attainment
+# ## Trend so far and expected year of attainment
 #
-# The progress grade compares observed with required growth and does not depend on the
+# The trend grade compares observed with required growth and does not depend on the
 # scenario; the expected year (first year the median path reaches the target) does.
+# A target whose latest figure is already beyond it says so instead of a year.
 
 # %%
-display(
-    assessed.pivot(index=["indicator", name, "status"], columns="scenario", values="expected_year")
-    .reindex(index=pd.MultiIndex.from_frame(assessed[["indicator", name, "status"]].drop_duplicates()),
-             columns=titles.index)
-    .style.format("{}", na_rep="—").format_index(escape="html", axis=0).format_index(escape="html", axis=1)
-)
+display(HTML(report.comparison_table(assessed, settings.lang, value="expected")))

@@ -52,7 +52,7 @@ patent_lapse_rate: Optional[float] = None  # valid invention patents lapsing [fr
 population_growth: Optional[float] = None  # resident population growth [fraction/year]; None: estimated
 data_file: str = ""  # extra observations CSV (indicator, year, value); "" for none
 indicators_file: str = ""  # another plan's registry (YAML); "" for the embedded one
-output_dir: str = "."  # working folder (this notebook writes no files)
+output_dir: str = ""  # unused: this notebook writes no files
 indicator: str = "hightech_enterprises"  # target shown first (registry id; another plan: its first target)
 
 # %%

@@ -36,25 +36,23 @@ level: float = 80.0  # prediction interval level [%]
 horizon: int = 4  # years forecast beyond the last observation [years]
 data_file: str = ""  # extra observations CSV (indicator, year, value); "" for none
 indicators_file: str = ""  # another plan's registry (YAML); "" for the embedded one
-output_dir: str = "."  # folder for the figures (PNG)
+output_dir: str = ""  # folder for the figures (PNG); "": reports/notebooks/growth_models
 indicators: list = []  # ids to show; empty: the plan's headline targets
 
 # %%
 from html import escape
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
 import xmforecast
-from xmforecast import models, plots
+from xmforecast import models, plots, report
 from xmforecast.scenarios import scenario_from_parameters
 
 settings = scenario_from_parameters(dict(scenario="growth-models", lang=lang, origin=origin, level=level,
                                          horizon=horizon, data_file=data_file, indicators_file=indicators_file))
-out = Path(output_dir)
-out.mkdir(parents=True, exist_ok=True)
+out = report.output_folder(output_dir, "growth_models")
 name = "name_zh" if settings.lang == "zh" else "name_en"
 registry = xmforecast.load_indicators(settings.indicators_file or None)
 by_id = registry.set_index("id")

@@ -18,19 +18,9 @@
 # %% [markdown]
 # # Targets under one scenario · 目标情景评估
 #
-# For every quantified target of the plan (the embedded one, or the registry named by
-# `indicators_file`): how far the indicator is from the target, how likely it is to get
-# there under this scenario's assumptions, and what it would take.
-#
-# How to read it:
-# - **required growth** = the constant annual growth from the baseline that just
-#   reaches the target, `(target / base)^(1 / years) − 1`; growth rates are fractions
-#   (0.2 = 20 %);
-# - **progress ratio R** = observed growth / required growth, graded as in Eurostat's SDG
-#   monitoring (≥ 0.95 on track, 0.6–0.95 acceleration needed, 0–0.6 limited progress,
-#   < 0 deterioration; a stock already above its target is "already met");
-# - **probability of attainment** = share of simulated paths at or beyond the target in
-#   the target year; **expected year** = first year the median path reaches it.
+# Will each target of the plan (the embedded one, or the registry named by
+# `indicators_file`) be reached, how likely, by when, and what would it take — under this
+# scenario's assumptions. The method and the details follow the answer.
 
 # %% tags=["parameters"]
 from typing import Optional
@@ -54,23 +44,22 @@ patent_lapse_rate: Optional[float] = None  # valid invention patents lapsing [fr
 population_growth: Optional[float] = None  # resident population growth [fraction/year]; None: estimated
 data_file: str = ""  # extra observations CSV (indicator, year, value); "" for none
 indicators_file: str = ""  # another plan's registry (YAML); "" for the embedded one
-output_dir: str = "."  # folder for the figures (PNG) and summary.csv
+output_dir: str = ""  # folder for the figures (PNG), summary.csv and forecasts.csv; "": reports/notebooks/<scenario>
 
 # %%
+import sys
 from html import escape
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
 import xmforecast
-from xmforecast import plots
+from xmforecast import plots, report
 from xmforecast.scenarios import SCENARIO_KEYS, scenario_from_parameters
 
 sc = scenario_from_parameters({key: globals()[key] for key in SCENARIO_KEYS})
-out = Path(output_dir)
-out.mkdir(parents=True, exist_ok=True)
+out = report.output_folder(output_dir, sc.scenario)
 name = "name_zh" if sc.lang == "zh" else "name_en"
 registry = xmforecast.load_indicators(sc.indicators_file or None)
 names = registry.set_index("id")[["name_zh", "name_en", "unit", "kind", "direction"]]
@@ -82,16 +71,29 @@ if embedded:
 else:  # another plan: its first targets with observations up to the origin
     observed = set(obs.loc[obs["year"] <= sc.origin, "indicator"])
     headline = [i for i in registry.loc[registry["target_type"].notna(), "id"] if i in observed][:4]
-display(Markdown(f"## {escape(sc.title or sc.scenario)}\n\nScenario `{sc.scenario}`, data up to {sc.origin}, "
-                 f"{sc.n_paths:,} simulated paths, seed {sc.seed}, model `{sc.model}`."))
+ev = xmforecast.evaluate_targets(obs, registry, origin=sc.origin, scenario=sc)
+summary = report.scenario_summary(ev, registry, sc, levers=xmforecast.what_it_takes(obs, registry, origin=sc.origin,
+                                                                                   scenario=sc))
+report.round_for_csv(summary).to_csv(out / "summary.csv", index=False)
+report.round_for_csv(report.scenario_forecasts(ev, sc)).to_csv(out / "forecasts.csv", index=False)
+for line in report.run_warnings(summary):
+    print(line, file=sys.stderr)
+display(HTML(report.render_summary(summary, sc, sc.lang)))
 
 # %% [markdown]
-# ### The assumptions
+# ## How to read it
 #
-# Every parameter of this run; the scenario's params file explains the choice of each value.
-
-# %%
-display(pd.Series(sc.to_parameters(), name="value").to_frame())
+# - **Probability** (达标概率): the share of the simulated futures (each following the
+#   indicator's own past growth, shifted by this scenario's assumptions) that reach the
+#   target in its year; its colour is the same on every page and chart.
+# - **Expected year**: the first year the middle (median) simulated path reaches the target.
+# - **What it would take**: the constant yearly growth from the latest figure that just
+#   reaches the target, `(target / base)^(1 / years) − 1`; where the plan declares a
+#   structural model, also the lever in the unit a programme controls.
+# - **Trend so far** (grade): growth over the last three years divided by the growth
+#   required, R; R ≥ 0.95 on track, 0.6–0.95 acceleration needed, 0–0.6 limited progress,
+#   below 0 deterioration (the method Eurostat uses to monitor the Sustainable Development
+#   Goals). It describes the past, not the probability.
 
 # %% [markdown]
 # ## Distance to target and probability of attainment
@@ -100,17 +102,9 @@ display(pd.Series(sc.to_parameters(), name="value").to_frame())
 # comes from a grade-C source (a mirror copy); `note` says why a probability is missing.
 
 # %%
-ev = xmforecast.evaluate_targets(obs, registry, origin=sc.origin, scenario=sc)
 table = ev.table.join(names, on="indicator")
 assessed = table[table["base_value"].notna()]
-display(
-    assessed[[name, "unit", "latest_value", "target_level", "target_year", "gap", "required_growth",
-              "observed_growth", "progress_ratio", "status", "p_attain", "expected_year", "model"]]
-    .style.hide(axis="index")
-    .format({"target_level": "{:,.2f}", "latest_value": "{:,.2f}", "gap": "{:,.2f}",
-             "required_growth": "{:.1%}", "observed_growth": "{:.1%}", "progress_ratio": "{:.2f}",
-             "p_attain": "{:.0%}", "expected_year": "{}"}, na_rep="—", escape="html")
-)
+display(HTML(report.detail_table(summary, sc.lang).to_html(index=False, escape=True)))
 caveats = assessed[(assessed["data_quality"] != "") | (assessed["note"] != "")]
 display(caveats[[name, "data_quality", "note"]].style.hide(axis="index").format(escape="html"))
 
@@ -148,8 +142,9 @@ for ind in [i for i in headline if i in ev.simulations]:
         quality=obs[obs["indicator"] == ind][["year", "quality", "status"]], levels=(50, sc.level), lang=sc.lang,
     )
     plots.save_figure(fig, out / f"fan_{ind}.png")
-    display(Markdown(f"**{escape(str(row[name]))}** — probability of attainment {row['p_attain']:.0%}, status "
-                     f"*{row['status']}*; model `{sim.model}` ({escape(str(sim.notes))})."), fig)
+    display(Markdown(f"**{escape(str(row[name]))}** — {report.verdict(row, sc.lang)}; trend so far: "
+                     f"*{report.status_label(row['status'], sc.lang)}*; model `{sim.model}` ({escape(str(sim.notes))})."),
+            fig)
     plt.close(fig)
 
 # %% [markdown]
@@ -172,8 +167,8 @@ display(take[["indicator", name, "unit", "latest_year", "latest_value", "target_
               "required_growth", "observed_growth", "expected_growth", "growth_for_80", "note"]]
         .style.hide(axis="index").format(
     {"latest_year": "{:.0f}", "latest_value": "{:,.2f}", "target_level": "{:,.2f}", "target_year": "{:.0f}",
-     "required_growth": "{:+.1%}", "observed_growth": "{:+.1%}", "expected_growth": "{:+.1%}",
-     "growth_for_80": "{:+.1%}"}, na_rep="—", escape="html"))
+     "required_growth": "{:+.0%}", "observed_growth": "{:+.0%}", "expected_growth": "{:+.0%}",
+     "growth_for_80": "{:+.0%}"}, na_rep="—", escape="html"))
 
 # %%
 levers = xmforecast.what_it_takes(obs, registry, origin=sc.origin, scenario=sc)
@@ -222,8 +217,4 @@ if stocks:
 # title; the scheduled run collects these into one table across scenarios.
 
 # %%
-summary = table.drop(columns=["kind", "direction"]).assign(scenario=sc.scenario, title=sc.title or sc.scenario)
-first = ["scenario", "title", "indicator", "name_zh", "name_en", "unit"]
-summary = summary[first + [c for c in summary.columns if c not in first]]
-summary.to_csv(out / "summary.csv", index=False)
-print(f"{len(summary)} targets written to summary.csv")
+print(f"{len(summary)} targets; summary.csv and forecasts.csv in {out}")

@@ -75,7 +75,10 @@ def test_forecast_from_2016_for_the_four_headline_indicators(capsys):
         (("forecast", "tech_trade", "--model", "nonsense"), r"unknown model 'nonsense'"),
         (("forecast", "tech_trade", "--horizon", "0"), r"`horizon` must be a positive integer; got 0"),
         (("forecast", "tech_trade", "--origin", "2005"), r"`origin` 2005 is before the first observation"),
-        (("forecast", "tech_trade", "--level", "120"), r"`level` must be between 0 and 100"),
+        (("forecast", "tech_trade", "--level", "120"), r"`--level` must be a percentage in \(50, 99\.9\]; got 120\."),
+        (("forecast", "tech_trade", "--level", "0.8"), r"got 0\.8 \(did you mean 80\?\)"),
+        (("backtest", "--level", "0.9"), r"did you mean 90\?"),
+        (("forecast", "tech_trade", "--level", "50"), r"in \(50, 99\.9\]"),
         (("forecast", "no_such_id"), r"unknown indicator 'no_such_id'"),
     ],
 )
@@ -180,6 +183,72 @@ def test_run_with_a_missing_registry_is_one_line_and_writes_nothing(capsys, tmp_
     params.write_text("scenario: a\n", encoding="utf-8")
     code, out, err = run(capsys, "run", str(params), "--indicators", str(tmp_path / "nowhere.yaml"),
                          "--out", str(tmp_path / "reports"))
-    assert code == 1 and out == "" and err.count("\n") == 1
-    assert "`indicators_file` must be an existing registry (YAML) file" in err
+    errors = [line for line in err.splitlines() if not line.startswith(("xmforecast run: ", "checking "))]
+    assert code == 1 and out == "" and len(errors) == 1  # progress lines aside
+    assert "`indicators_file` must be an existing registry (YAML) file" in errors[0]
     assert not (tmp_path / "reports").exists()
+
+
+def test_level_accepts_a_percentage_up_to_99_9(capsys):
+    code, out, err = run(capsys, "forecast", "tech_trade", "--level", "99.9", "--format", "csv")
+    assert code == 0, err
+    f = pd.read_csv(io.StringIO(out))
+    assert (f["lower"] <= f["point"]).all() and (f["point"] <= f["upper"]).all()
+
+
+def test_targets_honours_every_key_of_the_scenario_file(capsys, tmp_path):
+    import xmforecast
+    from xmforecast.scenarios import load_scenario
+
+    data = tmp_path / "actuals.csv"
+    data.write_text("indicator,year,value\ntech_trade,2015,40.0\n", encoding="utf-8")
+    path = tmp_path / "s.yaml"
+    path.write_text("scenario: s\norigin: 2015\nn_paths: 300\nseed: 5\nmodel: drift\n"
+                    f"data_file: {data.name}\n", encoding="utf-8")
+    code, out, err = run(capsys, "targets", "--scenario", str(path), "--format", "csv")
+    assert code == 0, err
+    got = pd.read_csv(io.StringIO(out)).set_index("indicator")
+    scenario = load_scenario(path)
+    registry = xmforecast.load_indicators()
+    obs = xmforecast.load_observations(str(data), indicators=registry)
+    expected = xmforecast.assess_targets(obs, registry, origin=2015, scenario=scenario, n_paths=300,
+                                         rng=5).set_index("indicator")
+    headline = list(HEADLINE)
+    assert got.loc[headline, "observed_growth"].tolist() == pytest.approx(
+        expected.loc[headline, "observed_growth"].tolist(), nan_ok=True), "the file's data_file and origin apply"
+    plain = xmforecast.assess_targets(n_paths=300, rng=5).set_index("indicator")
+    assert got.loc["tech_trade", "observed_growth"] != pytest.approx(plain.loc["tech_trade", "observed_growth"])
+    assert got.loc[headline, "p_attain"].tolist() == pytest.approx(expected.loc[headline, "p_attain"].tolist(),
+                                                                   nan_ok=True)
+    code, out2, _ = run(capsys, "targets", "--scenario", str(path), "--format", "csv", "--seed", "6")
+    assert out2 != out, "an option on the command line wins over the file"
+
+
+def test_a_model_that_cannot_fit_says_why_on_stderr(capsys, tmp_path):
+    path = tmp_path / "ets.yaml"
+    path.write_text("scenario: t\nmodel: ets\nn_paths: 100\n", encoding="utf-8")
+    code, out, err = run(capsys, "targets", "--scenario", str(path), "--format", "csv")
+    assert code == 0
+    assert re.search(r"rd_spend: no probability: `ets` needs at least 8 observations; got \d", err), err
+
+
+def test_scenarios_lists_the_params_files_with_their_titles(capsys):
+    root = Path(__file__).resolve().parent.parent
+    code, out, err = run(capsys, "scenarios", str(root / "params"), "--format", "json")
+    assert code == 0, err
+    records = json.loads(out)
+    by_name = {r["scenario"]: r for r in records}
+    assert {"baseline", "slowdown"} <= set(by_name)
+    assert "Baseline" in by_name["baseline"]["title"] and by_name["baseline"]["file"].endswith("baseline.yaml")
+
+
+def test_run_prints_json_when_asked(capsys, monkeypatch, tmp_path):
+    import xmforecast.runner
+
+    folder = tmp_path / "reports" / "2017-03-01_120000"
+    monkeypatch.setattr(xmforecast.runner, "run_suite", lambda params, **kw: folder)
+    code, out, err = run(capsys, "run", "params/baseline.yaml", "--out", str(tmp_path / "reports"),
+                         "--format", "json")
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["run_dir"] == str(folder) and record["index"].endswith("reports/index.html")

@@ -7,6 +7,7 @@ summary table, no error anywhere.
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -85,7 +86,7 @@ def _assert_summary(summary: pd.DataFrame, scenario: str) -> None:
     headline = summary.set_index("indicator").loc[list(HEADLINE)]
     assert headline["p_attain"].between(0, 1).all(), headline["p_attain"]
     expected = (60 / 45.16) - 1  # tech_trade: 45.16 -> 60 in one year
-    assert headline.loc["tech_trade", "required_growth"] == pytest.approx(expected)
+    assert headline.loc["tech_trade", "required_growth"] == pytest.approx(expected, abs=5e-5)  # 4 decimals
 
 
 def _execute(name: str, folder: Path, **parameters) -> tuple[nbformat.NotebookNode, Path]:
@@ -237,6 +238,12 @@ def test_scheduled_run_of_every_notebook(tmp_path):
     _assert_figures(run / "actuals", SCENARIO_FIGURES - {"fan_tech_trade.png"})
     _assert_figures(run / "_comparison", {"comparison.png"})
 
+    for csv in (run / "summary.csv", run / "forecasts.csv", run / "tiny" / "summary.csv"):
+        text = csv.read_text(encoding="utf-8")
+        assert not re.search(r"\d\.\d{5,}", text), f"{csv.name}: a number with more than 4 decimals"
+        assert not re.search(r"(^|,)(nan|None|<NA>)(,|$)", text, re.M), csv.name
+    page = (run.parent / "index.html").read_text(encoding="utf-8")
+    assert not re.search(r"\d\.\d{5,}|\bnan\b|\bNone\b|&lt;NA&gt;|background(-color)?: #000000", page)
     tiny = pd.read_csv(run / "tiny" / "summary.csv")
     _assert_summary(tiny, "tiny")
     actual = pd.read_csv(run / "actuals" / "summary.csv")
@@ -253,6 +260,54 @@ def test_scheduled_run_of_every_notebook(tmp_path):
     comparison = _assert_clean_execution(run / "_comparison" / "comparison.ipynb")
     html = "\n".join(o.get("data", {}).get("text/html", "") for c in _code_cells(comparison) for o in c.outputs)
     assert "With 2017 actuals" in html and np.isin(["tiny", "actuals"], combined["scenario"]).all()
+    assert not re.search(r"background(-color)?: #000000", html), "no black cell"
+    assert not re.search(r"\bnan\b|\bNone\b|&lt;NA&gt;", html), "no empty cell"
+    assert "not within the horizon" not in html
+
+
+def test_figures_go_to_a_folder_that_is_not_the_current_one(tmp_path):
+    """With no `output_dir` a notebook writes under reports/notebooks/, never into the working folder."""
+    (tmp_path / "reports").mkdir()
+    papermill.execute_notebook(str(NOTEBOOKS / "baselines.ipynb"), str(tmp_path / "run.ipynb"), cwd=str(tmp_path),
+                               progress_bar=False, execution_timeout=300, start_timeout=300)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports", "run.ipynb"]
+    assert list((tmp_path / "reports" / "notebooks" / "baselines").glob("*.png"))
+
+
+def _fake_run(reports: Path, name: str, started: str, title: str) -> None:
+    import json
+
+    from xmforecast import report
+    from xmforecast.scenarios import Scenario
+
+    folder = reports / name
+    folder.mkdir(parents=True)
+    scenario = Scenario(scenario="s", title=title, n_paths=50)
+    registry = xmforecast.load_indicators()
+    ev = xmforecast.evaluate_targets(None, registry, scenario=scenario, ids=["tech_trade"], model="drift")
+    report.round_for_csv(report.scenario_summary(ev, registry, scenario)).to_csv(folder / "summary.csv", index=False)
+    (folder / "manifest.json").write_text(json.dumps({"status": "ok", "started": started}), encoding="utf-8")
+
+
+def test_comparison_without_parameters_uses_the_newest_run(tmp_path):
+    _fake_run(tmp_path / "reports", "2017-03-01_090000", "2017-03-01T09:00:00+00:00", "Older run")
+    _fake_run(tmp_path / "reports", "2017-04-01_090000", "2017-04-01T09:00:00+00:00", "Newest run")
+    papermill.execute_notebook(str(NOTEBOOKS / "comparison.ipynb"), str(tmp_path / "out.ipynb"), cwd=str(tmp_path),
+                               progress_bar=False, execution_timeout=300, start_timeout=300)
+    nb = _assert_clean_execution(tmp_path / "out.ipynb")
+    text = "\n".join(str(o.get("data", {}).get("text/html", "")) + str(o.get("text", ""))
+                     for c in _code_cells(nb) for o in c.outputs)
+    assert "Newest run" in text and "Older run" not in text
+    assert (tmp_path / "reports" / "notebooks" / "comparison" / "comparison.png").is_file()
+
+
+def test_comparison_without_a_run_says_so_in_one_line(tmp_path):
+    with pytest.raises(papermill.PapermillExecutionError) as failure:
+        papermill.execute_notebook(str(NOTEBOOKS / "comparison.ipynb"), str(tmp_path / "out.ipynb"),
+                                   cwd=str(tmp_path), progress_bar=False, execution_timeout=300, start_timeout=300)
+    assert failure.value.ename == "RunError"
+    assert re.fullmatch(r"no completed run under .*reports; run `xmforecast run` first, or pass -p run_dir FOLDER\.",
+                        failure.value.evalue)
 
 
 def test_user_and_data_text_is_escaped_in_the_pages(tmp_path):

@@ -16,7 +16,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 
-from xmforecast import fonts, plots  # noqa: E402
+from xmforecast import fonts, plots, report  # noqa: E402
 from xmforecast.exceptions import ParameterError  # noqa: E402
 
 NAMES = {
@@ -213,11 +213,12 @@ def test_probability_chart_one_bar_per_finite_probability(table, lang):
     assert len(bars) == 3 and len(ax.patches) == 3
     np.testing.assert_allclose([b.get_width() for b in bars], [83, 62, 5])
     colors = [matplotlib.colors.to_hex(b.get_facecolor()) for b in bars]
-    assert colors == [plots.STATUS_COLORS[s] for s in
-                      ("on track", "acceleration needed", "deterioration")]
+    # The colour means probability, as on the pages; the trend grade is written in words.
+    assert colors == [report.probability_color(p) for p in (0.83, 0.62, 0.05)]
     texts = _texts(fig)
-    assert ("无数据" if lang == "zh" else "n/a") in texts
-    assert {"83%", "62%", "5%"} <= set(texts)
+    grade = {"zh": "（进展顺利）", "en": " (on track)"}[lang]
+    assert any(t.startswith("无数据" if lang == "zh" else "n/a") for t in texts)
+    assert "83 %" + grade in texts and any(t.startswith("5 %") for t in texts)
     labels = [t.get_text() for t in ax.get_yticklabels()]
     name = 0 if lang == "zh" else 1
     assert [label.replace("\n", " ").startswith(NAMES[k][name].split(" (")[0][:12])
@@ -227,7 +228,7 @@ def test_probability_chart_one_bar_per_finite_probability(table, lang):
     assert labels[0].endswith("目标增长 ≥ 20%（2017年）" if lang == "zh"
                               else "Target growth ≥ 20% in 2017")
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert len(legend) == 4
+    assert len(legend) == len(report.PROBABILITY_BANDS)
 
 
 def test_probability_chart_labels_do_not_overlap(table):
@@ -347,7 +348,10 @@ def test_comparison_chart_writes_a_percentage_in_every_cell(registry, lang):
     assert bool(image.mask[3, 0]) and float(image[1, 2]) == pytest.approx(0.3)
     cells = [t.get_text() for t in ax.texts]
     assert len(cells) == 12
-    assert cells[:3] == ["80%", "90%", "50%"]
+    assert cells[:3] == ["80 %", "90 %", "50 %"]
+    colors = [matplotlib.colors.to_hex(c) for c in ax.get_images()[0].cmap(ax.get_images()[0].norm(
+        [0.8, 0.9, 0.5]))]
+    assert colors == [report.probability_color(p) for p in (0.8, 0.9, 0.5)]
     assert cells[9] == ("无数据" if lang == "zh" else "n/a")
     assert [t.get_text() for t in ax.get_xticklabels()] == ["baseline", "optimistic", "pessimistic"]
     first = ax.get_yticklabels()[0].get_text()
@@ -428,3 +432,13 @@ def test_save_figure_writes_a_png_at_150_dpi(tmp_path, table):
         assert image.size[0] > 0.9 * 150 * fig.get_figwidth()
     with pytest.raises(ParameterError, match="`fig` must be a matplotlib Figure"):
         plots.save_figure(fig.axes[0], tmp_path / "x.png")
+
+
+def test_target_panel_draws_derived_and_grade_c_points_hollow_as_the_reports_do(close_figures):
+    import xmforecast
+
+    registry = xmforecast.load_indicators()
+    evaluation = xmforecast.evaluate_targets(None, registry, ids=["hightech_enterprises"], n_paths=100)
+    fig = plots.target_panel(evaluation, "hightech_enterprises", registry, lang="en")
+    hollow = [line for line in fig.axes[0].lines if line.get_markerfacecolor() == "white"]
+    assert hollow and {2011, 2014, 2015} <= set(hollow[0].get_xdata())

@@ -67,3 +67,49 @@ def test_csv_rounded_to_the_precision_of_the_inputs():
     text = report.round_for_csv(frame).to_csv(index=False)
     assert "0.19999999999999996" not in text and ",0.2," in text
     assert "128.3" in text and ",1482," in text and "2018.0" not in text and "nan" not in text.lower()
+
+
+def _row(**values):
+    base = dict(indicator="x", name_zh="某指标", name_en="Some indicator", unit="家", target_year=2017,
+                target_type="flow", target_value=200.0, target_level=200.0, base_value=346.0, latest_value=346.0,
+                latest_year=2016, direction="increase", required_growth=-0.42, status="on track", p_attain=math.nan,
+                expected_year=math.nan, note="", lever=None, lever_needed=None)
+    return {**base, **values}
+
+
+def test_a_target_already_exceeded_says_so_instead_of_not_within_the_horizon():
+    rows = report.answer_table(pd.DataFrame([_row()]), "en")
+    assert rows[0]["expected"] == "2016 figure already beyond it"
+    assert rows[0]["takes"] == "no growth needed"
+
+
+def test_the_page_says_why_a_model_cannot_fit_and_escapes_every_value():
+    from xmforecast.scenarios import Scenario
+
+    note = "not simulated: `ets` needs at least 8 observations; got 3."
+    summary = pd.DataFrame([_row(indicator="rd_spend", latest_value=117.7, target_level=141.24, note=note,
+                                 name_en="R&D <spending>")])
+    page = report.render_summary(summary, Scenario(scenario="t", title="A <b>bold</b> title", model="ets"), "en")
+    assert "no estimate: the model cannot fit" in page and "needs at least 8 observations; got 3" in page
+    assert "A &lt;b&gt;bold&lt;/b&gt; title" in page and "R&amp;D &lt;spending&gt;" in page
+    assert "ets" in page.split("What this scenario assumes")[1]
+
+
+def test_assumptions_are_words_with_units_not_raw_keys():
+    from xmforecast.scenarios import Scenario
+
+    words = dict(report.assumptions(Scenario(scenario="s", recertification_rate=0.9, new_certifications=250,
+                                             volatility_scale=1.3), "en"))
+    assert words["Expiring high-tech certificates renewed"] == "90 %"
+    assert words["New high-tech certifications a year"] == "250 firms"
+    assert words["Spread around the trend"] == "130 % of what history shows"
+    assert not any("_" in label for label in words)
+
+
+def test_an_expected_year_beyond_the_simulation_is_written_as_such():
+    row = _row(p_attain=0.2, expected_year="after 2035", latest_value=100.0, confidence="low")
+    rows = report.answer_table(pd.DataFrame([row]), "en")
+    assert rows[0]["expected"] == "after 2035" and rows[0]["confidence"] == "confidence low"
+    assert report.answer_table(pd.DataFrame([row]), "zh")[0]["expected"] == "2035 年以后"
+    text = report.round_for_csv(pd.DataFrame([row, _row(expected_year=2019.0)])).to_csv(index=False)
+    assert ",after 2035," in text and ",2019," in text

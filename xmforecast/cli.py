@@ -1,4 +1,4 @@
-"""The ``xmforecast`` command: indicators, forecast, targets, backtest, run.
+"""The ``xmforecast`` command: indicators, forecast, targets, backtest, scenarios, run.
 
 Every command takes ``--format table|csv|json``, ``--data FILE`` and ``--indicators FILE``
 (another plan's registry: then the embedded Xiamen data are not used at all, and the
@@ -89,18 +89,43 @@ def _check_origin(origin: int | None, observations: pd.DataFrame) -> None:
                              "give --data with later observations, or an earlier origin.")
 
 
+def _level(text: str) -> float:
+    """An interval level given as a percentage in (50, 99.9]; refuses a fraction such as 0.8."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise ParameterError(f"`--level` must be a percentage such as 80; got {text!r}.") from None
+    if not 50 < value <= 99.9:
+        hint = f" (did you mean {100 * value:g}?)" if 0.5 < value <= 0.999 else ""
+        raise ParameterError(f"`--level` must be a percentage in (50, 99.9]; got {value:g}{hint}.")
+    return value
+
+
 def _targets(args) -> None:
     from .engine import assess_targets
+    from .report import run_warnings
+    from .scenarios import Scenario
 
-    _check_n_paths(args.n_paths)
-    reg, obs = _plan(args)
-    _check_origin(args.origin, obs)
-    scenario = None
+    if args.n_paths is not None:
+        _check_n_paths(args.n_paths)
+    scenario = Scenario(scenario="default")
     if args.scenario:
         from .scenarios import load_scenario
 
         scenario = load_scenario(args.scenario)
-    table = assess_targets(obs, reg, origin=args.origin, scenario=scenario, n_paths=args.n_paths, rng=args.seed)
+    # Every key of the scenario file applies; an option given on the command line wins.
+    if args.data is None and scenario.data_file:
+        args.data = scenario.data_file
+    if getattr(args, "indicators", None) is None and getattr(scenario, "indicators_file", ""):
+        args.indicators = scenario.indicators_file
+    origin = args.origin if args.origin is not None else (scenario.origin if args.scenario else None)
+    reg, obs = _plan(args)
+    _check_origin(origin, obs)
+    table = assess_targets(obs, reg, origin=origin, scenario=scenario,
+                           n_paths=args.n_paths if args.n_paths is not None else scenario.n_paths,
+                           rng=args.seed if args.seed is not None else scenario.seed)
+    for line in run_warnings(table):
+        print(f"xmforecast: warning: {line}", file=sys.stderr)
     cols = ["indicator", "target_year", "target_type", "target_value", "base_year", "base_value",
             "required_growth", "observed_growth", "progress_ratio", "status", "p_attain", "expected_year",
             "confidence"]
@@ -108,13 +133,14 @@ def _targets(args) -> None:
         table = table.round({"required_growth": 4, "observed_growth": 4, "progress_ratio": 3, "p_attain": 3})
     _emit(table[cols], args.format,
           footer="growth rates are fractions (0.2 = 20 %); p_attain = share of simulated paths meeting the target "
-                 "in its year; empty p_attain = no baseline to project from; expected_year = first year the median "
-                 "path meets the target (a year, or 'after 2035').")
+                 "in its year; empty p_attain = no baseline, or a model that cannot fit (stderr says which); "
+                 "expected_year = first year the median path meets the target (a year, or 'after 2035').")
 
 
 def _forecast(args) -> None:
     from .engine import forecast
 
+    args.level = _level(args.level)
     _check_n_paths(args.n_paths)
     reg, obs = _plan(args)
     _check_origin(args.origin, obs)
@@ -128,6 +154,7 @@ def _forecast(args) -> None:
 def _backtest(args) -> None:
     from .engine import backtest_table
 
+    args.level = _level(args.level)
     reg, obs = _plan(args)
     _check_origin(args.origin, obs)
     frame = backtest_table(obs, reg, origin=args.origin, level=args.level)
@@ -141,13 +168,48 @@ def _backtest(args) -> None:
 def _run(args) -> None:
     from pathlib import Path
 
-    from .runner import run_suite
-
     params = args.params or sorted(str(p) for p in Path("params").glob("*.yaml"))
     if not params:
         raise XMForecastError("no scenario files given and none found in params/*.yaml.")
-    run_dir = run_suite(params, out=args.out, jobs=args.jobs, data_file=args.data, indicators_file=args.indicators)
-    print(run_dir)
+    # Say something at once: loading the runner and checking the notebooks take a few seconds.
+    print(f"xmforecast run: {len(params)} scenario file(s) into {args.out}/", file=sys.stderr, flush=True)
+    from .runner import run_suite
+
+    run_dir = run_suite(params, out=args.out, jobs=args.jobs, data_file=args.data,
+                        indicators_file=args.indicators)
+    if args.format == "table":
+        print(run_dir)
+        return
+    import pandas as pd
+
+    record = {"status": "ok", "run_dir": str(run_dir.resolve()), "index": str((run_dir.parent / "index.html").resolve()),
+              "run_index": str((run_dir / "index.html").resolve()), "summary": str((run_dir / "summary.csv").resolve()),
+              "manifest": str((run_dir / "manifest.json").resolve())}
+    if args.format == "json":
+        import json
+
+        sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+    else:
+        _emit(pd.DataFrame([record]), "csv")
+
+
+def _scenarios(args) -> None:
+    from pathlib import Path
+
+    import pandas as pd
+
+    from .scenarios import load_scenario
+
+    folder = Path(args.folder)
+    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    if not files:
+        raise XMForecastError(f"no scenario files (*.yaml) in {folder}.")
+    rows = []
+    for path in files:
+        s = load_scenario(path)
+        rows.append({"file": str(path), "scenario": s.scenario, "title": s.title or s.scenario, "origin": s.origin,
+                     "model": s.model, "n_paths": s.n_paths})
+    _emit(pd.DataFrame(rows), args.format)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -171,8 +233,8 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("targets", parents=[common], help="distance to target, progress grade, probability")
     s.add_argument("--origin", type=int, default=None, help="use data up to this year (default: all data)")
     s.add_argument("--scenario", metavar="FILE", default=None, help="a params/*.yaml scenario file")
-    s.add_argument("--n-paths", type=int, default=10_000, help="simulated paths (default 10000)")
-    s.add_argument("--seed", type=int, default=2017, help="random seed (default 2017)")
+    s.add_argument("--n-paths", type=int, default=None, help="simulated paths (default: the scenario's, else 10000)")
+    s.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's, else 2017)")
     s.set_defaults(func=_targets)
 
     s = sub.add_parser("forecast", parents=[common], help="point and interval forecast of one indicator")
@@ -180,15 +242,19 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--origin", type=int, default=None, help="ignore data after this year")
     s.add_argument("--horizon", type=int, default=4, help="years ahead (default 4)")
     s.add_argument("--model", default="auto", help="model name, or auto (default)")
-    s.add_argument("--level", type=float, default=80, help="interval level in percent (default 80)")
+    s.add_argument("--level", default="80", help="interval level in percent, in (50, 99.9] (default 80)")
     s.add_argument("--n-paths", type=int, default=10_000, help="simulated paths for structural models")
     s.add_argument("--seed", type=int, default=2017, help="random seed (default 2017)")
     s.set_defaults(func=_forecast)
 
     s = sub.add_parser("backtest", parents=[common], help="rolling-origin backtest of every model and indicator")
     s.add_argument("--origin", type=int, default=None, help="ignore data after this year")
-    s.add_argument("--level", type=float, default=80, help="interval level in percent (default 80)")
+    s.add_argument("--level", default="80", help="interval level in percent, in (50, 99.9] (default 80)")
     s.set_defaults(func=_backtest)
+
+    s = sub.add_parser("scenarios", parents=[common], help="the scenario files (params/*.yaml) with their titles")
+    s.add_argument("folder", nargs="?", default="params", help="folder of the scenario files (default params)")
+    s.set_defaults(func=_scenarios)
 
     s = sub.add_parser("run", parents=[common], help="run the notebooks over scenario files into a dated folder")
     s.add_argument("params", nargs="*", metavar="PARAMS", help="scenario files (default params/*.yaml)")

@@ -45,6 +45,8 @@ __all__ = [
     "sensitivity_chart",
     "comparison_chart",
     "history_chart",
+    "probability_history_chart",
+    "outcomes_chart",
     "target_panel",
     "save_figure",
     "STATUS_COLORS",
@@ -104,9 +106,9 @@ _TEXT = {
         "derived values are computed, not published.",
     ),
     "p_note": (
-        "概率 = 模拟路径中在目标年份达到目标的比例；颜色为进展分级（Eurostat / Open SDG）。",
+        "概率 = 模拟路径中在目标年份达到目标的比例；颜色表示概率（各页面、各图相同）；括号内为至今趋势评级。",
         "Probability = share of simulated paths that reach the target in the target year; "
-        "colour = progress grade (Eurostat / Open SDG).",
+        "colour = probability (the same on every page and chart); in brackets: the trend so far.",
     ),
     "r_note": (
         "R ≥ 0.95 进展顺利，0.6–0.95 需要加速，0–0.6 进展有限，R < 0 倒退（Eurostat / Open SDG）。",
@@ -119,9 +121,23 @@ _TEXT = {
         "probability = share of paths reaching the target.",
     ),
     "c_note": (
-        "单元格：该情景下实现目标的概率 [%]；灰色为无数据。",
-        "Cells: probability of attaining the target under each scenario [%]; grey = no data.",
+        "单元格：该情景下实现目标的概率 [%]；颜色表示概率（各页面、各图相同）；灰色为无估计。",
+        "Cells: probability of attaining the target under each scenario [%]; colour = probability "
+        "(the same on every page and chart); grey = no estimate.",
     ),
+    "ph_title": ("历次运行的达标概率", "Probability of attainment, run by run"),
+    "ph_axis": ("运行日期", "Run date"),
+    "ph_note": (
+        "每个点为一次运行给出的达标概率，颜色表示概率；线型区分情景。",
+        "Each point is the probability one run gave; colour = probability; line style = scenario.",
+    ),
+    "o_title": ("预测与实际", "Forecasts against outcomes"),
+    "o_note": (
+        "竖线：各次运行的预测区间，圆点为中位数（实心：实际值落在区间内；叉：落在区间外）；虚线：实际值。",
+        "Bars: each run's forecast interval, dot = median (filled: the actual fell inside; cross: outside); "
+        "dashed line: the actual.",
+    ),
+    "actual": ("实际值", "Actual"),
     "growth": ("增长", "growth"),
 }
 
@@ -472,6 +488,16 @@ def _status_handles(statuses: Sequence[str], lang: str) -> list:
     return [Patch(color=STATUS_COLORS[s], label=_t(s, lang)) for s in present]
 
 
+def _probability_handles(lang: str) -> list:
+    """Legend entries of the probability colour scale (see :mod:`xmforecast.report`)."""
+    from matplotlib.patches import Patch
+
+    from .report import PROBABILITY_BANDS
+
+    return [Patch(facecolor=b.color, edgecolor="0.45", linewidth=0.5,
+                  label=f"{b.words(lang)} {100 * b.low:.0f}–{100 * b.high:.0f}%") for b in PROBABILITY_BANDS]
+
+
 def _status_color(status: Any) -> str:
     return STATUS_COLORS.get(str(status), STATUS_COLORS["insufficient data"])
 
@@ -682,14 +708,15 @@ def fan_chart(
 def probability_chart(
     table: pd.DataFrame, *, title: str | None = None, source_note: str = "", lang: Lang = "zh"
 ) -> Figure:
-    """Horizontal bars of the probability of attaining each target, coloured by status.
+    """Horizontal bars of the probability of attaining each target, coloured by probability.
 
     Parameters
     ----------
     table : DataFrame
         One row per target with ``p_attain`` (a fraction in [0, 1]) and ``status``
         (on track, acceleration needed, limited progress, deterioration, already met,
-        met, missed, insufficient data); labels from ``name_zh`` / ``name_en`` / ``unit``
+        met, missed, insufficient data; written in words beside the value, never as the
+        bar's colour); labels from ``name_zh`` / ``name_en`` / ``unit``
         (else ``indicator``) and ``target_value`` / ``target_year`` / ``target_type``
         when present. A NaN ``p_attain`` is written "n/a" with no bar.
     title : str, optional
@@ -719,16 +746,20 @@ def probability_chart(
     fig, ax, _ = _new_axes(plt, None, (7.5, _rows_height(labels)))
     y = np.arange(n)
     ok = np.isfinite(p)
-    colors = [_status_color(s) for s in frame["status"]]
-    ax.barh(y[ok], p[ok], height=0.62, color=[c for c, k in zip(colors, ok) if k], zorder=2)
-    for yi, pi in zip(y, p):
+    from .report import format_probability, probability_color, probability_text_color, status_label
+
+    colors = [probability_color(v / 100) for v in p]
+    ax.barh(y[ok], p[ok], height=0.62, color=[c for c, k in zip(colors, ok) if k], edgecolor="0.45",
+            linewidth=0.5, zorder=2)
+    for yi, pi, status in zip(y, p, frame["status"]):
+        grade = f"（{status_label(status, lang)}）" if lang == "zh" else f" ({status_label(status, lang)})"
         if not math.isfinite(pi):
-            ax.text(1, yi, _t("na", lang), va="center", ha="left", fontsize=9, color="0.35")
-        elif pi > 86:
-            ax.text(pi - 1.5, yi, f"{pi:.0f}%", va="center", ha="right", fontsize=9,
-                    color="white")
+            ax.text(1, yi, _t("na", lang) + grade, va="center", ha="left", fontsize=9, color="0.35")
+        elif pi > 70:
+            ax.text(pi - 1.5, yi, format_probability(pi / 100) + grade, va="center", ha="right", fontsize=9,
+                    color=probability_text_color(pi / 100))
         else:
-            ax.text(pi + 1.5, yi, f"{pi:.0f}%", va="center", ha="left", fontsize=9)
+            ax.text(pi + 1.5, yi, format_probability(pi / 100) + grade, va="center", ha="left", fontsize=9)
     ax.set_yticks(y, labels, fontsize=9, linespacing=1.3)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_xlim(0, 100)
@@ -738,10 +769,8 @@ def probability_chart(
     ax.set_xlabel(_t("p_axis", lang) + " [%]")
     ax.grid(True, axis="x", color="0.88", lw=0.6, zorder=0)
     ax.axvline(50, color="0.6", lw=0.8, ls=":", zorder=1)
-    handles = _status_handles(list(frame["status"].astype(str)), lang)
-    if handles:
-        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=3,
-                  frameon=False, fontsize=8.5, borderaxespad=0)
+    ax.legend(handles=_probability_handles(lang), loc="lower left", bbox_to_anchor=(0, 1.01), ncols=3,
+              frameon=False, fontsize=8.5, borderaxespad=0)
     _title_and_note(fig, ax, title if title is not None else _t("p_title", lang), "p_note", source_note, lang)
     return fig
 
@@ -951,12 +980,13 @@ def comparison_chart(
     rotate = n_cols > 3 or longest > 12
     fig, ax, _ = _new_axes(plt, None, (max(6.0, 3.2 + 1.15 * n_cols),
                                        1.9 + 0.5 * n_rows + (0.5 if rotate else 0)))
-    cmap = plt.get_cmap("RdYlGn").with_extremes(bad="#d9d9d9")
-    image = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=0, vmax=1, aspect="auto")
+    from .report import format_probability, probability_colormap, probability_text_color
+
+    cmap, norm = probability_colormap()
+    image = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, norm=norm, aspect="auto")
     for (i, j), value in np.ndenumerate(grid):
         if math.isfinite(value):
-            text, color = f"{100 * value:.0f}%", ("white" if value < 0.18 or value > 0.85
-                                                   else "black")
+            text, color = format_probability(value), probability_text_color(value)
         else:
             text, color = _t("na", lang), "0.3"
         ax.text(j, i, text, ha="center", va="center", fontsize=9, color=color)
@@ -969,6 +999,7 @@ def comparison_chart(
     for side in ax.spines.values():
         side.set_visible(False)
     bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.02)
+    bar.set_ticks(list(norm.boundaries))
     bar.ax.yaxis.set_major_formatter(lambda v, _pos: f"{100 * v:.0f}%")
     bar.set_label(_t("p_axis", lang) + " [%]", fontsize=8.5)
     _title_and_note(fig, ax, title if title is not None else _t("c_title", lang), "c_note", source_note, lang)
@@ -1094,7 +1125,7 @@ def history_chart(
 
 
 def target_panel(evaluation: Any, indicator: str, indicators: pd.DataFrame, *, lang: Lang = "zh",
-                 level: float = 80) -> Figure:
+                 level: float = 80, quality: pd.DataFrame | None = None) -> Figure:
     """One target at a glance: fan chart, target, required path, probability and grade.
 
     Parameters
@@ -1108,6 +1139,9 @@ def target_panel(evaluation: Any, indicator: str, indicators: pd.DataFrame, *, l
     lang : {"zh", "en"}
     level : float
         Outer band of the fan [%].
+    quality : DataFrame, optional
+        ``year, quality, status`` of the indicator's observations, so that derived and
+        grade-C points are hollow as in the reports; default: those of the shipped data.
 
     Returns
     -------
@@ -1128,13 +1162,20 @@ def target_panel(evaluation: Any, indicator: str, indicators: pd.DataFrame, *, l
         ax.axis("off")
         ax.text(0.0, 0.5, f"{indicator_label(rec, lang)}\n{status}: {row.get('note', '')}", va="center", wrap=True)
         return fig
+    from .report import format_probability
+
+    if quality is None:
+        from .data import load_observations
+
+        shipped = load_observations(indicators=indicators)
+        quality = shipped[shipped["indicator"] == indicator][["year", "quality", "status"]]
     p = row["p_attain"]
-    chance = "—" if _missing(p) else f"{p:.0%}"
+    chance = format_probability(p)
     title = (f"{_name(rec, lang)} · 达标概率 {chance} · {status}" if lang == "zh"
              else f"{_name(rec, lang)} · P(attain) {chance} · {status}")
     return fan_chart(sim.history, sim.paths, target_value=float(row["target_level"]),
                      target_year=int(row["target_year"]), required_path=evaluation.required_paths.get(indicator),
-                     title=title, unit=str(rec["unit"]), levels=(50, level), lang=lang)
+                     title=title, unit=str(rec["unit"]), levels=(50, level), lang=lang, quality=quality)
 
 
 def save_figure(fig: Figure, path: str | os.PathLike[str]) -> Path:
@@ -1165,3 +1206,143 @@ def save_figure(fig: Figure, path: str | os.PathLike[str]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=150, bbox_inches="tight", format=path.suffix[1:].lower() or "png")
     return path
+
+
+def _panels(plt, n: int, height: float):
+    cols = min(n, 2)
+    rows = max(1, math.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols + 0.6, height * rows + 0.9), layout="constrained",
+                             squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:n])
+
+
+def _date_axis(ax: Axes, dates) -> None:
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=2, maxticks=5)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    if len(set(dates)) == 1:
+        only = dates[0]
+        ax.set_xlim(only - _timedelta(15), only + _timedelta(15))
+
+
+def _timedelta(days: int):
+    import pandas as pd
+
+    return pd.Timedelta(days=days)
+
+
+def probability_history_chart(history: pd.DataFrame, *, title: str | None = None, source_note: str = "",
+                              lang: Lang = "zh") -> Figure:
+    """Each target's probability of attainment by run date, one panel per target.
+
+    Parameters
+    ----------
+    history : DataFrame
+        From :func:`xmforecast.history.probability_history`: ``run_date``, ``scenario``,
+        ``indicator``, ``p_attain`` (a fraction) and names from ``name_zh`` / ``name_en``.
+        Targets with no probability in any run are left out.
+    title : str, optional
+    source_note : str
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    Figure
+        Points coloured by the probability scale of :mod:`xmforecast.report`, one line
+        style per scenario.
+    """
+    import pandas as pd
+
+    from .report import probability_color
+
+    plt, lang = _start(lang)
+    data = _as_frame(history, "history", ("run_date", "scenario", "indicator", "p_attain"))
+    data = data.assign(p_attain=_fraction(data["p_attain"], "history['p_attain']"),
+                       run_date=pd.to_datetime(data["run_date"]))
+    data = data[data["p_attain"].notna()]
+    indicators = list(dict.fromkeys(data["indicator"]))
+    if not indicators:
+        fig, ax = plt.subplots(figsize=(7.5, 1.6), layout="constrained")
+        ax.axis("off")
+        ax.text(0, 0.5, _t("na", lang), va="center")
+        return fig
+    fig, axes = _panels(plt, len(indicators), 2.3)
+    styles = ["-", "--", ":", "-."]
+    scenarios = list(dict.fromkeys(data["scenario"].astype(str)))
+    for ax, ind in zip(axes, indicators):
+        rows = data[data["indicator"] == ind]
+        for k, (scenario, group) in enumerate(rows.groupby(rows["scenario"].astype(str), sort=False)):
+            group = group.sort_values("run_date")
+            ax.plot(group["run_date"], 100 * group["p_attain"], ls=styles[scenarios.index(scenario) % 4],
+                    color="0.45", lw=1.1, zorder=2, label=scenario if ind == indicators[0] else None)
+            ax.scatter(group["run_date"], 100 * group["p_attain"], s=36, zorder=3, edgecolors="0.25",
+                       linewidths=0.6, c=[probability_color(v) for v in group["p_attain"]])
+        ax.set_ylim(-4, 104)
+        ax.set_yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"], fontsize=8)
+        ax.axhline(50, color="0.7", lw=0.7, ls=":")
+        ax.grid(True, color="0.92", lw=0.6)
+        ax.set_title(_wrap(_name(rows.iloc[0].to_dict(), lang), 34), fontsize=9.5, loc="left")
+        _date_axis(ax, list(rows["run_date"]))
+        ax.tick_params(labelsize=8)
+    handles = [*axes[0].get_legend_handles_labels()[0], *_probability_handles(lang)]
+    fig.legend(handles=handles, loc="outside upper center", ncols=4, frameon=False, fontsize=8)
+    _title_and_note(fig, None, title if title is not None else _t("ph_title", lang), "ph_note", source_note, lang)
+    return fig
+
+
+def outcomes_chart(outcomes: pd.DataFrame, *, title: str | None = None, source_note: str = "",
+                   lang: Lang = "zh", units: dict | None = None) -> Figure:
+    """What each run forecast for an observed year, against the actual, one panel per indicator and year.
+
+    Parameters
+    ----------
+    outcomes : DataFrame
+        From :func:`xmforecast.history.forecasts_against_outcomes`: ``run_date``,
+        ``indicator``, ``year``, ``point``, ``lower``, ``upper``, ``actual``, ``inside``;
+        names from ``name_zh`` / ``name_en`` when present.
+    units : dict, optional
+        Unit of each indicator, for the y axis.
+
+    Returns
+    -------
+    Figure
+    """
+    import pandas as pd
+
+    plt, lang = _start(lang)
+    data = _as_frame(outcomes, "outcomes", ("run_date", "indicator", "year", "point", "lower", "upper", "actual"))
+    data = data.assign(run_date=pd.to_datetime(data["run_date"]))
+    keys = list(dict.fromkeys(zip(data["indicator"], data["year"])))
+    if not keys:
+        fig, ax = plt.subplots(figsize=(7.5, 1.6), layout="constrained")
+        ax.axis("off")
+        ax.text(0, 0.5, _t("na", lang), va="center")
+        return fig
+    fig, axes = _panels(plt, len(keys), 2.5)
+    for ax, (ind, year) in zip(axes, keys):
+        rows = data[(data["indicator"] == ind) & (data["year"] == year)].sort_values("run_date")
+        x = rows["run_date"]
+        ax.vlines(x, rows["lower"], rows["upper"], color="0.35", lw=2.2, zorder=2)
+        inside = rows["inside"].astype(bool) if "inside" in rows else pd.Series(True, index=rows.index)
+        ax.scatter(x[inside], rows["point"][inside], s=30, color="0.15", zorder=3)
+        ax.scatter(x[~inside], rows["point"][~inside], s=40, marker="x", color="0.15", zorder=3)
+        actual = float(rows["actual"].iloc[-1])
+        ax.axhline(actual, color="black", lw=1.1, ls="--", zorder=1)
+        ax.annotate(f"{_t('actual', lang)}\n{_number(actual)}", xy=(1.0, actual), xycoords=("axes fraction", "data"),
+                    xytext=(4, 0), textcoords="offset points", fontsize=8, ha="left", va="center",
+                    annotation_clip=False)
+        ax.margins(x=0.12, y=0.12)
+        ax.set_title(_wrap(f"{_name(rows.iloc[0].to_dict(), lang)}{_year_text(year, lang)}", 34), fontsize=9.5,
+                     loc="left")
+        _date_axis(ax, list(x))
+        ax.grid(True, color="0.92", lw=0.6)
+        ax.tick_params(labelsize=8)
+        ax.yaxis.set_major_formatter(lambda v, _pos: _number(v))
+        if units and units.get(ind):
+            ax.set_ylabel(_unit(units[ind], lang), fontsize=8)
+    _title_and_note(fig, None, title if title is not None else _t("o_title", lang), "o_note", source_note, lang)
+    return fig

@@ -260,9 +260,9 @@ class Band:
 #: The one probability scale of every page and chart (red unlikely, blue likely).
 PROBABILITY_BANDS = (
     Band(0.00, 0.10, "very unlikely", "很不可能", "#b2182b", "#ffffff"),
-    Band(0.10, 0.33, "unlikely", "不太可能", "#ef8a62", "#000000"),
-    Band(0.33, 0.66, "about as likely as not", "可能性约一半", "#f7dc8c", "#000000"),
-    Band(0.66, 0.90, "likely", "可能", "#74add1", "#000000"),
+    Band(0.10, 0.33, "unlikely", "不太可能", "#ef8a62", "#111111"),
+    Band(0.33, 0.66, "about as likely as not", "可能性约一半", "#f7dc8c", "#111111"),
+    Band(0.66, 0.90, "likely", "可能", "#74add1", "#111111"),
     Band(0.90, 1.00, "very likely", "很可能", "#2c5f9e", "#ffffff"),
 )
 _NO_PROBABILITY = "#e6e6e6"
@@ -390,9 +390,12 @@ def verdict(row: Any, lang: Lang = "en") -> str:
 
 
 def _expected(row: Any, lang: Lang) -> str:
-    year = _float(_get(row, "expected_year"))
+    raw = _get(row, "expected_year")
+    year = _float(raw)
     if year is not None:
         return format_year(year)
+    if isinstance(raw, str) and raw.startswith("after "):  # beyond the last simulated year
+        return f"{raw.split()[-1]} 年以后" if lang == "zh" else raw
     status = _get(row, "status")
     if status in ("met", "already met"):
         return (f"已达成({format_year(_get(row, 'latest_year'))})" if lang == "zh"
@@ -403,6 +406,18 @@ def _expected(row: Any, lang: Lang) -> str:
     if _float(_get(row, "p_attain")) is not None:
         return "预测期内未达到" if lang == "zh" else "not within the forecast"
     return MISSING
+
+
+_CONFIDENCE = {"high": "高", "medium": "中", "low": "低"}
+
+
+def _confidence(row: Any, lang: Lang) -> str:
+    """How far to trust a probability (the engine's grade), in words; empty when not given."""
+    grade = _get(row, "confidence")
+    if grade is None or _get(row, "p_attain") is None:
+        return ""
+    grade = str(grade)
+    return f"可信度{_CONFIDENCE.get(grade, grade)}" if lang == "zh" else f"confidence {grade}"
 
 
 def _takes(row: Any, lang: Lang) -> str:
@@ -561,10 +576,14 @@ def round_for_csv(frame: pd.DataFrame) -> pd.DataFrame:
         out["p_attain"] = pd.to_numeric(out["p_attain"], errors="coerce").round(4)
     if "progress_ratio" in out:
         out["progress_ratio"] = pd.to_numeric(out["progress_ratio"], errors="coerce").round(3)
-    for column in ("target_year", "base_year", "latest_year", "expected_year", "year", "origin",
-                   "lever_last_year"):
+    for column in ("target_year", "base_year", "latest_year", "year", "origin", "lever_last_year"):
         if column in out:
             out[column] = pd.to_numeric(out[column], errors="coerce").round().astype("Int64")
+    if "expected_year" in out:  # a year, or a text such as "after 2035"
+        years = pd.to_numeric(out["expected_year"], errors="coerce")
+        out["expected_year"] = pd.array(
+            [int(round(y)) if y == y else (v if isinstance(v, str) and v.strip() else None)
+             for y, v in zip(years, out["expected_year"])], dtype=object)
     for column in ("lever_needed", "lever_last"):
         if column in out:
             out[column] = pd.to_numeric(out[column], errors="coerce").round().astype("Int64")
@@ -603,6 +622,7 @@ def answer_table(summary: pd.DataFrame, lang: Lang = "en") -> list[dict]:
             latest=(f"{format_value(latest, unit)} {unit} ({format_year(_get(rec, 'latest_year'))})"
                     if latest is not None else MISSING),
             note=str(_get(rec, "note") or ""), assessed=_get(rec, "base_value") is not None,
+            confidence=_confidence(rec, lang),
             has_p=p is not None,
         ))
     rows.sort(key=lambda r: (not r["assessed"], not r["has_p"]))
@@ -644,7 +664,7 @@ def assumptions(scenario: Any, lang: Lang = "en") -> list[tuple[str, str]]:
                   else f"{format_count(s.new_certifications)} firms", "按历史推算", "projected from history")),
         ("有效发明专利年失效比例" if zh else "Valid invention patents lapsing a year",
          optional(s.patent_lapse_rate, f"{100 * (s.patent_lapse_rate or 0):.1f} %", "由数据估计", "estimated from the data")),
-        ("常住人口年增长" if zh else "Resident population growth a year",
+        ("常住人口年增长" if zh else "Growth in residents a year",
          optional(s.population_growth, f"{100 * (s.population_growth or 0):.1f} %", "由数据估计", "estimated from the data")),
         ("模型" if zh else "Model",
          ("按回测为每个指标选择" if zh else "chosen per indicator by backtest") if s.model == "auto" else s.model),
@@ -658,6 +678,49 @@ def assumptions(scenario: Any, lang: Lang = "en") -> list[tuple[str, str]]:
 
 
 # --------------------------------------------------------------------------- pages
+
+#: Folder of the reports folder that holds the CJK web font the pages fall back to.
+FONT_FOLDER = "_fonts"
+_FONT_FAMILY = "xmforecast CJK"
+#: Fonts of every page: Chinese from an installed Noto Sans SC / CJK SC or the copy in
+#: ``<reports>/_fonts/``, everything else from the reader's own fonts.
+FONT_STACK = (f'"{_FONT_FAMILY}", system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
+              '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", '
+              '"WenQuanYi Micro Hei", sans-serif')
+# The CJK face covers Chinese characters and punctuation only; Latin text keeps the reader's fonts.
+_CJK_RANGE = "U+2E80-9FFF, U+3000-303F, U+F900-FAFF, U+FF00-FFEF"
+
+
+def install_font(out: str | Path) -> str | None:
+    """Copy the shipped CJK font (Noto Sans SC, SIL OFL 1.1) to ``<out>/_fonts/`` once.
+
+    Pages then render Chinese on a machine without a CJK font. Returns the file name, or
+    None when the font package is not installed.
+    """
+    import shutil
+
+    from .fonts import _bundled_font
+
+    font = _bundled_font()
+    if font is None:
+        return None
+    target = Path(out) / FONT_FOLDER / font.name
+    if not target.is_file() or target.stat().st_size != font.stat().st_size:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        shutil.copyfile(font, tmp)
+        tmp.replace(target)
+    return font.name
+
+
+def font_face_css(url: str | None) -> str:
+    """CSS declaring the fallback CJK font: installed copies first, then `url` (relative)."""
+    sources = ['local("Noto Sans SC")', 'local("Noto Sans CJK SC")', 'local("Source Han Sans SC")']
+    if url and not any(ch in url for ch in "\"'()<>\\"):
+        sources.append(f'url("{url}") format("opentype")')
+    return (f'@font-face {{ font-family: "{_FONT_FAMILY}"; src: {", ".join(sources)}; '
+            f"font-display: block; unicode-range: {_CJK_RANGE}; }}")
+
 
 
 @cache
@@ -674,7 +737,12 @@ def _environment():
 
 def render_template(name: str, **context: Any) -> str:
     """Render one of the package's templates (``xmforecast/templates/``), autoescaped."""
-    return _environment().get_template(name).render(bands=PROBABILITY_BANDS, **context)
+    from markupsafe import Markup
+
+    context.setdefault("font_url", None)
+    return _environment().get_template(name).render(
+        bands=PROBABILITY_BANDS, font_stack=Markup(FONT_STACK),  # noqa: S704 (constants of this module)
+        font_face=lambda url: Markup(font_face_css(url)), **context)
 
 
 def render_summary(summary: pd.DataFrame, scenario: Any, lang: Lang = "en") -> str:
@@ -695,3 +763,367 @@ def render_summary(summary: pd.DataFrame, scenario: Any, lang: Lang = "en") -> s
     return render_template("summary.html", rows=answer_table(summary, lang), lang=lang,
                            title=scenario.title or scenario.scenario, scenario=scenario.scenario,
                            assumptions=assumptions(scenario, lang))
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def collect_run(run_dir: str | Path, scenarios: list[str]) -> pd.DataFrame:
+    """Join the scenarios' ``summary.csv`` and ``forecasts.csv`` into the run's own.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        The run folder, with one sub-folder per scenario.
+    scenarios : list of str
+        Scenario names, in the order of the report.
+
+    Returns
+    -------
+    DataFrame
+        The run's summary (written to ``<run_dir>/summary.csv``, a ``scenario`` column
+        first); a scenario without a summary is left out.
+    """
+    import pandas as pd
+
+    run_dir = Path(run_dir)
+    for name in ("summary.csv", "forecasts.csv"):
+        frames = []
+        for scenario in scenarios:
+            path = run_dir / scenario / name
+            if path.is_file():
+                frame = pd.read_csv(path)
+                frames.append(frame.drop(columns="scenario", errors="ignore").assign(scenario=scenario))
+        if not frames:
+            continue
+        table = pd.concat(frames, ignore_index=True)
+        table = table[["scenario", *[c for c in table.columns if c != "scenario"]]]
+        table.to_csv(run_dir / name, index=False)
+    path = run_dir / "summary.csv"
+    return pd.read_csv(path) if path.is_file() else pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+
+
+def run_warnings(summary: pd.DataFrame) -> list[str]:
+    """One line per target a model could not fit, saying why (for stderr).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> run_warnings(pd.DataFrame({"scenario": ["a"], "indicator": ["x_index"],
+    ...                            "note": ["not simulated: `ets` needs at least 8 observations; got 3."]}))
+    ["scenario 'a', x_index: no probability: `ets` needs at least 8 observations; got 3."]
+    """
+    lines = []
+    if "note" not in summary:
+        return lines
+    for rec in summary.to_dict("records"):
+        note = str(_get(rec, "note") or "")
+        if note.startswith("not simulated"):
+            where = f"scenario '{rec['scenario']}', " if _get(rec, "scenario") else ""
+            lines.append(f"{where}{rec['indicator']}: no probability: {note.split(': ', 1)[-1]}")
+    return lines
+
+
+def write_history(out: str | Path, run_dir: str | Path, run_id: str, started: Any, *,
+                  reference: str | None, data_file: str | None = None, lang: Lang = "zh") -> None:
+    """Write the run history into ``<run_dir>/_history/``: tables (CSV) and charts (PNG).
+
+    Parameters
+    ----------
+    out : str or Path
+        The reports folder holding the earlier runs.
+    run_dir : str or Path
+        The run being published (not yet in `out`).
+    run_id : str
+        Its final name.
+    started : datetime
+        When it started.
+    reference : str, optional
+        The scenario whose forecasts are held against the outcomes (the run's first).
+    data_file : str, optional
+        The run's extra observations: the actuals, with the shipped data.
+    lang : {"zh", "en"}
+    """
+    from . import plots
+    from .data import load_observations
+    from .history import RunRecord, completed_runs, forecasts_against_outcomes, probability_history
+    from .registry import load_indicators
+
+    folder = Path(run_dir) / "_history"
+    folder.mkdir(parents=True, exist_ok=True)
+    runs = completed_runs(out, extra=RunRecord(run_id, started, Path(run_dir)))
+    registry = load_indicators()
+    names = registry.set_index("id")[["name_zh", "name_en"]]
+    probabilities = probability_history(runs)
+    round_for_csv(probabilities).to_csv(folder / "probability_history.csv", index=False)
+    observations = load_observations(data_file or None, indicators=registry)
+    outcomes = forecasts_against_outcomes(runs, observations, scenario=reference)
+    outcomes = outcomes.join(names, on="indicator")
+    round_for_csv(outcomes).to_csv(folder / "forecasts_vs_outcomes.csv", index=False)
+    import matplotlib.pyplot as plt
+
+    shown = probabilities.dropna(subset=["p_attain"])
+    if len(shown):
+        fig = plots.probability_history_chart(shown.drop(columns=["name_zh", "name_en"]).join(names, on="indicator"),
+                                              lang=lang)
+        plots.save_figure(fig, folder / "probability_history.png")
+        plt.close(fig)
+    if len(outcomes):
+        units = dict(zip(registry["id"], registry["unit"]))
+        fig = plots.outcomes_chart(outcomes, lang=lang, units=units)
+        plots.save_figure(fig, folder / "forecasts_vs_outcomes.png")
+        plt.close(fig)
+
+
+def _history_context(run_dir: Path, prefix: str, lang: Lang) -> dict:
+    import pandas as pd
+
+    from .history import hit_rate
+
+    folder = run_dir / "_history"
+    context: dict[str, Any] = {"history_png": None, "outcomes_png": None, "outcomes": [], "hit_rate": None,
+                               "n_runs": 0}
+    path = folder / "probability_history.csv"
+    if path.is_file():
+        context["n_runs"] = int(pd.read_csv(path)["run_id"].nunique())
+    if (folder / "probability_history.png").is_file():
+        context["history_png"] = f"{prefix}_history/probability_history.png"
+    path = folder / "forecasts_vs_outcomes.csv"
+    if path.is_file():
+        table = pd.read_csv(path)
+        if len(table):
+            name = "name_zh" if lang == "zh" else "name_en"
+            context["hit_rate"] = (format_percent(hit_rate(table)), int(table["inside"].astype(bool).sum()),
+                                   len(table))
+            yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
+            for rec in table.sort_values(["indicator", "year", "run_id"]).to_dict("records"):
+                unit = ""
+                reached = _get(rec, "reached")
+                context["outcomes"].append(dict(
+                    run=str(rec["run_id"]), name=str(_get(rec, name) or rec["indicator"]), year=format_year(rec["year"]),
+                    point=format_amount(rec["point"]), interval=f"{format_amount(rec['lower'])} – "
+                    f"{format_amount(rec['upper'])}", level=f"{float(rec['level']):g} %",
+                    probability=format_probability(_get(rec, "p_attain")), color=probability_color(_get(rec, "p_attain")),
+                    text_color=probability_text_color(_get(rec, "p_attain")),
+                    actual=format_amount(rec["actual"]) + unit, inside=yes if bool(rec["inside"]) else no,
+                    reached=MISSING if reached is None else (yes if str(reached).lower() in ("true", "1", "1.0") else no),
+                ))
+        if (folder / "forecasts_vs_outcomes.png").is_file():
+            context["outcomes_png"] = f"{prefix}_history/forecasts_vs_outcomes.png"
+    return context
+
+
+def index_page(run_dir: str | Path, run_id: str, scenarios: list[Any], records: list[dict], *, prefix: str,
+               earlier: list[str] | None, font: str | None = None) -> str:
+    """The HTML page comparing the scenarios of one run; links start with `prefix`.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        The run folder (its ``summary.csv`` and ``_history/``).
+    run_id : str
+        The run's name.
+    scenarios : list of Scenario
+        In the order of the report.
+    records : list of dict
+        The executed notebooks (``label``, ``notebook``, ``html``, ``status``).
+    prefix : str
+        Prepended to every link (``""`` inside the run folder, ``"<run_id>/"`` from the reports folder).
+    earlier : list of str, optional
+        Earlier runs to link to (None: a link to the reports folder's index instead).
+    font : str, optional
+        File name of the CJK font in ``<reports>/_fonts/`` (see :func:`install_font`).
+    """
+    import pandas as pd
+
+    run_dir = Path(run_dir)
+    lang: Lang = scenarios[0].lang if scenarios else "zh"
+    name_col = "name_zh" if lang == "zh" else "name_en"
+    path = run_dir / "summary.csv"
+    summary = pd.read_csv(path) if path.is_file() else pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+    pages: dict[str, list[dict]] = {}
+    for r in records:
+        if r.get("status") == "ok":
+            pages.setdefault(r["label"], []).append(r)
+    columns = [dict(name=s.scenario, title=s.title or s.scenario,
+                    link=(prefix + pages[s.scenario][0]["html"]) if s.scenario in pages else None) for s in scenarios]
+    rows, skipped = [], []
+    if len(summary):
+        keys = ["indicator", "target_year", "target_type", "target_value"]
+        for _, group in summary.groupby(keys, sort=False, dropna=False):
+            first = group.iloc[0].to_dict()
+            if _get(first, "base_value") is None:
+                skipped.append(str(_get(first, name_col) or first["indicator"]))
+                continue
+            cells = []
+            for column in columns:
+                hit = group[group["scenario"] == column["name"]]
+                rec = hit.iloc[0].to_dict() if len(hit) else {}
+                p = _get(rec, "p_attain")
+                cells.append(dict(verdict=verdict(rec, lang) if rec else MISSING, color=probability_color(p),
+                                  confidence=_confidence(rec, lang) if rec else "",
+                                  text_color=probability_text_color(p), expected=_expected(rec, lang) if rec else MISSING,
+                                  note=str(_get(rec, "note") or "")))
+            rows.append(dict(name=str(_get(first, name_col) or first["indicator"]), indicator=first["indicator"],
+                             target=_target_words(first, lang), takes=_takes(first, lang),
+                             grade=status_label(_get(first, "status"), lang), cells=cells,
+                             has_p=any(_get(r, "p_attain") is not None for r in group.to_dict("records"))))
+        rows.sort(key=lambda r: not r["has_p"])
+    links = [dict(text=f"{Path(r['notebook']).stem}", href=prefix + r["html"])
+             for key in ("overview", "comparison") for r in pages.get(key, [])]
+    scenario_links = [dict(title=c["title"], name=c["name"],
+                           pages=[dict(text=Path(r["notebook"]).stem, href=prefix + r["html"])
+                                  for r in pages.get(c["name"], [])]) for c in columns]
+    runs = None if earlier is None else [
+        dict(name=n, href=f"{n}/index.html" if (run_dir.parent / n / "index.html").is_file() else f"{n}/")
+        for n in earlier]
+    data_year = summary["latest_year"].max() if "latest_year" in summary and len(summary) else None
+    return render_template(
+        "index.html", lang=lang, run_id=run_id, columns=columns, rows=rows, skipped=skipped, links=links,
+        scenario_links=scenario_links, earlier=runs, prefix=prefix, data_year=format_year(data_year),
+        reference=columns[0]["title"] if columns else "", **_history_context(run_dir, prefix, lang),
+        font_url=(f"{'../' if earlier is None else ''}{FONT_FOLDER}/{font}" if font else None),
+    )
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+def _reports_dir() -> Path:
+    """``reports/`` of the project the notebook runs in (the current folder or its parent)."""
+    here = Path.cwd()
+    for folder in (here, here.parent):
+        if (folder / "reports").is_dir():
+            return folder / "reports"
+    return here / "reports"
+
+
+def output_folder(output_dir: str | Path, name: str) -> Path:
+    """The folder a notebook writes its files to, created if needed.
+
+    Parameters
+    ----------
+    output_dir : str or Path
+        The notebook's ``output_dir`` parameter; ``""`` means ``reports/notebooks/<name>``
+        of the project (never the current folder unless asked for with ``"."``).
+    name : str
+        Sub-folder used when `output_dir` is empty (e.g. the scenario name).
+    """
+    folder = Path(output_dir) if str(output_dir) else _reports_dir() / "notebooks" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def newest_run(run_dir: str | Path = "", reports: str | Path | None = None) -> Path:
+    """`run_dir` if given, else the newest completed run under ``reports/``.
+
+    Raises
+    ------
+    RunError
+        With one line: the folder has no summary.csv, or there is no run yet.
+    """
+    from .exceptions import RunError
+    from .history import completed_runs
+
+    if str(run_dir):
+        folder = Path(run_dir)
+        if not (folder / "summary.csv").is_file():
+            raise RunError(f"run_dir {folder}: no summary.csv there; pass the folder of a run (reports/<date>).")
+        return folder
+    root = Path(reports) if reports is not None else _reports_dir()
+    runs = completed_runs(root)
+    if not runs:
+        raise RunError(f"no completed run under {root}; run `xmforecast run` first, or pass -p run_dir FOLDER.")
+    return runs[-1].folder
+
+
+def detail_table(summary: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
+    """Every assessed target with its figures as text (for a notebook or page)."""
+    import pandas as pd
+
+    zh = lang == "zh"
+    rows = []
+    for rec in summary[summary["base_value"].notna()].to_dict("records"):
+        unit = str(_get(rec, "unit") or "")
+        rows.append({
+            ("指标" if zh else "Indicator"): _get(rec, "name_zh" if zh else "name_en") or rec["indicator"],
+            ("单位" if zh else "Unit"): unit,
+            ("最新值" if zh else "Latest"): format_value(_get(rec, "latest_value"), unit),
+            ("目标" if zh else "Target"): format_value(_get(rec, "target_level"), unit),
+            ("目标年" if zh else "Year"): format_year(_get(rec, "target_year")),
+            ("差距" if zh else "Gap"): format_value(_get(rec, "gap"), unit),
+            ("所需年增速" if zh else "Required growth"): format_percent(_get(rec, "required_growth")),
+            ("近三年增速" if zh else "Observed growth"): format_percent(_get(rec, "observed_growth")),
+            ("进展比 R" if zh else "Progress ratio R"): format_ratio(_get(rec, "progress_ratio")),
+            ("至今趋势" if zh else "Trend so far"): status_label(_get(rec, "status"), lang),
+            ("达标概率" if zh else "Probability"): format_probability(_get(rec, "p_attain")),
+            ("预计年份" if zh else "Expected year"): _expected(rec, lang),
+            ("模型" if zh else "Model"): _get(rec, "model") or MISSING,
+            ("数据质量" if zh else "Data quality"): _get(rec, "data_quality") or MISSING,
+            ("说明" if zh else "Note"): _get(rec, "note") or "",
+        })
+    return pd.DataFrame(rows)
+
+
+def lever_table(summary: pd.DataFrame, levers: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
+    """Required against observed growth, and the structural levers, as text."""
+    import pandas as pd
+
+    zh = lang == "zh"
+    rows = []
+    for rec in summary[summary["base_value"].notna()].to_dict("records"):
+        required, observed = _float(_get(rec, "required_growth")), _float(_get(rec, "observed_growth"))
+        gap = None if required is None or observed is None else required - observed
+        rows.append({
+            ("指标" if zh else "Indicator"): _get(rec, "name_zh" if zh else "name_en") or rec["indicator"],
+            ("需要什么" if zh else "What it would take"): _takes(rec, lang),
+            ("近三年增速" if zh else "Observed growth"): format_percent(observed),
+            ("增速缺口" if zh else "Growth gap"): format_percent(gap, signed=True),
+        })
+    table = pd.DataFrame(rows)
+    if levers is not None and len(levers):
+        extra = [{("指标" if zh else "Indicator"): r["indicator"],
+                  ("杠杆" if zh else "Lever"): _LEVERS.get(r["lever"], (r["lever"],) * 2)[0 if zh else 1],
+                  ("每年需要" if zh else "Needed per year"): format_count(r["needed_per_year"]),
+                  ("最近一年" if zh else "Last observed"): f"{format_count(r['last_observed'])} "
+                                                          f"({format_year(r['last_year'])})",
+                  ("假设" if zh else "Assumptions"): r["assumptions"]} for r in levers.to_dict("records")]
+        names = dict(zip(summary["indicator"], summary["name_zh" if zh else "name_en"]))
+        for e in extra:
+            key = "指标" if zh else "Indicator"
+            e[key] = names.get(e[key], e[key])
+        return table.merge(pd.DataFrame(extra), how="left", on="指标" if zh else "Indicator").fillna("")
+    return table
+
+
+def comparison_table(summary: pd.DataFrame, lang: Lang = "en", *, value: Literal["probability", "expected"] =
+                     "probability") -> str:
+    """Targets × scenarios as HTML: the verdict coloured by probability, or the expected year.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        A run's ``summary.csv`` (a ``scenario`` and a ``title`` column).
+    value : {"probability", "expected"}
+        What the cells hold; with ``"expected"`` a column gives the trend grade in words.
+    """
+    titles = list(dict.fromkeys(zip(summary["scenario"], summary["title"].fillna(summary["scenario"]))))
+    name = "name_zh" if lang == "zh" else "name_en"
+    rows = []
+    for _, group in summary.groupby("indicator", sort=False):
+        first = group.iloc[0].to_dict()
+        cells = []
+        for scenario, _title in titles:
+            hit = group[group["scenario"] == scenario]
+            rec = hit.iloc[0].to_dict() if len(hit) else {}
+            p = _get(rec, "p_attain")
+            if value == "probability":
+                cells.append(dict(text=verdict(rec, lang) if rec else MISSING, color=probability_color(p),
+                                  text_color=probability_text_color(p)))
+            else:
+                cells.append(dict(text=_expected(rec, lang) if rec else MISSING, color="#ffffff",
+                                  text_color="#222222"))
+        rows.append(dict(name=str(_get(first, name) or first["indicator"]), target=_target_words(first, lang),
+                         grade=status_label(_get(first, "status"), lang), cells=cells))
+    return render_template("comparison.html", rows=rows, titles=[t for _, t in titles], lang=lang,
+                           with_grade=value == "expected")

@@ -14,7 +14,9 @@ Layout of a run folder::
     <run>/
       manifest.json          parameters, data vintage, versions, timings
       summary.csv            every scenario's summary.csv, with a `scenario` column
+      forecasts.csv          every scenario's forecasts.csv (point and interval by year)
       index.html             the scenarios compared (links relative to the run)
+      _history/              probabilities across runs, forecasts against outcomes
       _overview/             run-level notebooks (baselines, growth_models)
       <scenario>/            executed notebook, its HTML, PNG figures, summary.csv
       _comparison/           comparison notebook over the whole run
@@ -23,9 +25,7 @@ Layout of a run folder::
 from __future__ import annotations
 
 import hashlib
-import html
 import json
-import numbers
 import os
 import re
 import shlex
@@ -44,15 +44,8 @@ from xmforecast.scenarios import SCENARIO_KEYS, Scenario, load_scenarios
 __all__ = ["run_suite", "print_to_stderr"]
 
 _RUN_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}_\d{6}(-\d+)?(-failed|-interrupted)?(-\d+)?$")
-_SUMMARY_COLUMNS = (
-    "indicator", "target_year", "target_type", "target_value", "base_value", "required_growth",
-    "progress_ratio", "status", "p_attain", "expected_year",
-)
 _VERSIONED = ("xmforecast", "pandas", "numpy", "statsmodels", "papermill", "nbconvert", "matplotlib")
-_FONTS = (
-    '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", '
-    '"Microsoft YaHei", "WenQuanYi Micro Hei", "Helvetica Neue", Arial, sans-serif'
-)
+_PROGRESS_EVERY = 10.0  # seconds between two progress lines of one notebook
 
 
 def print_to_stderr(line: str) -> None:
@@ -107,8 +100,10 @@ def run_suite(
         Notebook executed last into ``<run>/_comparison/`` with ``run_dir``
         and ``lang``; None skips it.
     progress : callable, optional
-        Receives one line per finished notebook and a last line with the
-        wall time [s]; None is silent.
+        Receives a line at once (what is being checked), one when the notebooks
+        start, the cells done / total of each running notebook every few seconds
+        with the time elapsed and an estimate of the time left, one line per
+        finished notebook, and a last line with the wall time [s]; None is silent.
     kernel_name : str, optional
         Kernel to use instead of the one named in each notebook.
     now : datetime, optional
@@ -152,8 +147,10 @@ def run_suite(
     before it exits, so nothing writes into the run folder once it is renamed.
     A worker also exits, killing its kernel, when the parent process is gone.
     """
+    say = progress or (lambda line: None)
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ParameterError(f"`jobs` must be a positive integer; got {jobs!r}.")
+    say(f"checking {len(params_files)} scenario file(s) and the notebooks before running anything")
     scenarios = load_scenarios(list(params_files))
     if data_file is not None:
         scenarios = [_with_data_file(s, data_file) for s in scenarios]
@@ -198,7 +195,10 @@ def run_suite(
     try:
         out.mkdir(parents=True, exist_ok=True)
         lock = _OutputLock(out.resolve())  # one run at a time per output folder
-        _recover_abandoned(out.resolve(), progress or (lambda line: None))
+        _recover_abandoned(out.resolve(), say)
+        from .report import install_font
+
+        font = install_font(out.resolve())
         building = _make_building(out.resolve(), f".building-{stamp}-{os.getpid()}")
     except OSError as exc:
         if "lock" in locals():
@@ -212,7 +212,7 @@ def run_suite(
             "input": str((nb_dir / notebook).resolve()),
             "output": str(where / notebook), "html": str(where / (Path(notebook).stem + ".html")),
             "rel": f"{folder}/{notebook}", "folder": str(where), "kernel_name": kernel_name,
-            "timeout": cell_timeout,
+            "timeout": cell_timeout, "font": font,
             "log": str(building / "_logs" / f"{label}.{Path(notebook).stem}.log"),
             "parameters": {**parameters, "output_dir": str(where)},
         }
@@ -230,7 +230,8 @@ def run_suite(
     )
     counter = {"done": 0, "total": len(tasks) + (last is not None)}
     records: list[dict] = []
-    say = progress or (lambda line: None)
+    say(f"running {counter['total']} notebook(s), {min(jobs, max(len(tasks), 1))} at a time "
+        f"({', '.join(s.scenario for s in scenarios)})")
 
     outcome, failure, signum = "ok", None, signal.SIGINT
     previous = _catch_signals()
@@ -253,15 +254,23 @@ def run_suite(
         )
 
     def finish(name: str) -> None:
+        from .report import index_page, write_history
+
         manifest(name)
-        page = _index_page(building, name, scenarios, records, prefix="", earlier=None)
+        say("comparing with earlier runs")
+        try:
+            write_history(out.resolve(), building, name, started.astimezone().replace(microsecond=0),
+                          reference=first.scenario, data_file=first.data_file or None, lang=first.lang)
+        except Exception as exc:  # the history is a bonus: a run is not lost for it
+            say(f"run history not written: {type(exc).__name__}: {exc}")
+        page = index_page(building, name, scenarios, records, prefix="", earlier=None, font=font)
         (building / "index.html").write_text(page, encoding="utf-8")
 
     _ignore_signals(previous)  # publishing takes a moment and must not be cut in half
     if outcome == "ok":
         try:
             final = _move_into_place(building, out, stamp, finish)
-        except Exception as exc:  # e.g. a summary.csv without the expected columns
+        except Exception as exc:  # e.g. a disk full while writing the index
             outcome, failure = "failed", _Failed(f"run failed while publishing: {type(exc).__name__}: {exc}")
 
     if outcome != "ok":
@@ -298,8 +307,10 @@ def run_suite(
 
     try:
         earlier = [p.name for p in out.iterdir() if _RUN_NAME.match(p.name) and p.name != final.name]
-        page = _index_page(out / final.name, final.name, scenarios, records, prefix=final.name + "/",
-                           earlier=sorted(earlier, reverse=True))
+        from .report import index_page
+
+        page = index_page(out / final.name, final.name, scenarios, records, prefix=final.name + "/",
+                          earlier=sorted(earlier, reverse=True), font=font)
         _write_atomic(out / "index.html", page)
     except OSError as exc:
         raise RunError(f"the run is complete in {final} but {out / 'index.html'} could not be written: "
@@ -489,28 +500,38 @@ def _execute_all(tasks, last, scenarios, scen_nbs, building, jobs, records, coun
     """Run `tasks` in parallel, then the summary table, then `last`."""
     from concurrent.futures import ProcessPoolExecutor
 
+    import multiprocessing
+
+    from .report import collect_run, run_warnings
+
+    cells = multiprocessing.get_context().Queue()
     pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))), initializer=_init_worker,
-                               initargs=(os.getpid(),))
+                               initargs=(os.getpid(), cells))
     try:
-        _run_batch(pool, tasks, records, counter, say)
+        _run_batch(pool, tasks, records, counter, say, cells)
         if scen_nbs:
-            _write_summary(building, scenarios)
+            summary = collect_run(building, [s.scenario for s in scenarios])
+            for line in run_warnings(summary):
+                say(line)
         if last is not None:
-            _run_batch(pool, [last], records, counter, say)
+            _run_batch(pool, [last], records, counter, say, cells)
     except BaseException:
         _stop(pool)
         raise
     pool.shutdown(wait=True)
 
 
-def _run_batch(pool, tasks, records, counter, say) -> None:
+def _run_batch(pool, tasks, records, counter, say, cells=None) -> None:
     import concurrent.futures
 
     pending = {pool.submit(_execute, t): t for t in tasks}
+    shown: dict[str, list] = {}
     while pending:
-        done, _ = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
+        done, _ = concurrent.futures.wait(pending, timeout=1.0, return_when=concurrent.futures.FIRST_COMPLETED)
+        _show_cells(cells, shown, say)
         for future in done:
             task = pending.pop(future)
+            shown[f"{task['label']} · {task['notebook']}"] = None  # finished: late reports are ignored
             try:
                 record = future.result()
             except Exception as exc:  # the worker process died
@@ -553,7 +574,10 @@ def _stop(pool) -> None:
 _BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _init_worker(parent: int) -> None:
+_CELLS = None  # in a worker: the queue its notebooks report finished cells to
+
+
+def _init_worker(parent: int, cells=None) -> None:
     """Set up a worker: it and its kernel die with the parent, however the parent ends.
 
     Ctrl-C goes to the parent only, which stops the workers itself (SIGTERM). On SIGTERM a
@@ -564,6 +588,8 @@ def _init_worker(parent: int) -> None:
     """
     import threading
 
+    global _CELLS
+    _CELLS = cells
     # Parallel kernels each get one BLAS thread: two OpenBLAS pools on two cores
     # oversubscribe them and make every kernel slower. A caller's own setting wins.
     for name in _BLAS_THREADS:
@@ -619,6 +645,63 @@ def _kill_children() -> None:
     psutil.wait_procs(children, timeout=5)
 
 
+def _show_cells(cells, shown: dict[str, list], say) -> None:
+    """Print each running notebook's progress: its first finished cell, then every few seconds.
+
+    `shown` maps a notebook to ``[done, total, elapsed, received, printed]`` (monotonic
+    clock of the parent), or to None once it finished; a notebook in a long cell still
+    gets a line, its elapsed time counted on from the last report.
+    """
+    import queue
+
+    now = time.monotonic()
+    while cells is not None:
+        try:
+            key, done, total, elapsed = cells.get_nowait()
+        except (queue.Empty, OSError, ValueError, EOFError):
+            break
+        if key in shown and shown[key] is None:
+            continue
+        state = shown.setdefault(key, [0, total, 0.0, now, -float("inf")])
+        state[:4] = [done, total, elapsed, now]
+    for key, state in shown.items():
+        if state is None:
+            continue
+        done, total, elapsed, received, printed = state
+        if done >= total or now - printed < _PROGRESS_EVERY:
+            continue
+        shown[key][4] = now
+        elapsed += now - received
+        left = max(elapsed / done * total - elapsed, 0.0) if done else float("nan")
+        estimate = f"about {left:.0f} s left" if left == left else "estimating"
+        say(f"  {key} · cells {done}/{total} · {elapsed:.0f} s elapsed · {estimate}")
+
+
+def _progress_engine(key: str):
+    """A papermill engine that reports each finished code cell to the parent process."""
+    from papermill.engines import NBClientEngine
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            total = sum(1 for c in nb_man.nb.cells if c.cell_type == "code")
+            done, clock, complete = [0], time.monotonic(), nb_man.cell_complete
+
+            def cell_complete(cell, cell_index=None, **more):
+                complete(cell, cell_index=cell_index, **more)
+                if cell.cell_type == "code" and _CELLS is not None:
+                    done[0] += 1
+                    try:
+                        _CELLS.put_nowait((key, done[0], total, time.monotonic() - clock))
+                    except Exception:  # progress is never worth a failed notebook
+                        pass
+
+            nb_man.cell_complete = cell_complete
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    return Engine
+
+
 def _record(task: dict, seconds: float, started: str | None, error: dict | None) -> dict:
     return {
         "scenario": task["label"] if task["kind"] == "scenario" else None,
@@ -648,12 +731,16 @@ def _execute(task: dict) -> dict:
             sys.stderr.flush()
             os.dup2(handle.fileno(), 2)
             try:
+                from papermill.engines import papermill_engines
+
+                engine = f"xmforecast-{os.getpid()}"
+                papermill_engines.register(engine, _progress_engine(f"{task['label']} · {task['notebook']}"))
                 papermill.execute_notebook(
                     task["input"], task["output"], parameters=task["parameters"], cwd=task["folder"],
                     kernel_name=task["kernel_name"], progress_bar=False, log_output=False,
                     execution_timeout=task["timeout"],
                     # Kernels start slowly on a busy machine; nbclient's 60 s default has proved short.
-                    start_timeout=300,
+                    start_timeout=300, engine_name=engine,
                 )
             finally:
                 sys.stderr.flush()
@@ -666,44 +753,33 @@ def _execute(task: dict) -> dict:
         os.close(saved)
     if Path(task["output"]).is_file():
         try:
-            _export_html(task["output"], task["html"], f"{task['label']} · {Path(task['notebook']).stem}")
+            _export_html(task["output"], task["html"], f"{task['label']} · {Path(task['notebook']).stem}",
+                         font=task.get("font"))
         except Exception as exc:
             if error is None:
                 error = {"cell": None, "ename": type(exc).__name__, "evalue": f"HTML export failed: {exc}"}
     return _record(task, time.monotonic() - clock, started, error)
 
 
-def _export_html(notebook: str, target: str, title: str) -> None:
-    """Write the notebook as HTML without code: prose, tables and figures only."""
+def _export_html(notebook: str, target: str, title: str, font: str | None = None) -> None:
+    """Write the notebook as HTML without code: prose, tables and figures only.
+
+    The page falls back to the reports folder's CJK font (``<out>/_fonts/<font>``, two
+    folders up from the page) where the reader's machine has none.
+    """
     import nbformat
     from nbconvert import HTMLExporter
+
+    from .report import FONT_FOLDER, FONT_STACK, font_face_css
 
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(
         nbformat.read(notebook, as_version=4), resources={"metadata": {"name": title}}
     )
+    style = (f"<style>{font_face_css(f'../../{FONT_FOLDER}/{font}' if font else None)}\n"
+             f"body, .jp-Notebook, .jp-RenderedHTMLCommon {{ font-family: {FONT_STACK}; }}</style>\n")
+    body = body.replace("</head>", style + "</head>", 1)
     Path(target).write_text(body, encoding="utf-8")
-
-
-def _write_summary(building: Path, scenarios: list[Scenario]) -> None:
-    """Concatenate the scenarios' summary.csv into the run's, with a `scenario` column."""
-    import pandas as pd
-
-    frames = []
-    for scenario in scenarios:
-        path = building / scenario.scenario / "summary.csv"
-        if not path.is_file():
-            raise _Failed(f"scenario '{scenario.scenario}': no summary.csv written into its output_dir",
-                          scenario.scenario)
-        frame = pd.read_csv(path)
-        missing = [c for c in _SUMMARY_COLUMNS if c not in frame.columns]
-        if missing:
-            raise _Failed(f"scenario '{scenario.scenario}': summary.csv lacks the columns {', '.join(missing)}",
-                          f"{scenario.scenario}/summary.csv")
-        frames.append(frame.drop(columns="scenario", errors="ignore").assign(scenario=scenario.scenario))
-    table = pd.concat(frames, ignore_index=True)
-    table = table[["scenario", *[c for c in table.columns if c != "scenario"]]]
-    table.to_csv(building / "summary.csv", index=False)
 
 
 def _write_manifest(path: Path, *, run_id, status, started, clock, scenarios, records, jobs, nb_dir, error):
@@ -791,121 +867,3 @@ def _write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def _percent(p: float) -> str:
-    if 0 < p < 0.005:
-        return "<1 %"
-    if 0.995 <= p < 1:
-        return ">99 %"
-    return f"{100 * p:.0f} %"
-
-
-def _number(value: Any) -> str:
-    import pandas as pd
-
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "—"
-    if isinstance(value, numbers.Integral) or (isinstance(value, float) and value.is_integer()):
-        return str(int(value))
-    if isinstance(value, numbers.Number):
-        return format(value, ".6g")
-    return str(value)
-
-
-def _index_page(run_dir: Path, run_id: str, scenarios, records, *, prefix: str, earlier) -> str:
-    """An HTML page comparing the scenarios of one run; links start with `prefix`."""
-    import pandas as pd
-
-    esc = html.escape
-    names = [s.scenario for s in scenarios]
-    titles = {s.scenario: s.title or s.scenario for s in scenarios}
-    pages = {}
-    for r in records:
-        if r["status"] == "ok":
-            pages.setdefault(r["label"], []).append(r)
-
-    def link(record: dict, text: str) -> str:
-        return f'<a href="{esc(prefix + record["html"])}">{esc(text)}</a>'
-
-    rows = []
-    summary = run_dir / "summary.csv"
-    if summary.is_file():
-        table = pd.read_csv(summary)
-        keys = ["indicator", "target_year", "target_type", "target_value"]
-        for key, group in table.groupby(keys, sort=False, dropna=False):
-            first = group.iloc[0]
-            cells = [f"<th>{esc(_number(v))}</th>" for v in key]
-            name = first.get(f"name_{scenarios[0].lang}")
-            if isinstance(name, str) and name:  # optional column: the indicator's name
-                cells[0] = f"<th>{esc(name)}<br><small>{esc(str(key[0]))}</small></th>"
-            cells.append(f"<td>{esc(_number(first.get('base_value')))}</td>")
-            growth = first.get("required_growth")
-            cells.append(f"<td>{'—' if pd.isna(growth) else f'{100 * growth:.1f} %'}</td>")
-            for name in names:
-                hit = group[group["scenario"] == name]
-                p = hit["p_attain"].iloc[0] if len(hit) else float("nan")
-                status = str(hit["status"].iloc[0]) if len(hit) and "status" in hit else ""
-                band = "na" if pd.isna(p) else "hi" if p >= 0.8 else "mid" if p >= 0.5 else "lo"
-                text = "—" if pd.isna(p) else _percent(p)
-                cells.append(f'<td class="p {band}" title="{esc(status)}">{text}</td>')
-            rows.append("<tr>" + "".join(cells) + "</tr>")
-    heads = "".join(
-        f"<th>{link(pages[n][0], titles[n]) if n in pages else esc(titles[n])}</th>" for n in names
-    )
-    scenario_links = "".join(
-        f"<li><b>{esc(titles[n])}</b> ({esc(n)}): "
-        + ", ".join(link(r, Path(r["notebook"]).stem) for r in pages.get(n, []))
-        + "</li>"
-        for n in names
-    )
-    other = "".join(
-        f"<li>{link(r, Path(r['notebook']).stem)}</li>" for key in ("overview", "comparison") for r in pages.get(key, [])
-    )
-    if earlier is None:
-        runs = '<p><a href="../index.html">所有运行 / all runs</a></p>'
-    else:
-        items = "".join(
-            f'<li><a href="{esc(n)}/{"index.html" if (run_dir.parent / n / "index.html").is_file() else ""}">'
-            f"{esc(n)}</a></li>"
-            for n in earlier
-        )
-        runs = f"<h2>此前的运行 / Earlier runs</h2><ul>{items or '<li>—</li>'}</ul>"
-    lang = scenarios[0].lang
-    return f"""<!DOCTYPE html>
-<html lang="{'zh-CN' if lang == 'zh' else 'en'}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>xmforecast · {esc(run_id)}</title>
-<style>
-body {{ font-family: {_FONTS}; margin: 2em auto; max-width: 72em; padding: 0 1em; color: #222; }}
-table {{ border-collapse: collapse; margin: 1em 0; }}
-th, td {{ border: 1px solid #ccc; padding: .3em .6em; text-align: left; }}
-td.p {{ text-align: right; font-variant-numeric: tabular-nums; }}
-td.hi {{ background: #dff0d8; }} td.mid {{ background: #fcf8e3; }} td.lo {{ background: #f2dede; }}
-.note {{ color: #666; font-size: .9em; }}
-</style>
-</head>
-<body>
-<h1>科技指标目标情景比较 / Targets by scenario</h1>
-<p>运行 / run <b>{esc(run_id)}</b></p>
-<h2>达标概率 / Probability of attainment</h2>
-<table>
-<thead><tr><th>指标 indicator</th><th>目标年 year</th><th>类型 type</th><th>目标值 target</th>
-<th>基期值 base</th><th>所需年增速 required growth</th>{heads}</tr></thead>
-<tbody>
-{chr(10).join(rows) or '<tr><td colspan="99">—</td></tr>'}
-</tbody>
-</table>
-<p class="note">每格为模拟路径中达到目标的比例;悬停显示进度评级。 Each cell is the share of
-simulated paths that reach the target; hover for the progress status.</p>
-<h2>情景报告 / Scenario reports</h2>
-<ul>{scenario_links}</ul>
-<h2>总览 / Overview</h2>
-<ul>{other or '<li>—</li>'}</ul>
-<p><a href="{esc(prefix)}summary.csv">summary.csv</a> · <a href="{esc(prefix)}manifest.json">manifest.json</a></p>
-{runs}
-</body>
-</html>
-"""
