@@ -36,6 +36,7 @@ indicators_file: str = ""  # another plan's registry (YAML); "" for the embedded
 output_dir: str = ""  # folder for the figures (PNG); "": reports/notebooks/baselines
 
 # %%
+from pathlib import Path
 
 from IPython.display import Markdown, display
 
