@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from .exceptions import ParameterError
 from .fonts import Lang, _check_lang, _configure_fonts, _warn_no_cjk, setup_fonts
+from .report import _STATUS as _STATUS_WORDS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,14 +68,7 @@ _STATUS_ORDER = tuple(STATUS_COLORS)
 _GRADE_THRESHOLDS = (0.0, 0.6, 0.95)
 
 _TEXT = {
-    "on track": ("进展顺利", "on track"),
-    "acceleration needed": ("需要加速", "acceleration needed"),
-    "limited progress": ("进展有限", "limited progress"),
-    "deterioration": ("倒退", "deterioration"),
-    "already met": ("已达成", "already met"),
-    "met": ("已实现", "met"),
-    "missed": ("未实现", "missed"),
-    "insufficient data": ("数据不足", "insufficient data"),
+    **_STATUS_WORDS,  # the status words of the pages, so charts and pages say the same
     "year": ("年份", "Year"),
     "history": ("实际值", "Observed"),
     "hollow": ("空心：推算值或C级数据", "Hollow: derived or grade C"),
