@@ -104,3 +104,18 @@ def test_failed_and_unfinished_runs_are_not_history(three_runs, tmp_path):
     extra = RunRecord("2020-01-01_000000", datetime(2020, 1, 1), tmp_path)
     assert completed_runs(out, extra=extra)[-1] is extra
     assert hit_rate(pd.DataFrame({"inside": []})) != hit_rate(pd.DataFrame({"inside": []}))  # NaN with none
+
+
+def test_the_history_of_another_plan_reads_that_plan(tmp_path):
+    from datetime import datetime
+    from pathlib import Path
+
+    from xmforecast.report import write_history
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "lakeside"
+    run_dir = tmp_path / "building"
+    run_dir.mkdir()
+    write_history(tmp_path, run_dir, "2026-01-01", datetime(2026, 1, 1), reference="baseline",
+                  data_file=str(example / "observations.csv"), indicators_file=str(example / "indicators.yaml"),
+                  lang="en")
+    assert (run_dir / "_history" / "forecasts_vs_outcomes.csv").is_file()

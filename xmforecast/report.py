@@ -825,7 +825,8 @@ def run_warnings(summary: pd.DataFrame) -> list[str]:
 
 
 def write_history(out: str | Path, run_dir: str | Path, run_id: str, started: Any, *,
-                  reference: str | None, data_file: str | None = None, lang: Lang = "zh") -> None:
+                  reference: str | None, data_file: str | None = None, indicators_file: str | None = None,
+                  lang: Lang = "zh") -> None:
     """Write the run history into ``<run_dir>/_history/``: tables (CSV) and charts (PNG).
 
     Parameters
@@ -842,6 +843,8 @@ def write_history(out: str | Path, run_dir: str | Path, run_id: str, started: An
         The scenario whose forecasts are held against the outcomes (the run's first).
     data_file : str, optional
         The run's extra observations: the actuals, with the shipped data.
+    indicators_file : str, optional
+        The run's plan (registry); default the embedded one. Names and actuals come from it.
     lang : {"zh", "en"}
     """
     from . import plots
@@ -852,7 +855,7 @@ def write_history(out: str | Path, run_dir: str | Path, run_id: str, started: An
     folder = Path(run_dir) / "_history"
     folder.mkdir(parents=True, exist_ok=True)
     runs = completed_runs(out, extra=RunRecord(run_id, started, Path(run_dir)))
-    registry = load_indicators()
+    registry = load_indicators(indicators_file or None)
     names = registry.set_index("id")[["name_zh", "name_en"]]
     probabilities = probability_history(runs)
     round_for_csv(probabilities).to_csv(folder / "probability_history.csv", index=False)

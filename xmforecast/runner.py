@@ -260,7 +260,8 @@ def run_suite(
         say("comparing with earlier runs")
         try:
             write_history(out.resolve(), building, name, started.astimezone().replace(microsecond=0),
-                          reference=first.scenario, data_file=first.data_file or None, lang=first.lang)
+                          reference=first.scenario, data_file=first.data_file or None,
+                          indicators_file=first.indicators_file or None, lang=first.lang)
         except Exception as exc:  # the history is a bonus: a run is not lost for it
             say(f"run history not written: {type(exc).__name__}: {exc}")
         page = index_page(building, name, scenarios, records, prefix="", earlier=None, font=font)
