@@ -618,3 +618,16 @@ def test_another_plans_data_is_checked_against_its_registry_before_anything_is_w
     with pytest.raises(DataError, match=r"obs\.csv: line 2: unknown indicator 'rd_spend'"):
         run_suite([tmp_path / "a.yaml"], out=tmp_path / "reports", progress=None)
     assert not (tmp_path / "reports").exists()
+
+
+def test_a_file_system_without_locks_still_runs(project, tmp_path, monkeypatch):
+    import errno
+    import fcntl
+
+    def no_locks(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    run = _run(project, tmp_path / "reports", names=("base",), summary_notebook=None, run_notebooks=(),
+               progress=None)
+    assert (run / "manifest.json").is_file()

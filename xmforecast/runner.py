@@ -350,6 +350,9 @@ class _OutputLock:
             os.close(fd)
             raise RunError(f"another run is writing into {out}{_run_in_progress(out)}; this run stops without "
                            "writing anything: start it again once that one has finished.") from None
+        except OSError:  # a file system without locks (some network mounts): run unlocked
+            os.close(fd)
+            return
         self.fd = fd
 
     def release(self) -> None:
