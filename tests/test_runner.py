@@ -631,3 +631,18 @@ def test_a_file_system_without_locks_still_runs(project, tmp_path, monkeypatch):
     run = _run(project, tmp_path / "reports", names=("base",), summary_notebook=None, run_notebooks=(),
                progress=None)
     assert (run / "manifest.json").is_file()
+
+
+@pytest.mark.parametrize("with_psutil", [True, False])
+def test_a_worker_kills_its_children_before_it_exits(monkeypatch, with_psutil):
+    import subprocess
+    import sys
+
+    from xmforecast.runner import _kill_children
+
+    if not with_psutil:
+        monkeypatch.setitem(sys.modules, "psutil", None)  # the /proc fallback
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    _kill_children()
+    # Killed, not left to sleep (psutil reaps the child itself, so its status may read 0).
+    assert child.wait(timeout=10) in (-9, 0)
