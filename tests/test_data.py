@@ -269,3 +269,11 @@ def test_no_baseline_and_no_data_is_one_clear_error(tmp_path):
 def test_the_shipped_history_can_still_be_asked_for(tmp_path):
     obs = xmforecast.load_observations(indicators=_city_registry(tmp_path), history_file=xmforecast.data.HISTORY_FILE)
     assert len(xmforecast.series(obs, "tech_trade")) > 1
+
+
+def test_a_bad_history_file_gives_one_line(write_csv, indicators):
+    path = write_csv("indicator,year,value,unit,status,quality,source,quote\ntech_trade,20x6,1,,,,,\n", name="h.csv")
+    with pytest.raises(DataError, match=r"h\.csv: not a readable history file: "):
+        xmforecast.load_observations(indicators=indicators, history_file=path)
+    with pytest.raises(DataError, match=r"^/dev/null: not a regular file"):
+        xmforecast.load_observations(indicators=indicators, history_file="/dev/null")

@@ -164,11 +164,18 @@ def series(observations: pd.DataFrame, indicator: str, *, origin: int | None = N
 
 
 def _read_history(path: Path) -> pd.DataFrame:
+    import io
+
     import pandas as pd
 
-    if not path.is_file():
-        raise DataError(f"{path}: history file not found.")
-    frame = pd.read_csv(path, encoding="utf-8", dtype={"year": int})
+    from .inputs import MAX_CSV_BYTES, read_bytes
+
+    raw = read_bytes(path, max_bytes=MAX_CSV_BYTES, error=DataError, not_found="history file not found")
+    try:
+        frame = pd.read_csv(io.BytesIO(raw), encoding="utf-8", dtype={"year": int})
+    except (ValueError, OverflowError, pd.errors.ParserError) as exc:  # not UTF-8, a year not an integer
+        detail = " ".join(str(exc).split())[:200]
+        raise DataError(f"{path}: not a readable history file: {detail}.") from None
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise DataError(f"{path}: missing column(s) {', '.join(missing)}.")
