@@ -16,8 +16,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from bench_cli import report, wall  # the same timing helpers as the other bench (bench/ is on sys.path)
 
 KINDS = ("stock", "flow", "ratio", "amount")
 
@@ -46,20 +47,6 @@ def write_plan(folder: Path, n: int, seed: int = 7) -> tuple[Path, Path]:
     registry.write_text("".join(entries), encoding="utf-8")
     data.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return registry, data
-
-
-def wall(cmd: list[str], runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def report(name: str, times: list[float]) -> None:
-    print(f"{name:<52} median {statistics.median(times):6.3f} s  "
-          f"(min {min(times):.3f}, max {max(times):.3f}, n={len(times)})")
 
 
 def main() -> None:
