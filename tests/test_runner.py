@@ -646,3 +646,19 @@ def test_a_worker_kills_its_children_before_it_exits(monkeypatch, with_psutil):
     _kill_children()
     # Killed, not left to sleep (psutil reaps the child itself, so its status may read 0).
     assert child.wait(timeout=10) in (-9, 0)
+
+
+def test_a_notebook_whose_cells_all_finished_between_two_looks_still_gets_a_line():
+    import queue
+
+    from xmforecast.runner import _show_cells
+
+    cells = queue.Queue()
+    for done in range(1, 6):
+        cells.put(("base · report.ipynb", done, 5, 0.4 * done))
+    lines, shown = [], {}
+    _show_cells(cells, shown, lines.append)
+    assert len(lines) == 1 and re.fullmatch(r"  base · report\.ipynb · cells 5/5 · \d+ s elapsed · about 0 s left",
+                                            lines[0])
+    _show_cells(cells, shown, lines.append)  # finished: no second line
+    assert len(lines) == 1

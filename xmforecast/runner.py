@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import shlex
@@ -672,7 +673,9 @@ def _show_cells(cells, shown: dict[str, list], say) -> None:
         if state is None:
             continue
         done, total, elapsed, received, printed = state
-        if done >= total or now - printed < _PROGRESS_EVERY:
+        # Every notebook gets its first line, even one whose cells all finished between two
+        # looks; after that a line every _PROGRESS_EVERY seconds while cells remain.
+        if (done >= total and printed > -math.inf) or now - printed < _PROGRESS_EVERY:
             continue
         shown[key][4] = now
         elapsed += now - received
