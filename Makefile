@@ -20,7 +20,7 @@ report: $(STAMP)
 	$(BIN)/xmforecast run --out reports --jobs $(JOBS)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(JOBS)
+	$(BIN)/python -m pytest -q -n $(JOBS) --dist worksteal
 
 # The project's own environment is the kernel (python3 in .venv); --allow-root only where root runs it.
 lab: $(STAMP)
