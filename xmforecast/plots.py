@@ -1229,6 +1229,14 @@ def _timedelta(days: int):
     return pd.Timedelta(days=days)
 
 
+def _empty_figure(plt: Any, lang: Lang) -> Figure:
+    """A short figure that says there is nothing to draw yet."""
+    fig, ax = plt.subplots(figsize=(7.5, 1.6), layout="constrained")
+    ax.axis("off")
+    ax.text(0, 0.5, _t("na", lang), va="center")
+    return fig
+
+
 def probability_history_chart(history: pd.DataFrame, *, title: str | None = None, source_note: str = "",
                               lang: Lang = "zh") -> Figure:
     """Each target's probability of attainment by run date, one panel per target.
@@ -1260,10 +1268,7 @@ def probability_history_chart(history: pd.DataFrame, *, title: str | None = None
     data = data[data["p_attain"].notna()]
     indicators = list(dict.fromkeys(data["indicator"]))
     if not indicators:
-        fig, ax = plt.subplots(figsize=(7.5, 1.6), layout="constrained")
-        ax.axis("off")
-        ax.text(0, 0.5, _t("na", lang), va="center")
-        return fig
+        return _empty_figure(plt, lang)
     fig, axes = _panels(plt, len(indicators), 2.3)
     styles = ["-", "--", ":", "-."]
     scenarios = list(dict.fromkeys(data["scenario"].astype(str)))
@@ -1312,10 +1317,7 @@ def outcomes_chart(outcomes: pd.DataFrame, *, title: str | None = None, source_n
     data = data.assign(run_date=pd.to_datetime(data["run_date"]))
     keys = list(dict.fromkeys(zip(data["indicator"], data["year"])))
     if not keys:
-        fig, ax = plt.subplots(figsize=(7.5, 1.6), layout="constrained")
-        ax.axis("off")
-        ax.text(0, 0.5, _t("na", lang), va="center")
-        return fig
+        return _empty_figure(plt, lang)
     fig, axes = _panels(plt, len(keys), 2.5)
     for ax, (ind, year) in zip(axes, keys):
         rows = data[(data["indicator"] == ind) & (data["year"] == year)].sort_values("run_date")
