@@ -48,3 +48,17 @@ def test_calibration_learns_a_steady_growth():
     f = Auto(calibration=cal).fit(s).forecast(4)
     np.testing.assert_allclose(f["point"].to_numpy(), s.iloc[-1] * 1.05 ** np.arange(1, 5), rtol=2e-3)
     assert json.loads(json.dumps(cal)) == cal  # plain JSON
+
+
+def test_clustered_standard_error_counts_entities_not_windows():
+    from xmforecast.calibration import _clustered_se
+
+    values = np.array([0.3, -0.1, 0.5, 0.2, -0.4, 0.1])
+    # One window per entity: the textbook standard error of the mean.
+    alone = _clustered_se(values, np.arange(6))
+    assert alone == pytest.approx(values.std(ddof=1) / np.sqrt(6))
+    # Each entity's value seen in four overlapping windows is still six observations:
+    # the error must not shrink by sqrt(4) as it would if the copies were independent.
+    copies = _clustered_se(np.repeat(values, 4), np.repeat(np.arange(6), 4))
+    assert copies == pytest.approx(alone)
+    assert values.std(ddof=1) / np.sqrt(24) < copies / 1.9

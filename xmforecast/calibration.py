@@ -42,7 +42,7 @@ Z_GRID = tuple(round(z, 2) for z in np.linspace(-3.3, 3.3, 23))
 #: Candidate pseudo-observations of the panel's volatility, chosen by cross-validation.
 SHRINKAGE_GRID = (1.0, 2.0, 4.0, 8.0, 16.0)
 #: Candidate L1 penalties on the corrections to additive drift (0: none), chosen by cross-validation.
-PENALTY_GRID = (0.0, 0.001, 0.003, 0.01, 0.03)
+PENALTY_GRID = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 #: Largest yearly log growth any forecast may assume (x2.7 a year) [log units / year].
 MAX_LOG_GROWTH = 1.0
 _SIGNIFICANT = 6
@@ -164,6 +164,18 @@ def _interval_score(residual: np.ndarray, spread: np.ndarray, z_grid: np.ndarray
     return float(np.mean(score))
 
 
+def _clustered_se(values: np.ndarray, groups: np.ndarray) -> float:
+    """Standard error of ``values.mean()`` when observations of one group are correlated.
+
+    The cluster-robust (sandwich) estimate ``sqrt(sum_g (sum_{i in g} (x_i - mean))^2) / N``,
+    with the usual small-sample factor ``G / (G - 1)``; written out because it is three lines
+    of numpy (statsmodels has it only inside regression results).
+    """
+    deviation = pd.Series(values - values.mean()).groupby(groups).sum().to_numpy()
+    n_groups = len(deviation)
+    return float(math.sqrt(n_groups / (n_groups - 1) * np.sum(deviation**2)) / len(values))
+
+
 def _round(value: Any) -> Any:
     if isinstance(value, float):
         return 0.0 if value == 0 or not math.isfinite(value) else float(f"{value:.{_SIGNIFICANT}g}")
@@ -233,12 +245,14 @@ def calibrate(panel: pd.DataFrame, *, max_history: int = 7, horizon: int = 4,
         for p in PENALTY_GRID:
             ape[p] = np.concatenate([np.abs(np.expm1(centre[test] - changes[test])).mean(axis=1)
                                      for centre, (_, test) in zip(fold_centres(p), folds)])
+        groups = np.concatenate([windows["group"][test] for _, test in folds])
         best = min(PENALTY_GRID, key=lambda p: ape[p].mean())
         # One-standard-error rule: the strongest penalty (the rule closest to plain additive
         # drift) whose error is within one standard error of the best, paired by window.
+        # Windows of one entity overlap and share its shocks, so the standard error is
+        # clustered by entity: counting them as independent makes any correction look proven.
         def close(p: float) -> bool:
-            diff = ape[p] - ape[best]
-            return diff.mean() <= diff.std(ddof=1) / math.sqrt(len(diff)) if p != best else True
+            return p == best or (ape[p] - ape[best]).mean() <= _clustered_se(ape[p] - ape[best], groups)
         penalty = max(p for p in PENALTY_GRID if close(p))
     if shrinkage is None:
         # The shrinkage only moves the error scale: each fold's growth rule is fitted once.
