@@ -255,6 +255,34 @@ def test_deep_nesting_is_refused_in_one_line(tmp_path):
         load_scenario(path)
 
 
+def _documents() -> list[str]:
+    root = Path(__file__).resolve().parents[1]
+    shipped = [*root.glob("params/*.yaml"), *root.glob("examples/*/*.yaml"), root / "xmforecast/data/indicators.yaml"]
+    return [p.read_text(encoding="utf-8") for p in shipped] + [
+        "a: 5e-2\n<<: {b: 1}\n", "a: &x [1, 2]\nb: *x\n", "title: " + _alias_bomb(), "a: &x [*x]\n",
+        "a: 1\na: 2\n", "x: " + "[" * 40 + "]" * 40, "k: [1, 2\n", "d: 2016-01-01\nn: .inf\n",
+    ]
+
+
+@pytest.mark.parametrize("text", _documents())
+def test_libyaml_parsing_reads_and_refuses_as_pure_python(monkeypatch, text):
+    import yaml
+
+    from xmforecast import inputs
+
+    def load() -> tuple[str, object]:
+        monkeypatch.setattr(inputs, "_LOADER", None)
+        try:
+            return "data", inputs.load_yaml(text, file="f.yaml", error=ScenarioError)
+        except ScenarioError as err:
+            return "refused", str(err).split(":")[1]  # the line it names
+
+    fast = load()
+    assert yaml.__with_libyaml__ and issubclass(inputs._LOADER, yaml._yaml.CParser)
+    monkeypatch.setattr(inputs, "_safe_base", lambda: yaml.SafeLoader)
+    assert load() == fast
+
+
 @pytest.mark.parametrize("target", ["/dev/null", "folder", "file/sub.yaml"])
 def test_a_params_path_that_is_not_a_file_gives_one_line(tmp_path, target):
     (tmp_path / "folder").mkdir()

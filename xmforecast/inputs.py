@@ -112,6 +112,31 @@ class _Refused(Exception):
     """A YAML document breaks a bound; the message starts with where (line or key)."""
 
 
+def _safe_base() -> type:
+    """``yaml.SafeLoader``'s parts, with libyaml's parser where PyYAML was built with it.
+
+    ``yaml.CSafeLoader`` composes nodes in C, out of reach of the bounds below; this class
+    takes only the events from libyaml (scanning and parsing, most of the time of a load)
+    and composes them in Python, so that :meth:`compose_node` still sees every node.
+    """
+    import yaml
+
+    try:
+        from yaml._yaml import CParser
+    except ImportError:  # PyYAML without libyaml: the same checks, in pure Python
+        return yaml.SafeLoader
+
+    class HybridSafeLoader(yaml.composer.Composer, CParser, yaml.constructor.SafeConstructor,
+                           yaml.resolver.Resolver):
+        def __init__(self, stream):
+            CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+    return HybridSafeLoader
+
+
 def _loader_class() -> type:
     """A SafeLoader that bounds nesting and expanded size, and reads YAML 1.2 numbers.
 
@@ -125,7 +150,7 @@ def _loader_class() -> type:
     import yaml
     from yaml.events import AliasEvent
 
-    class Loader(yaml.SafeLoader):
+    class Loader(_safe_base()):
         def __init__(self, stream):
             super().__init__(stream)
             self._depth = 0
@@ -245,6 +270,8 @@ def load_yaml(text: str, *, file: str, error: type[XMForecastError]) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if mark is not None and "maximum nesting depth" in problem:  # libyaml's own bound (1,000), ahead of ours
+            raise error(f"{file}: line {mark.line + 1}: nested more than {MAX_YAML_DEPTH} levels deep.") from None
         context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
         if context and start is not None and mark is not None and start.line != mark.line:
             problem += f" ({context} that starts at line {start.line + 1})"
