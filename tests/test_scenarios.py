@@ -336,3 +336,11 @@ def test_the_example_scenario_names_its_plan():
     path = Path(__file__).resolve().parent.parent / "examples" / "lakeside" / "baseline.yaml"
     sc = load_scenario(path)
     assert Path(sc.indicators_file).name == "indicators.yaml" and Path(sc.data_file).name == "observations.csv"
+
+
+def test_the_unvalidated_default_scenario_is_the_validated_one():
+    from xmforecast.scenarios import default_scenario
+
+    fast = default_scenario()
+    assert fast == Scenario(scenario="default")
+    assert fast.to_parameters() == Scenario(scenario="default").to_parameters()

@@ -104,11 +104,11 @@ def _level(text: str) -> float:
 def _targets(args) -> None:
     from .engine import assess_targets
     from .report import run_warnings
-    from .scenarios import Scenario
+    from .scenarios import default_scenario
 
     if args.n_paths is not None:
         _check_n_paths(args.n_paths)
-    scenario = Scenario(scenario="default")
+    scenario = default_scenario()
     if args.scenario:
         from .scenarios import load_scenario
 

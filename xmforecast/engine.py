@@ -113,10 +113,10 @@ def _resolve(observations, indicators, data_file=None):
 
 
 def _scenario(scenario):
-    from .scenarios import Scenario
+    from .scenarios import Scenario, default_scenario
 
     if scenario is None:
-        return Scenario(scenario="default")
+        return default_scenario()
     if isinstance(scenario, Scenario):
         return scenario
     if isinstance(scenario, dict):
@@ -171,9 +171,9 @@ def _is_structural(spec_class) -> bool:
 
 def _declared(indicators, indicator) -> tuple[str, dict]:
     """The registry's ``model`` (default ``auto``) and ``inputs`` (role → id) of an indicator."""
-    row = indicators.loc[indicators["id"] == indicator]
-    model = row["model"].iloc[0] if "model" in row.columns and len(row) else None
-    inputs = row["inputs"].iloc[0] if "inputs" in row.columns and len(row) else None
+    hits = (indicators["id"].to_numpy() == indicator).nonzero()[0]  # not .loc: called per indicator
+    model = indicators["model"].iat[hits[0]] if "model" in indicators.columns and len(hits) else None
+    inputs = indicators["inputs"].iat[hits[0]] if "inputs" in indicators.columns and len(hits) else None
     model = model if isinstance(model, str) and model else "auto"
     return model, dict(inputs) if isinstance(inputs, dict) else {}
 
