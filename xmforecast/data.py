@@ -150,17 +150,18 @@ def series(observations: pd.DataFrame, indicator: str, *, origin: int | None = N
     >>> series(obs, "spend").to_dict()
     {2015: 103.4, 2016: 117.7}
     """
+    import numpy as np
     import pandas as pd
 
-    rows = observations[observations["indicator"] == indicator]
+    # Masks on numpy arrays, not DataFrame indexing: an assessment asks for dozens of series
+    # and pandas' per-call overhead was most of its time.
+    years = observations["year"].to_numpy(dtype=int)
+    keep = observations["indicator"].to_numpy() == indicator
     if origin is not None:
-        rows = rows[rows["year"] <= int(origin)]
-    out = pd.Series(
-        rows["value"].to_numpy(dtype=float),
-        index=pd.Index(rows["year"].to_numpy(dtype=int), name="year"),
-        name=indicator,
-    )
-    return out.sort_index()
+        keep &= years <= int(origin)
+    order = np.argsort(years[keep], kind="stable")
+    return pd.Series(observations["value"].to_numpy(dtype=float)[keep][order],
+                     index=pd.Index(years[keep][order], name="year"), name=indicator)
 
 
 def _read_history(path: Path) -> pd.DataFrame:
