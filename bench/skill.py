@@ -1,8 +1,8 @@
 """Forecast skill of xmforecast's calibrated ``auto`` model against peers, on the reference panel.
 
-Usage (``make bench``; AutoETS and AutoTheta need the ``bench`` extra, i.e. statsforecast)::
+Usage (``make bench`` builds ``.venv-bench``, with the ``bench`` extra that AutoETS and AutoTheta need)::
 
-    OPENBLAS_NUM_THREADS=1 PYTHONPATH=$PWD .venv/bin/python bench/skill.py [--jobs N] [--markdown]
+    OPENBLAS_NUM_THREADS=1 .venv-bench/bin/python bench/skill.py [--jobs N] [--markdown]
         [--max-windows-per-series N]
 
 Prints one table, then the wall time.
@@ -345,7 +345,7 @@ def main(argv: list[str] | None = None) -> None:
             try:
                 import statsforecast  # noqa: F401
             except ImportError as error:
-                missing[name] = f"{error}; pip install '.[bench]'"
+                missing[name] = f"{error}; run it in .venv-bench (make bench)"
                 continue
             forecast, failed = statsforecast_method(name, windows.history, args.jobs)
         else:
