@@ -114,7 +114,7 @@ display(
 # %%
 if headline:
     fig = plots.history_chart(obs, registry, headline, lang=settings.lang)
-    plots.save_figure(fig, out / "history_headline.png");
+    display(plots.publish(fig, out / "history_headline.png"))
 
 # %% [markdown]
 # ### Inputs of the structural models
@@ -128,7 +128,7 @@ inputs = [ref for row in registry.itertuples() if isinstance(row.inputs, dict) f
 inputs = list(dict.fromkeys(inputs))
 if inputs:
     fig = plots.history_chart(obs, registry, inputs, lang=settings.lang)
-    plots.save_figure(fig, out / "history_inputs.png");
+    display(plots.publish(fig, out / "history_inputs.png"))
 else:
     display(Markdown("No structural model in this plan's registry."))
 

@@ -53,7 +53,7 @@ display(titles.to_frame())
 # %%
 assessed = summary[summary["base_value"].notna()]
 fig = plots.comparison_chart(assessed, lang=settings.lang)
-plots.save_figure(fig, out / "comparison.png");
+plots.publish(fig, out / "comparison.png")
 
 # %%
 display(HTML(report.comparison_table(assessed, settings.lang)))

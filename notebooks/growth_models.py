@@ -43,7 +43,6 @@ indicators: list = []  # ids to show; empty: the plan's headline targets
 # %%
 from html import escape
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
@@ -110,6 +109,4 @@ for ind in indicators:
         title=f"{plots.indicator_label(row, settings.lang)} · {chosen['model'].iloc[0]}", unit=row["unit"],
         quality=obs[obs["indicator"] == ind][["year", "quality", "status"]], lang=settings.lang,
     )
-    plots.save_figure(fig, out / f"forecast_{ind}.png")
-    display(fig)
-    plt.close(fig)
+    display(plots.publish(fig, out / f"forecast_{ind}.png"))

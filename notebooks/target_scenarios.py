@@ -50,7 +50,6 @@ output_dir: str = ""  # folder for the figures (PNG), summary.csv and forecasts.
 import sys
 from html import escape
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
@@ -110,11 +109,11 @@ display(caveats[[name, "data_quality", "note"]].style.hide(axis="index").format(
 
 # %%
 fig = plots.probability_chart(assessed, lang=sc.lang)
-plots.save_figure(fig, out / "probability.png");
+plots.publish(fig, out / "probability.png")
 
 # %%
 fig = plots.progress_chart(assessed, lang=sc.lang)
-plots.save_figure(fig, out / "progress.png");
+plots.publish(fig, out / "progress.png")
 
 # %% [markdown]
 # Targets the plan sets without a baseline (the registry gives none and no observation
@@ -141,11 +140,9 @@ for ind in [i for i in headline if i in ev.simulations]:
         required_path=ev.required_paths.get(ind), title=plots.indicator_label(row, sc.lang), unit=row["unit"],
         quality=obs[obs["indicator"] == ind][["year", "quality", "status"]], levels=(50, sc.level), lang=sc.lang,
     )
-    plots.save_figure(fig, out / f"fan_{ind}.png")
     display(Markdown(f"**{escape(str(row[name]))}** — {report.verdict(row, sc.lang)}; trend so far: "
                      f"*{report.status_label(row['status'], sc.lang)}*; model `{sim.model}` ({escape(str(sim.notes))})."),
-            fig)
-    plt.close(fig)
+            plots.publish(fig, out / f"fan_{ind}.png"))
 
 # %% [markdown]
 # ## What it would take
@@ -197,7 +194,7 @@ by_shift = xmforecast.sensitivity("growth_shift", shifts, ids=headline, scenario
 fig = plots.sensitivity_chart(by_shift.join(names, on="indicator"), lang=sc.lang,
                               parameter={"zh": "增速调整 [年增长率，比例]",
                                          "en": "growth shift [fraction/year]"}[sc.lang])
-plots.save_figure(fig, out / "sensitivity_growth_shift.png");
+plots.publish(fig, out / "sensitivity_growth_shift.png")
 
 # %%
 renewals = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
@@ -208,7 +205,7 @@ if stocks:
     fig = plots.sensitivity_chart(by_renewal.join(names, on="indicator"), lang=sc.lang,
                                   parameter={"zh": "到期证书续认定比例 [比例]",
                                              "en": "share of expiring certificates renewed [fraction]"}[sc.lang])
-    plots.save_figure(fig, out / "sensitivity_recertification_rate.png");
+    display(plots.publish(fig, out / "sensitivity_recertification_rate.png"))
 
 # %% [markdown]
 # ## Summary table

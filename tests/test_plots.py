@@ -434,6 +434,20 @@ def test_save_figure_writes_a_png_at_150_dpi(tmp_path, table):
         plots.save_figure(fig.axes[0], tmp_path / "x.png")
 
 
+def test_publish_saves_closes_and_returns_the_saved_picture(tmp_path, table):
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    fig = plots.probability_chart(table, lang="zh")
+    shown = plots.publish(fig, tmp_path / "p.png")
+    assert not plt.fignum_exists(fig.number)  # nothing left for the inline backend to draw again
+    assert shown.data == (tmp_path / "p.png").read_bytes()
+    with Image.open(tmp_path / "p.png") as image:
+        assert shown.width == round(image.width * 100 / 150)
+    with pytest.raises(ParameterError, match=r"must name a \.png file"):
+        plots.publish(plots.probability_chart(table, lang="zh"), tmp_path / "p.svg")
+
+
 def test_target_panel_draws_derived_and_grade_c_points_hollow_as_the_reports_do(close_figures):
     import xmforecast
 
