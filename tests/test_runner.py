@@ -5,6 +5,8 @@ import hashlib
 import json
 import re
 import shutil
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -662,3 +664,11 @@ def test_a_notebook_whose_cells_all_finished_between_two_looks_still_gets_a_line
                                             lines[0])
     _show_cells(cells, shown, lines.append)  # finished: no second line
     assert len(lines) == 1
+
+
+def test_the_run_imports_papermill_without_building_the_iri_grammar():
+    # jsonschema builds an Earley parser for IRIs at import (1.5 s); notebooks need no IRI check.
+    code = ("from xmforecast.runner import _skip_iri_grammar; _skip_iri_grammar(); import sys, papermill, nbformat; "
+            "nbformat.validate(nbformat.v4.new_notebook()); print(sys.modules['rfc3987_syntax'])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "None"

@@ -149,6 +149,7 @@ def run_suite(
     A worker also exits, killing its kernel, when the parent process is gone.
     """
     say = progress or (lambda line: None)
+    _skip_iri_grammar()
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ParameterError(f"`jobs` must be a positive integer; got {jobs!r}.")
     say(f"checking {len(params_files)} scenario file(s) and the notebooks before running anything")
@@ -428,6 +429,19 @@ def _with_data_file(scenario: Scenario, data_file: str | Path, *, key: str = "da
     updated = Scenario.model_validate({**scenario.to_parameters(), key: str(path)})
     updated._source = scenario.source
     return updated
+
+
+def _skip_iri_grammar() -> None:
+    """Keep jsonschema from compiling its IRI grammar (1.5 s) when papermill imports nbformat.
+
+    jsonschema imports the optional ``rfc3987_syntax`` for its "iri" format checks whenever
+    that package is installed (a JupyterLab dependency brings it), and the import builds an
+    Earley parser. Notebook schemas use no IRI format: marked absent, the module is skipped
+    as on a machine without it. Only where jsonschema has not been imported yet, so that a
+    program that validates IRIs itself keeps its checker.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def _default_notebooks_dir() -> Path:
