@@ -232,6 +232,9 @@ def test_second_run_beside_first(first_run, project, tmp_path):
     second = _run(project, out, names=("push",), progress=None)
     assert second.name == "2017-03-01_120000-2"
     assert first.is_dir() and second.is_dir()
+    # The history drawn ahead under the expected name is redrawn under the name taken.
+    runs = (second / "_history" / "probability_history.csv").read_text(encoding="utf-8")
+    assert "2017-03-01_120000-2," in runs and "2017-03-01_120000," in runs
     assert _hashes(first) == before
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "2017-03-01_120000-2/push/report.html" in page

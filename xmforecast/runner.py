@@ -235,10 +235,16 @@ def run_suite(
     say(f"running {counter['total']} notebook(s), {min(jobs, max(len(tasks), 1))} at a time "
         f"({', '.join(s.scenario for s in scenarios)})")
 
-    outcome, failure, signum = "ok", None, signal.SIGINT
+    # The run history is drawn in a worker beside the comparison notebook, under the name the
+    # run will most likely get; publishing redraws it only if the name turns out taken.
+    history = {"out": str(out.resolve()), "run_dir": str(building), "run_id": stamp,
+               "started": started.astimezone().replace(microsecond=0), "reference": first.scenario,
+               "data_file": first.data_file or None, "indicators_file": first.indicators_file or None,
+               "lang": first.lang}
+    outcome, failure, signum, drawn = "ok", None, signal.SIGINT, False
     previous = _catch_signals()
     try:
-        _execute_all(tasks, last, scenarios, scen_nbs, building, jobs, records, counter, say)
+        drawn = _execute_all(tasks, last, scenarios, scen_nbs, building, jobs, records, counter, say, history)
     except _Signalled as exc:
         outcome, signum = "interrupted", exc.signum
     except KeyboardInterrupt:
@@ -256,16 +262,14 @@ def run_suite(
         )
 
     def finish(name: str) -> None:
-        from .report import index_page, write_history
+        from .report import index_page
 
         manifest(name)
-        say("comparing with earlier runs")
-        try:
-            write_history(out.resolve(), building, name, started.astimezone().replace(microsecond=0),
-                          reference=first.scenario, data_file=first.data_file or None,
-                          indicators_file=first.indicators_file or None, lang=first.lang)
-        except Exception as exc:  # the history is a bonus: a run is not lost for it
-            say(f"run history not written: {type(exc).__name__}: {exc}")
+        if name != stamp or not drawn:
+            say("comparing with earlier runs")
+            error = _write_history({**history, "run_id": name})
+            if error:  # the history is a bonus: a run is not lost for it
+                say(f"run history not written: {error}")
         page = index_page(building, name, scenarios, records, prefix="", earlier=None, font=font)
         (building / "index.html").write_text(page, encoding="utf-8")
 
@@ -515,8 +519,25 @@ def _move_into_place(building: Path, out: Path, base: str, before: Callable[[str
     raise RunError(f"no free run folder name for {out / base}.")
 
 
-def _execute_all(tasks, last, scenarios, scen_nbs, building, jobs, records, counter, say) -> None:
-    """Run `tasks` in parallel, then the summary table, then `last`."""
+def _write_history(arguments: dict) -> str | None:
+    """:func:`xmforecast.report.write_history`; the error in one line, or None (runs in a worker)."""
+    from .report import write_history
+
+    try:
+        write_history(arguments["out"], arguments["run_dir"], arguments["run_id"], arguments["started"],
+                      reference=arguments["reference"], data_file=arguments["data_file"],
+                      indicators_file=arguments["indicators_file"], lang=arguments["lang"])
+    except Exception as exc:  # noqa: BLE001 - reported, never fatal
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _execute_all(tasks, last, scenarios, scen_nbs, building, jobs, records, counter, say, history=None) -> bool:
+    """Run `tasks` in parallel, then the summary table, then `last` beside the run history.
+
+    Returns whether the history (`history`: arguments of :func:`_write_history`) was drawn, or
+    its error said.
+    """
     from concurrent.futures import ProcessPoolExecutor
 
     import multiprocessing
@@ -532,12 +553,20 @@ def _execute_all(tasks, last, scenarios, scen_nbs, building, jobs, records, coun
             summary = collect_run(building, [s.scenario for s in scenarios])
             for line in run_warnings(summary):
                 say(line)
+        drawn = None
+        if history is not None:
+            say("comparing with earlier runs")
+            drawn = pool.submit(_write_history, history)
         if last is not None:
             _run_batch(pool, [last], records, counter, say, cells)
+        error = drawn.result() if drawn is not None else "not asked"
+        if drawn is not None and error:
+            say(f"run history not written: {error}")
     except BaseException:
         _stop(pool)
         raise
     pool.shutdown(wait=True)
+    return drawn is not None
 
 
 def _run_batch(pool, tasks, records, counter, say, cells=None) -> None:
