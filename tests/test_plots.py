@@ -434,6 +434,44 @@ def test_save_figure_writes_a_png_at_150_dpi(tmp_path, table):
         plots.save_figure(fig.axes[0], tmp_path / "x.png")
 
 
+def _every_chart(registry, table, paths):
+    base = registry.rename(columns={"id": "indicator"})
+    summary = pd.concat([base.assign(scenario=s, p_attain=p) for s, p in
+                         [("baseline", [0.8, 0.6, 0.4, np.nan]), ("optimistic", [0.9, 0.7, 0.5, 1.0])]])
+    observations = pd.DataFrame({"indicator": ["hightech_enterprises"] * 3, "year": [2014, 2015, 2016],
+                                 "value": [907.0, 1000.0, 1225.0], "status": "published", "quality": "A"})
+    sensitivity = pd.DataFrame({"indicator": "tech_trade", "name_zh": "技术合同交易额", "name_en": "Technology trade",
+                                "value": [0.5, 0.7, 0.9], "p_attain": [0.1, 0.4, 0.8]})
+    history = pd.Series([820.0, 907.0, 1000.0, 1225.0], index=[2013, 2014, 2015, 2016])
+    return {
+        "probability": plots.probability_chart(table, lang="zh"),
+        "progress": plots.progress_chart(table, lang="zh"),
+        "fan": plots.fan_chart(history, paths, target_value=1400.0, target_year=2017, title="高新技术企业总数",
+                               unit="家", lang="zh"),
+        "sensitivity": plots.sensitivity_chart(sensitivity, parameter="增速调整 [比例]", lang="zh"),
+        "comparison": plots.comparison_chart(summary, lang="zh"),
+        "history": plots.history_chart(observations, registry, ["hightech_enterprises"], lang="zh"),
+    }
+
+
+def test_every_chart_stays_inside_its_figure_so_saving_needs_no_tight_crop(registry, table, paths):
+    for kind, fig in _every_chart(registry, table, paths).items():
+        fig.canvas.draw()
+        drawn, page = fig.get_tightbbox(fig.canvas.get_renderer()), fig.bbox_inches
+        assert drawn.x0 >= -0.01 and drawn.y0 >= -0.01, kind
+        assert drawn.x1 <= page.x1 + 0.01 and drawn.y1 <= page.y1 + 0.01, kind
+
+
+def test_a_figure_without_constrained_layout_is_cropped_to_what_it_draws(tmp_path):
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.text(1.6, 0.5, "outside the axes", transform=ax.transAxes)
+    with Image.open(plots.save_figure(fig, tmp_path / "t.png")) as image:
+        assert image.width > 4 * 150  # the text beyond the figure's right edge is kept
+
+
 def test_publish_saves_closes_and_returns_the_saved_picture(tmp_path, table):
     import matplotlib.pyplot as plt
     from PIL import Image
