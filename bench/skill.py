@@ -3,7 +3,7 @@
 Usage (``make bench`` builds ``.venv-bench``, with the ``bench`` extra that AutoETS and AutoTheta need)::
 
     OPENBLAS_NUM_THREADS=1 .venv-bench/bin/python bench/skill.py [--jobs N] [--markdown]
-        [--max-windows-per-series N]
+        [--max-windows-per-series N] [--fold 0|1]
 
 Prints one table, then the wall time.
 
@@ -16,7 +16,7 @@ Design
 - **Split by entity, not by time.** :func:`split_panel`: scikit-learn ``GroupKFold(n_splits=2)``
   over the panel's rows with groups ``package/dataset/entity`` (a firm's or a state's series
   all fall on one side); fold 0's train side is the calibration part, its test side the
-  evaluation part. xmforecast is calibrated on the first; every score is on the second.
+  evaluation part; ``--fold 1`` swaps the two parts. xmforecast is calibrated on the first; every score is on the second.
 - **Methods**, each giving a point forecast and an 80 % interval for h = 1..4:
 
   ``naive``
@@ -128,12 +128,12 @@ def entity_groups(panel: pd.DataFrame) -> pd.Series:
     return panel["package"] + "/" + panel["dataset"] + "/" + panel["entity"].astype(str)
 
 
-def split_panel(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def split_panel(panel: pd.DataFrame, fold: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split the panel by entity into a calibration part and an evaluation part.
 
     scikit-learn ``GroupKFold(n_splits=2)`` over the rows, groups ``package/dataset/entity``;
-    fold 0's train rows are the calibration part, its test rows the evaluation part.
-    Deterministic: the same panel gives the same split.
+    fold `fold`'s train rows are the calibration part, its test rows the evaluation part (fold 1
+    swaps the two parts of fold 0). Deterministic: the same panel gives the same split.
 
     Returns
     -------
@@ -143,7 +143,7 @@ def split_panel(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     from sklearn.model_selection import GroupKFold
 
     panel = panel.reset_index(drop=True)
-    train, test = next(GroupKFold(n_splits=2).split(panel, groups=entity_groups(panel)))
+    train, test = list(GroupKFold(n_splits=2).split(panel, groups=entity_groups(panel)))[fold]
     return panel.iloc[np.sort(train)].reset_index(drop=True), panel.iloc[np.sort(test)].reset_index(drop=True)
 
 
@@ -324,13 +324,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=int, default=1, help="parallel processes for statsforecast (default 1)")
     parser.add_argument("--max-windows-per-series", type=int, default=None, metavar="N",
                         help="keep N evenly spaced windows per series (default: all)")
+    parser.add_argument("--fold", type=int, default=0, choices=[0, 1],
+                        help="which part is evaluated: 0 (default) or 1, the two parts swapped")
     parser.add_argument("--level", type=int, default=LEVEL, choices=[LEVEL], help="interval level [%%] (80 only)")
     parser.add_argument("--markdown", action="store_true", help="print the table as markdown")
     args = parser.parse_args(argv)
     start = time.perf_counter()
 
     panel = load_panel()
-    calibration_panel, evaluation_panel = split_panel(panel)
+    calibration_panel, evaluation_panel = split_panel(panel, args.fold)
     windows = make_windows(evaluation_panel, args.max_windows_per_series)
     calibration_windows = make_windows(calibration_panel)
     scale = mase_scale(windows.history)
@@ -363,7 +365,7 @@ def main(argv: list[str] | None = None) -> None:
 
     cap = "all" if args.max_windows_per_series is None else f"at most {args.max_windows_per_series} per series"
     print(f"Forecast skill, {LEVEL} % intervals, h = 1..{HORIZON} years after {HISTORY} years of history")
-    print(f"panel {count(panel)}, split by entity (GroupKFold 2, fold 0): "
+    print(f"panel {count(panel)}, split by entity (GroupKFold 2, fold {args.fold}): "
           f"calibration {count(calibration_panel)} ({len(calibration_windows)} windows), "
           f"evaluation {count(evaluation_panel)}")
     print(f"scored: evaluation windows {len(windows)} of {windows.available} ({cap}); "

@@ -153,3 +153,27 @@ def test_real_errors_of_xmforecast_are_not_swallowed(skill):
     with pytest.raises(ValueError, match="bad panel"):
         skill.xmforecast_method(pd.DataFrame(), skill.make_windows(_toy_panel()),
                                 get_api=lambda: (calibrate, None))
+
+
+def test_fold_1_swaps_the_calibration_and_evaluation_parts(skill):
+    panel = _toy_panel()
+    calibration, evaluation = skill.split_panel(panel, 0)
+    swapped = skill.split_panel(panel, 1)
+    pd.testing.assert_frame_equal(swapped[0], evaluation)
+    pd.testing.assert_frame_equal(swapped[1], calibration)
+
+
+def test_point_rules_are_scored_against_rw_drift():
+    spec = importlib.util.spec_from_file_location("bench_point_rules", SCRIPT.with_name("point_rules.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    history = np.array([[100.0, 104, 108, 112, 116, 120, 124], [50.0, 55, 52, 58, 60, 59, 65]])
+    forecasts = module.rules(history)
+    assert all(point.shape == (2, 4) for point in forecasts.values())
+    np.testing.assert_allclose(forecasts["rw_drift"][0], [128, 132, 136, 140])
+    np.testing.assert_allclose(forecasts["naive"][1], 65)
+    np.testing.assert_allclose(forecasts["damped drift, phi 0.9"][0], 124 + 4 * np.cumsum(0.9 ** np.arange(1, 5)))
+    table = module.table(forecasts["rw_drift"] * 1.1, forecasts)
+    assert table.loc["rw_drift", "vs rw_drift"] == 1.0
+    assert table.loc["rw_drift", "MAPE %"] == pytest.approx(100 / 11)
+    assert table["MAPE %"].is_monotonic_increasing
