@@ -190,6 +190,16 @@ def test_explore_validates_assumptions_like_a_params_file():
     assert "P(attain)" in fig.axes[0].get_title(loc="left")
 
 
+def test_explore_draws_the_given_observations_grades_not_the_shipped_ones():
+    from xmforecast.scenarios import Scenario
+
+    obs = xmforecast.load_observations()
+    obs.loc[(obs["indicator"] == "tech_trade") & (obs["year"] == 2016), "status"] = "derived"  # e.g. a user's file
+    fig = xmforecast.explore("tech_trade", scenario=Scenario(scenario="a", lang="en"), observations=obs, n_paths=200)
+    hollow = [line for line in fig.axes[0].lines if line.get_markerfacecolor() == "white"]
+    assert hollow and 2016 in set(hollow[0].get_xdata())
+
+
 def test_targets_as_of_an_earlier_origin_keep_going_where_data_are_missing():
     table = xmforecast.assess_targets(origin=2014, n_paths=500, rng=0).set_index("indicator")
     assert "no observation up to 2014" in table.loc["tech_giant_new", "note"]

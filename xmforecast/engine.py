@@ -703,4 +703,7 @@ def explore(indicator: str, *, scenario, observations: pd.DataFrame | None = Non
     observations, indicators = _resolve(observations, indicators)
     evaluation = evaluate_targets(observations, indicators, origin=origin, scenario=changed, n_paths=n_paths,
                                   ids=[indicator])
-    return target_panel(evaluation, indicator, indicators, lang=changed.lang, level=changed.level)
+    # The observations' own grades draw derived and grade-C points hollow, a user's file's too.
+    flags = [c for c in ("year", "quality", "status") if c in observations.columns]
+    quality = (observations.loc[observations["indicator"] == indicator, flags] if len(flags) == 3 else None)
+    return target_panel(evaluation, indicator, indicators, lang=changed.lang, level=changed.level, quality=quality)
