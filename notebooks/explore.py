@@ -24,9 +24,10 @@
 # starting point of the sliders.
 #
 # - **growth shift**: added to the indicator's expected annual growth [fraction/year];
-# - **renewal rate**: share of expiring high-tech certificates renewed (high-tech stock
-#   only; "implied by the data" takes the rate that reproduces the 2016 stock);
-# - **new certifications**: first-time certifications per year (high-tech stock only;
+# - **renewal rate**: share of expiring high-tech certificates renewed (shown only for a
+#   plan with a stock of certificates; "implied by the data" takes the rate that reproduces
+#   the 2016 stock);
+# - **new certifications**: first-time certifications per year (the same stock only;
 #   "projected from history" continues their trend);
 # - **volatility**: multiplies the spread of the simulated paths.
 
@@ -81,19 +82,22 @@ controls = {
                                   description="target"),
     "growth_shift": widgets.FloatSlider(value=sc.growth_shift, min=min(-0.2, sc.growth_shift),
                                         max=max(0.2, sc.growth_shift), step=0.01, description="growth shift"),
-    "implied_renewal": widgets.Checkbox(value=sc.recertification_rate is None,
-                                        description="renewal rate implied by the data"),
-    "recertification_rate": widgets.FloatSlider(
-        value=0.8 if sc.recertification_rate is None else sc.recertification_rate, min=0.0, max=1.0, step=0.05,
-        description="renewal rate"),
-    "projected_new": widgets.Checkbox(value=sc.new_certifications is None,
-                                      description="new certifications projected from history"),
-    "new_certifications": widgets.IntSlider(value=250 if sc.new_certifications is None else sc.new_certifications,
-                                            min=0, max=max(600, sc.new_certifications or 0), step=10,
-                                            description="new certs"),
     "volatility_scale": widgets.FloatSlider(value=sc.volatility_scale, min=min(0.25, sc.volatility_scale),
                                             max=max(3.0, sc.volatility_scale), step=0.05, description="volatility"),
 }
+if (registry["model"] == "certified_stock").any():  # certificate sliders only for a plan with such a stock
+    controls |= {
+        "implied_renewal": widgets.Checkbox(value=sc.recertification_rate is None,
+                                            description="renewal rate implied by the data"),
+        "recertification_rate": widgets.FloatSlider(
+            value=0.8 if sc.recertification_rate is None else sc.recertification_rate, min=0.0, max=1.0,
+            step=0.05, description="renewal rate"),
+        "projected_new": widgets.Checkbox(value=sc.new_certifications is None,
+                                          description="new certifications projected from history"),
+        "new_certifications": widgets.IntSlider(
+            value=250 if sc.new_certifications is None else sc.new_certifications, min=0,
+            max=max(600, sc.new_certifications or 0), step=10, description="new certs"),
+    }
 
 # %% [markdown]
 # On every change `xmforecast.explore` checks the widgets' values against the scenario

@@ -7,6 +7,7 @@ summary table, no error anywhere.
 from __future__ import annotations
 
 import ast
+import json
 import re
 import subprocess
 import sys
@@ -201,14 +202,21 @@ def test_growth_models_runs_in_english_on_chosen_indicators(tmp_path):
     assert "Technology contract turnover" in text and "certified_stock" in text
 
 
-def test_explore_runs_headless(tmp_path):
-    nb, _ = _execute("explore", tmp_path, **TINY, indicator="tech_trade", growth_shift=0.02)
+@pytest.mark.parametrize("plan", ["embedded", "lakeside"])
+def test_explore_runs_headless(tmp_path, plan):
+    city = NOTEBOOKS.parent / "examples" / "lakeside"
+    options = ({"indicator": "tech_trade"} if plan == "embedded" else
+               {"indicators_file": str(city / "indicators.yaml"), "data_file": str(city / "observations.csv")})
+    nb, _ = _execute("explore", tmp_path, **TINY, growth_shift=0.02, **options)
     outputs = _code_cells(nb)[-1].outputs
     assert [o.output_type for o in outputs] == ["display_data"]
     assert "image/png" in outputs[0].data, "the target's fan chart, with its probability, drawn without a browser"
     widget_views = [o for c in _code_cells(nb) for o in c.outputs
                     if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert widget_views, "the sliders are built"
+    # Certificate sliders belong to a plan with a stock of certificates (Xiamen's), not to every plan.
+    state = json.dumps(nb.metadata.get("widgets", {}))
+    assert ("renewal rate" in state) == (plan == "embedded")
 
 
 def test_scheduled_run_of_every_notebook(tmp_path):
