@@ -172,9 +172,14 @@ def run_suite(
     registry = load_indicators(scenarios[0].indicators_file or None)
     for path in sorted({s.data_file for s in scenarios if s.data_file}):
         read_user_observations(path, indicators=registry)
-    if scenarios[0].indicators_file:
-        for path in sorted({s.data_file for s in scenarios}):
-            load_observations(path or None, indicators=registry)  # at least one observation
+    # Each scenario's origin must lie within its data: a later one would be silently read as the last year.
+    last_year = {path: int(load_observations(path or None, indicators=registry)["year"].max())
+                 for path in sorted({s.data_file for s in scenarios})}
+    for s in scenarios:
+        if s.origin > last_year[s.data_file]:
+            raise ScenarioError(f"{s.source or s.scenario}: key 'origin': {s.origin} is after the data's last year "
+                                f"{last_year[s.data_file]}; add later observations with data_file, or choose an "
+                                f"earlier origin. Nothing was run.")
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else _default_notebooks_dir()
     run_nbs, scen_nbs = tuple(run_notebooks or ()), tuple(scenario_notebooks or ())
     first = scenarios[0]
