@@ -113,3 +113,14 @@ def test_an_expected_year_beyond_the_simulation_is_written_as_such():
     assert report.answer_table(pd.DataFrame([row]), "zh")[0]["expected"] == "2035 年以后"
     text = report.round_for_csv(pd.DataFrame([row, _row(expected_year=2019.0)])).to_csv(index=False)
     assert ",after 2035," in text and ",2019," in text
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "2017 年新认定高新技术企业 ≥ 242"), ("en", "≥ 242 new certifications in 2017")])
+def test_what_it_takes_names_the_lever_as_its_model_declares(lang, words):
+    from xmforecast.report import _takes
+
+    row = {"required_growth": 0.143, "lever": "first-time certifications per year [firms]", "lever_needed": 241.3,
+           "target_year": 2017}
+    assert words in _takes(row, lang)
+    unknown = {**row, "lever": "hubs opened per year [hubs]"}
+    assert "hubs opened per year [hubs]" in _takes(unknown, lang)  # a lever no model declares is shown as given

@@ -293,6 +293,8 @@ class PatentRatio:
     roles: ClassVar[tuple[str, ...]] = ("valid", "grants", "population")
     #: What :meth:`FittedPatentRatio.required_lever` answers, in words and units.
     lever: ClassVar[str] = "invention patent grants per year [patents]"
+    #: The lever in a planner's words, Chinese and English.
+    lever_words: ClassVar[tuple[str, str]] = ("发明专利授权", "invention patent grants")
     #: Rates drawn per path, and the field holding each one's spread.
     spreads: ClassVar[dict[str, str]] = {"lapse_rate": "lapse_sd"}
 

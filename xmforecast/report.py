@@ -325,10 +325,14 @@ _STATUS = {
     "missed": ("未实现", "missed"),
     "insufficient data": ("数据不足", "insufficient data"),
 }
-_LEVERS = {  # the engine's lever text -> words for a planner
-    "first-time certifications per year [firms]": ("新认定高新技术企业", "new certifications"),
-    "invention patent grants per year [patents]": ("发明专利授权", "invention patent grants"),
-}
+def _lever_words(lever: Any, lang: Lang) -> str:
+    """A structural model's lever (its ``lever`` text) in the planner's words its model declares."""
+    from .models import MODELS
+
+    for spec in MODELS.values():
+        if getattr(spec, "lever", None) == str(lever) and getattr(spec, "lever_words", None):
+            return spec.lever_words[0 if lang == "zh" else 1]
+    return str(lever)
 
 
 def status_label(status: Any, lang: Lang = "en") -> str:
@@ -430,10 +434,10 @@ def _takes(row: Any, lang: Lang) -> str:
         parts.append(f"年增 {format_percent(growth)}" if lang == "zh" else f"{format_percent(growth)} a year")
     needed, lever = _float(_get(row, "lever_needed")), _get(row, "lever")
     if lever is not None and needed is not None:
-        zh, en = _LEVERS.get(str(lever), (str(lever), str(lever)))
+        words = _lever_words(lever, lang)
         year = format_year(_get(row, "target_year"))
         count = format_count(max(math.ceil(needed - 1e-9), 0))
-        parts.append(f"{year} 年{zh} ≥ {count}" if lang == "zh" else f"≥ {count} {en} in {year}")
+        parts.append(f"{year} 年{words} ≥ {count}" if lang == "zh" else f"≥ {count} {words} in {year}")
     return "; ".join(parts) if parts else MISSING
 
 
@@ -1086,7 +1090,7 @@ def lever_table(summary: pd.DataFrame, levers: pd.DataFrame, lang: Lang = "en") 
     table = pd.DataFrame(rows)
     if levers is not None and len(levers):
         extra = [{("指标" if zh else "Indicator"): r["indicator"],
-                  ("杠杆" if zh else "Lever"): _LEVERS.get(r["lever"], (r["lever"],) * 2)[0 if zh else 1],
+                  ("杠杆" if zh else "Lever"): _lever_words(r["lever"], "zh" if zh else "en"),
                   ("每年需要" if zh else "Needed per year"): format_count(r["needed_per_year"]),
                   ("最近一年" if zh else "Last observed"): f"{format_count(r['last_observed'])} "
                                                           f"({format_year(r['last_year'])})",

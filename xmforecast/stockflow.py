@@ -542,6 +542,8 @@ class CertifiedStock:
     roles: ClassVar[tuple[str, ...]] = ("stock", "new")
     #: What :meth:`FittedCertifiedStock.required_lever` answers, in words and units.
     lever: ClassVar[str] = "first-time certifications per year [firms]"
+    #: The lever in a planner's words, Chinese and English.
+    lever_words: ClassVar[tuple[str, str]] = ("新认定高新技术企业", "new certifications")
     #: Rates drawn per path, and the field holding each one's spread.
     spreads: ClassVar[dict[str, str]] = {"recertification_rate": "recertification_sd"}
 
