@@ -51,14 +51,12 @@ out = report.output_folder(output_dir, "baselines")
 name = "name_zh" if settings.lang == "zh" else "name_en"
 registry = xmforecast.load_indicators(settings.indicators_file or None)
 obs = xmforecast.load_observations(settings.data_file or None, indicators=registry, origin=settings.origin)
-with_target = [i for i in registry.loc[registry["target_type"].notna(), "id"] if i in set(obs["indicator"])]
+headline = xmforecast.registry.headline_ids(registry, obs)
 if is_embedded(registry):
     plan = ("厦门市科学技术局 2016 年科技创新工作总结及 2017 年工作要点 (the Xiamen Science and Technology "
             "Bureau's 2016 review and 2017 plan), with published history for 2010–2016")
-    headline = ["rd_spend", "hightech_enterprises", "tech_trade", "invention_patents_per_10k"]
 else:
     plan = f"the registry `{Path(settings.indicators_file).name}`"
-    headline = with_target[:4]
 display(Markdown(f"Plan: {plan}; {len(registry)} indicators, {len(obs)} observations up to {settings.origin}."))
 
 # %% [markdown]

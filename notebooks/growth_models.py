@@ -59,11 +59,7 @@ by_id = registry.set_index("id")
 obs = xmforecast.load_observations(settings.data_file or None, indicators=registry)
 targets = xmforecast.target_table(registry, obs, origin=settings.origin).set_index("indicator")
 if not indicators:
-    from xmforecast.registry import is_embedded
-
-    observed = set(obs.loc[obs["year"] <= settings.origin, "indicator"])
-    indicators = (["rd_spend", "hightech_enterprises", "tech_trade", "invention_patents_per_10k"]
-                  if is_embedded(registry) else [i for i in targets.index if i in observed][:4])
+    indicators = xmforecast.registry.headline_ids(registry, obs, origin=settings.origin)
 
 # %% [markdown]
 # ## Backtest scores

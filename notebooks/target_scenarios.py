@@ -65,11 +65,7 @@ names = registry.set_index("id")[["name_zh", "name_en", "unit", "kind", "directi
 obs = xmforecast.load_observations(sc.data_file or None, indicators=registry)
 embedded = xmforecast.registry.is_embedded(registry)
 stocks = registry.loc[registry["model"] == "certified_stock", "id"].tolist()  # renewal-rate sensitivity
-if embedded:
-    headline = ["rd_spend", "hightech_enterprises", "tech_trade", "invention_patents_per_10k"]
-else:  # another plan: its first targets with observations up to the origin
-    observed = set(obs.loc[obs["year"] <= sc.origin, "indicator"])
-    headline = [i for i in registry.loc[registry["target_type"].notna(), "id"] if i in observed][:4]
+headline = xmforecast.registry.headline_ids(registry, obs, origin=sc.origin)  # marked in the registry
 ev = xmforecast.evaluate_targets(obs, registry, origin=sc.origin, scenario=sc)
 summary = report.scenario_summary(ev, registry, sc, levers=xmforecast.what_it_takes(obs, registry, origin=sc.origin,
                                                                                    scenario=sc))

@@ -20,7 +20,7 @@ SCHEMA = [
     "base_year", "base_value", "base_quote", "base_source",
     "prior_growth", "prior_growth_quote",
     "target_year", "target_type", "target_value", "target_quote",
-    "notes", "model", "inputs",
+    "notes", "model", "inputs", "headline",
 ]
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
@@ -463,3 +463,22 @@ def test_only_the_packaged_registry_counts_as_embedded(tmp_path):
     other = load_indicators(_write(tmp_path, [_entry(name_zh="DROP")], name="city.yaml"))
     assert is_embedded(load_indicators()) and is_embedded(None)
     assert not is_embedded(other) and not is_embedded(pd.DataFrame(other.to_dict("records")))
+
+
+def test_the_headline_is_marked_in_the_registry_or_taken_from_the_first_observed_targets():
+    from xmforecast.registry import headline_ids, indicators_from_records
+
+    assert headline_ids(load_indicators()) == ["rd_spend", "hightech_enterprises", "tech_trade",
+                                               "invention_patents_per_10k"]
+    base = {"unit": "u", "kind": "stock", "direction": "increase", "name_en": "x"}
+    entries = [{**base, "id": f"i{k}", "target_year": 2020, "target_type": "level", "target_value": 9.0}
+               for k in range(6)]
+    plain = indicators_from_records(entries, name="city")
+    obs = pd.DataFrame({"indicator": ["i1", "i2", "i3", "i4", "i5"], "year": [2016, 2016, 2016, 2019, 2016],
+                        "value": 1.0})
+    assert headline_ids(plain, obs) == ["i1", "i2", "i3", "i4"]
+    assert headline_ids(plain, obs, origin=2016) == ["i1", "i2", "i3", "i5"]
+    marked = indicators_from_records([{**e, "headline": e["id"] == "i5"} for e in entries], name="city")
+    assert headline_ids(marked, obs) == ["i5"]
+    with pytest.raises(DataError, match=r"entry 'i0': `headline` must be true or false; got 'yes'"):
+        indicators_from_records([{**entries[0], "headline": "yes"}], name="city")

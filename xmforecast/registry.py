@@ -33,7 +33,7 @@ FIELDS = (
     "base_year", "base_value", "base_quote", "base_source",
     "prior_growth", "prior_growth_quote",
     "target_year", "target_type", "target_value", "target_quote",
-    "notes", "model", "inputs",
+    "notes", "model", "inputs", "headline",
 )
 _REQUIRED = ("id", "unit", "kind", "direction")
 #: Either name is enough; a missing one is filled from the other.
@@ -283,6 +283,44 @@ def _none_if_missing(value: Any) -> Any:
     return value
 
 
+def headline_ids(indicators: pd.DataFrame, observations: pd.DataFrame | None = None, *,
+                 origin: int | None = None, limit: int = 4) -> list[str]:
+    """The plan's headline indicators: the ones its registry marks ``headline: true``.
+
+    Parameters
+    ----------
+    indicators : DataFrame
+        A registry frame (:func:`load_indicators`).
+    observations : DataFrame, optional
+        For a registry that marks none: its first `limit` targets with an observation (up
+        to `origin`) are the headline.
+    origin : int, optional
+        Ignore observations after this year.
+    limit : int, default 4
+        How many to take when none is marked.
+
+    Returns
+    -------
+    list of str
+        Registry ids, in registry order.
+
+    Examples
+    --------
+    >>> plan = indicators_from_records([
+    ...     {"id": i, "name_en": i, "unit": "u", "kind": "stock", "direction": "increase", "headline": i == "b"}
+    ...     for i in "abc"])
+    >>> headline_ids(plan)
+    ['b']
+    """
+    marked = indicators.loc[indicators["headline"].fillna(False).astype(bool), "id"].tolist() \
+        if "headline" in indicators.columns else []
+    if marked or observations is None:
+        return marked
+    years = observations["year"]
+    observed = set(observations.loc[years <= origin if origin is not None else years.notna(), "indicator"])
+    return [i for i in indicators.loc[indicators["target_type"].notna(), "id"] if i in observed][:limit]
+
+
 def is_embedded(indicators: pd.DataFrame | None) -> bool:
     """Whether a registry frame is the packaged Xiamen one (None stands for it).
 
@@ -380,6 +418,10 @@ def _validate_entry(entry: Any, where: str, name: str) -> dict[str, Any]:
     if all(entry.get(key) in (None, "") for key in _NAMES):
         raise DataError(f"{where}: a name is required: `name_en` or `name_zh` (either is enough).")
     row = {key: entry.get(key) for key in FIELDS}
+    if row["headline"] is None:
+        row["headline"] = False
+    elif not isinstance(row["headline"], bool):
+        raise DataError(f"{where}: `headline` must be true or false; got {_show(row['headline'])}.")
 
     for key in _TEXT:
         if row[key] is not None and not isinstance(row[key], str):
