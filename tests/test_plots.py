@@ -494,3 +494,20 @@ def test_target_panel_draws_derived_and_grade_c_points_hollow_as_the_reports_do(
     fig = plots.target_panel(evaluation, "hightech_enterprises", registry, lang="en")
     hollow = [line for line in fig.axes[0].lines if line.get_markerfacecolor() == "white"]
     assert hollow and {2011, 2014, 2015} <= set(hollow[0].get_xdata())
+
+
+def test_runs_minutes_apart_get_an_axis_of_days():
+    import matplotlib.dates as mdates
+
+    history = pd.DataFrame({
+        "run_date": pd.to_datetime(["2026-11-26 11:14:50", "2026-11-26 11:15:14"]), "scenario": "baseline",
+        "indicator": "tech_trade", "p_attain": [0.16, 0.18], "name_zh": "技术合同交易额", "name_en": "Technology trade",
+    })
+    fig = plots.probability_history_chart(history, lang="en")
+    ax = fig.axes[0]
+    low, high = ax.get_xlim()
+    assert high - low >= 30  # days, both runs inside
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert labels and not any(":" in label for label in labels), labels
+    assert mdates.num2date(low) < history["run_date"].min().tz_localize("UTC")

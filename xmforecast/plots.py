@@ -1265,9 +1265,11 @@ def _date_axis(ax: Axes, dates) -> None:
     locator = mdates.AutoDateLocator(minticks=2, maxticks=5)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    if len(set(dates)) == 1:
-        only = dates[0]
-        ax.set_xlim(only - _timedelta(15), only + _timedelta(15))
+    # Runs are compared by date: runs hours apart (or a single run) get an axis of days, not
+    # ticks of minutes and seconds.
+    first, last = min(dates), max(dates)
+    if last - first < _timedelta(2):
+        ax.set_xlim(first - _timedelta(15), last + _timedelta(15))
 
 
 def _timedelta(days: int):
