@@ -55,9 +55,14 @@ def test_normal_errors_give_the_lognormal_interval():
 
 def test_shrinkage_pools_own_and_panel_volatility():
     cal = {"panel_volatility": 0.1, "shrinkage": 2.0, "min_volatility": 0.005, "max_volatility": 0.6}
-    assert shrunk_volatility(0.3, 7, cal) == pytest.approx(math.sqrt((2 * 0.01 + 5 * 0.09) / 7))
+    # a weighted geometric mean: 2 pseudo-observations of the panel's, 5 degrees of freedom of its own
+    assert shrunk_volatility(0.3, 7, cal) == pytest.approx(math.exp((2 * math.log(0.1) + 5 * math.log(0.3)) / 7))
     assert shrunk_volatility(math.nan, 2, cal) == pytest.approx(0.1)
     assert shrunk_volatility(5.0, 7, cal) == pytest.approx(0.6)  # bounded
+    # A smooth series keeps much of its own evidence: 0.01 a year becomes 0.019, where pooling
+    # variances would give 0.054, five times its own.
+    assert shrunk_volatility(0.01, 7, cal) == pytest.approx(0.0193, abs=1e-4)
+    assert shrunk_volatility(0.0, 7, cal) == pytest.approx(math.exp((2 * math.log(0.1) + 5 * math.log(0.005)) / 7))
 
 
 @pytest.mark.parametrize("n", range(1, 9))
