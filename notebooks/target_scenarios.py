@@ -63,7 +63,6 @@ name = "name_zh" if sc.lang == "zh" else "name_en"
 registry = xmforecast.load_indicators(sc.indicators_file or None)
 names = registry.set_index("id")[["name_zh", "name_en", "unit", "kind", "direction"]]
 obs = xmforecast.load_observations(sc.data_file or None, indicators=registry)
-embedded = xmforecast.registry.is_embedded(registry)
 stocks = registry.loc[registry["model"] == "certified_stock", "id"].tolist()  # renewal-rate sensitivity
 headline = xmforecast.registry.headline_ids(registry, obs, origin=sc.origin)  # marked in the registry
 ev = xmforecast.evaluate_targets(obs, registry, origin=sc.origin, scenario=sc)
@@ -168,9 +167,12 @@ levers = xmforecast.what_it_takes(obs, registry, origin=sc.origin, scenario=sc)
 if len(levers):
     display(levers.style.hide(axis="index").format({"needed_per_year": "{:,.0f}", "last_observed": "{:,.0f}"},
                                                    na_rep="target year already observed", escape="html"))
-    display(Markdown("A value needed per year at or below zero means the target is reached with none at all."
-                     + (" The plan's own floor for first-time certifications is 200 a year "
-                        "(新认定高新技术企业 200 家以上)." if embedded else "")))
+    display(Markdown("A value needed per year at or below zero means the target is reached with none at all."))
+    own = registry.set_index("id")
+    for ref in [r for r in levers["lever_indicator"] if r in own.index and pd.notna(own.loc[r, "target_value"])]:
+        plan = own.loc[ref]  # the plan's own target for the lever, with its sentence
+        display(Markdown(f"The plan's own target for {escape(str(plan[name]))}: {plan['target_value']:,.0f} "
+                         f"in {plan['target_year']} ({escape(str(plan['target_quote'] or ''))})."))
 else:
     display(Markdown("No structural model in this plan's registry: the growth rates above are what it takes."))
 

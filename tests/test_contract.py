@@ -93,6 +93,7 @@ def test_structural_models_declare_a_lever(name):
     assert "[" in spec.lever and "]" in spec.lever  # words and a unit
     zh, en = spec.lever_words  # what the report pages call it
     assert zh and en and zh != en
+    assert spec.lever_role in spec.roles
     fitted = spec.fit(_inputs(spec))
     low, high = (fitted.required_lever(level, 2018) for level in np.array([0.9, 1.1]) * fitted.forecast(2)["point"].loc[2018])
     assert low < high

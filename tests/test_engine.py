@@ -178,6 +178,9 @@ def test_what_it_takes_matches_the_structural_inverses():
     assert table.loc["hightech_enterprises", "last_observed"] == 281
     grants = table.loc["invention_patents_per_10k"]
     assert grants["last_observed"] == 2028 and 0 < grants["needed_per_year"] < 2028
+    # the registry ids that fill each model's lever role, so that the plan's own target for them can be shown
+    assert table["lever_indicator"].to_dict() == {"hightech_enterprises": "hightech_new_certified",
+                                                  "invention_patents_per_10k": "invention_patent_grants"}
 
 
 def test_explore_validates_assumptions_like_a_params_file():
@@ -266,6 +269,7 @@ def test_renaming_the_structural_indicators_changes_no_number(indicators, observ
     pd.testing.assert_frame_equal(a, b, check_exact=True)
     w = xmforecast.what_it_takes(obs, reg)
     w["indicator"] = w["indicator"].replace(back)
+    w["lever_indicator"] = w["lever_indicator"].replace(back)  # an id, renamed with the others
     pd.testing.assert_frame_equal(xmforecast.what_it_takes(observations, indicators), w, check_exact=True)
 
 

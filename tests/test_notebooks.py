@@ -183,6 +183,10 @@ def test_target_scenarios_runs_from_a_params_file(tmp_path):
     summary = pd.read_csv(out / "summary.csv")
     _assert_summary(summary, "baseline")
     assert summary["title"].str.contains("Baseline").all()
+    # the plan's own target for a lever comes from the registry, with its sentence
+    shown = "".join(str(o.get("data", {}).get("text/markdown", "")) for c in nb.cells if c.cell_type == "code"
+                    for o in c.get("outputs", []))
+    assert "The plan's own target for 新认定高新技术企业: 200 in 2017 (新认定高新技术企业 200 家以上)." in shown
 
 
 def test_invalid_scenario_value_stops_the_notebook_at_once(tmp_path):

@@ -634,8 +634,10 @@ def what_it_takes(observations: pd.DataFrame | None = None, indicators: pd.DataF
     -------
     DataFrame
         One row per such target: ``indicator, lever, target_level, target_year,
-        needed_per_year, last_observed, last_year, assumptions``. ``needed_per_year`` is NaN
-        once the target year is observed; a value ≤ 0 means no more of the lever is needed.
+        needed_per_year, last_observed, last_year, assumptions, lever_indicator``.
+        ``needed_per_year`` is NaN once the target year is observed; a value ≤ 0 means no
+        more of the lever is needed. ``lever_indicator`` is the registry id filling the
+        model's lever role (its own target, if the plan sets one, is the plan's view of it).
     """
     import pandas as pd
 
@@ -662,9 +664,9 @@ def what_it_takes(observations: pd.DataFrame | None = None, indicators: pd.DataF
         observed_year, observed = fitted.lever_observed
         rows.append(dict(indicator=ind, lever=spec_class.lever, target_level=level, target_year=year,
                          needed_per_year=needed, last_observed=float(observed), last_year=int(observed_year),
-                         assumptions=fitted.lever_assumptions(year)))
+                         assumptions=fitted.lever_assumptions(year), lever_indicator=inputs[spec_class.lever_role]))
     return pd.DataFrame(rows, columns=["indicator", "lever", "target_level", "target_year", "needed_per_year",
-                                       "last_observed", "last_year", "assumptions"])
+                                       "last_observed", "last_year", "assumptions", "lever_indicator"])
 
 
 def explore(indicator: str, *, scenario, observations: pd.DataFrame | None = None,

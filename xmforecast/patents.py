@@ -295,6 +295,8 @@ class PatentRatio:
     lever: ClassVar[str] = "invention patent grants per year [patents]"
     #: The lever in a planner's words, Chinese and English.
     lever_words: ClassVar[tuple[str, str]] = ("发明专利授权", "invention patent grants")
+    #: The input role that is the lever.
+    lever_role: ClassVar[str] = "grants"
     #: Rates drawn per path, and the field holding each one's spread.
     spreads: ClassVar[dict[str, str]] = {"lapse_rate": "lapse_sd"}
 

@@ -544,6 +544,8 @@ class CertifiedStock:
     lever: ClassVar[str] = "first-time certifications per year [firms]"
     #: The lever in a planner's words, Chinese and English.
     lever_words: ClassVar[tuple[str, str]] = ("新认定高新技术企业", "new certifications")
+    #: The input role that is the lever.
+    lever_role: ClassVar[str] = "new"
     #: Rates drawn per path, and the field holding each one's spread.
     spreads: ClassVar[dict[str, str]] = {"recertification_rate": "recertification_sd"}
 
