@@ -165,7 +165,8 @@ display(take[["indicator", name, "unit", "latest_year", "latest_value", "target_
 # %%
 levers = xmforecast.what_it_takes(obs, registry, origin=sc.origin, scenario=sc)
 if len(levers):
-    display(levers.style.hide(axis="index").format({"needed_per_year": "{:,.0f}", "last_observed": "{:,.0f}"},
+    display(levers.style.hide(axis="index").format({"target_level": "{:,.2f}", "needed_per_year": "{:,.0f}",
+                                                    "last_observed": "{:,.0f}"},
                                                    na_rep="target year already observed", escape="html"))
     display(Markdown("A value needed per year at or below zero means the target is reached with none at all."))
     own = registry.set_index("id")
