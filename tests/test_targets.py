@@ -175,3 +175,14 @@ def test_a_user_row_for_the_base_year_sets_base_value_and_required_growth(indica
     row = target_table(indicators, obs).set_index("indicator").loc["tech_trade"]
     assert row["latest_value"] == 50 and row["base_value"] == 50
     assert row["required_growth"] == pytest.approx(60 / 50 - 1)
+
+
+@pytest.mark.parametrize("direction, median", [("increase", 199.99999999999997), ("decrease", 200.00000000000003)])
+def test_a_median_on_the_target_up_to_rounding_meets_it(direction, median):
+    # the required-rate scenario centres the paths on the target: a rounding error is not a miss
+    falling = pd.DataFrame([[median - 1, median, median + 1], [140.0, 142.0, 144.0]], index=[2017, 2018])
+    rising = pd.DataFrame([[median - 1, median, median + 1], [260.0, 262.0, 264.0]], index=[2017, 2018])
+    _, year = attainment(falling if direction == "increase" else rising, 2017, 200.0, direction=direction)
+    assert year == 2017
+    _, year = attainment(falling, 2017, 200.01, direction="increase")
+    assert math.isnan(year)  # a real shortfall still is one
