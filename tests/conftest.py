@@ -1,7 +1,10 @@
 """Shared fixtures: the embedded registry and observations, and a writer for user CSVs."""
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pandas as pd
 import pytest
@@ -9,6 +12,22 @@ import pytest
 import xmforecast
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def _load_bench_script(stem: str) -> ModuleType:
+    name = f"bench_{stem}"
+    if name not in sys.modules:  # registered before it runs: the scripts' dataclasses look their module up
+        spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{stem}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def bench_script():
+    """A loader: ``bench_script("skill")`` is ``bench/skill.py`` as a module, loaded once."""
+    return _load_bench_script
 
 
 @pytest.fixture(scope="session")

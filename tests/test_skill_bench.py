@@ -1,27 +1,16 @@
 """The skill benchmark's metrics, split and windows (bench/skill.py), on hand-computed examples."""
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "bench" / "skill.py"
-
-
 @pytest.fixture(scope="module")
-def skill():
-    """The benchmark script as a module (registered first: its dataclasses need it)."""
-    if "bench_skill" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("bench_skill", SCRIPT)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["bench_skill"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["bench_skill"]
+def skill(bench_script):
+    """The benchmark script as a module."""
+    return bench_script("skill")
 
 
 # Two windows, two horizons, worked by hand:
@@ -163,10 +152,8 @@ def test_fold_1_swaps_the_calibration_and_evaluation_parts(skill):
     pd.testing.assert_frame_equal(swapped[1], calibration)
 
 
-def test_point_rules_are_scored_against_rw_drift():
-    spec = importlib.util.spec_from_file_location("bench_point_rules", SCRIPT.with_name("point_rules.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+def test_point_rules_are_scored_against_rw_drift(bench_script):
+    module = bench_script("point_rules")
     history = np.array([[100.0, 104, 108, 112, 116, 120, 124], [50.0, 55, 52, 58, 60, 59, 65]])
     forecasts = module.rules(history)
     assert all(point.shape == (2, 4) for point in forecasts.values())
