@@ -1197,6 +1197,7 @@ def save_figure(fig: Figure, path: str | os.PathLike[str]) -> Path:
         If `fig` is not a matplotlib Figure.
     """
     from matplotlib.figure import Figure as _Figure
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
 
     if not isinstance(fig, _Figure):
         raise ParameterError(f"`fig` must be a matplotlib Figure; got {type(fig).__name__}.")
@@ -1205,8 +1206,7 @@ def save_figure(fig: Figure, path: str | os.PathLike[str]) -> Path:
     # Constrained layout keeps every artist of the charts here inside the figure (a test checks
     # each kind), so cropping to a "tight" box would only cost a second full draw; any other
     # figure is still cropped to what it draws.
-    engine = fig.get_layout_engine()
-    tight = None if type(engine).__name__ == "ConstrainedLayoutEngine" else "tight"
+    tight = None if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine) else "tight"
     fig.savefig(path, dpi=SAVE_DPI, bbox_inches=tight, format=path.suffix[1:].lower() or "png")
     return path
 
