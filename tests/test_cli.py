@@ -1,6 +1,7 @@
 """The command line, run in-process through `main` and once as a real console script."""
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import re
@@ -14,6 +15,7 @@ import pytest
 from xmforecast.cli import main
 
 HEADLINE = ("rd_spend", "hightech_enterprises", "tech_trade", "invention_patents_per_10k")
+THIS_YEAR = datetime.date.today().year
 
 
 def run(capsys, *argv):
@@ -127,7 +129,11 @@ def test_indicators_keeps_quotations_in_quote_and_the_provenance_in_source(capsy
         (("forecast", "rd_spend", "--n-paths", "-5"), r"`--n-paths` must be .*; got -5"),
         (("forecast", "tech_trade", "--origin", "2030"), r"`--origin` 2030 is after the data's last year 2016"),
         (("targets", "--origin", "2030"), r"`--origin` 2030 is after the data's last year 2016"),
-        (("forecast", "tech_trade", "--origin", "1066"), r"`--origin` must be 1949 or later; got 1066"),
+        (("forecast", "tech_trade", "--origin", "1066"), rf"`--origin` must be a year 1800-{THIS_YEAR}; got 1066\.$"),
+        (("forecast", "tech_trade", "--origin", "1799"), rf"`--origin` must be a year 1800-{THIS_YEAR}; got 1799\.$"),
+        (("targets", "--origin", "1799"), rf"`--origin` must be a year 1800-{THIS_YEAR}; got 1799\.$"),
+        (("forecast", "tech_trade", "--origin", str(THIS_YEAR + 1)),
+         rf"`--origin` {THIS_YEAR + 1} is after the data's last year 2016"),
         (("backtest", "--origin", "3000"), r"`--origin` 3000 is after the data's last year 2016"),
     ],
 )
@@ -160,6 +166,41 @@ def test_forecast_with_another_registry_uses_only_its_data(capsys):
     assert frame["year"].tolist() == [2024, 2025] and (frame["point"] > 27 * 0.8).all()
     code, _, err = run(capsys, "forecast", "tech_trade", *CITY_ARGS)
     assert code == 1 and "unknown indicator 'tech_trade'" in err and err.count("\n") == 1
+
+
+def _grunfeld_plan(tmp_path: Path) -> tuple[str, ...]:
+    """General Motors' gross investment 1935-1954 (Grunfeld's panel of firms), as a plan of its own."""
+    from statsmodels.datasets import grunfeld
+
+    panel = grunfeld.load_pandas().data
+    gm = panel[panel["firm"] == "General Motors"]
+    data = tmp_path / "gm.csv"
+    data.write_text("indicator,year,value\n" + "".join(f"gm_investment,{int(year)},{value}\n"
+                                                      for year, value in zip(gm["year"], gm["invest"])),
+                    encoding="utf-8")
+    registry = tmp_path / "firms.yaml"
+    registry.write_text("- {id: gm_investment, name_en: General Motors gross investment, unit: million USD of 1947, "
+                        "kind: amount, direction: increase}\n", encoding="utf-8")
+    return "--indicators", str(registry), "--data", str(data)
+
+
+def test_a_series_of_1935_to_1954_forecasts(capsys, tmp_path):
+    plan = _grunfeld_plan(tmp_path)
+    code, out, err = run(capsys, "forecast", "gm_investment", "--format", "csv", "--horizon", "3", *plan)
+    assert code == 0, err
+    frame = pd.read_csv(io.StringIO(out))
+    assert frame["year"].tolist() == [1955, 1956, 1957] and (frame["point"] > 0).all()
+    assert ((frame["lower"] <= frame["point"]) & (frame["point"] <= frame["upper"])).all()
+    code, out, err = run(capsys, "forecast", "gm_investment", "--format", "csv", "--horizon", "2", "--origin", "1940",
+                         *plan)
+    assert code == 0, err
+    assert pd.read_csv(io.StringIO(out))["year"].tolist() == [1941, 1942]
+
+
+def test_an_origin_before_1800_is_refused_for_a_plan_of_the_1930s(capsys, tmp_path):
+    code, out, err = run(capsys, "forecast", "gm_investment", "--origin", "1799", *_grunfeld_plan(tmp_path))
+    assert code == 1 and out == ""
+    assert err == f"xmforecast: error: `--origin` must be a year 1800-{THIS_YEAR}; got 1799.\n"
 
 
 def test_another_registry_without_data_or_baselines_is_one_line(capsys, tmp_path):

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import datetime
 import math
+import re
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import xmforecast
-from xmforecast.data import COLUMNS, HISTORY_FILE
-from xmforecast.exceptions import DataError
+from xmforecast.data import COLUMNS, FIRST_YEAR, HISTORY_FILE, last_observed_year, read_user_observations, year_rule
+from xmforecast.exceptions import DataError, ScenarioError
+
+THIS_YEAR = datetime.date.today().year
 
 
 def test_columns_and_one_row_per_indicator_year(observations):
@@ -80,7 +84,7 @@ def test_optional_columns_are_kept(write_csv, indicators):
         ("indicator,year,value\ntech_trade,2016,1\ntech_trade,2017,abc\n", r"obs\.csv: line 3: `value` must be a number; got 'abc'"),
         ("indicator,year,value\ntech_trade,2016,-5\n", r"line 2: `value` must not be negative"),
         ("indicator,year,value\ntech_trade,2016,1\ntech_trade,2016,2\n", r"line 3: duplicate \(tech_trade, 2016\), first given on line 2"),
-        ("indicator,year,value\ntech_trade,2999,1\n", r"line 2: `year` 2999 is in the future"),
+        ("indicator,year,value\ntech_trade,2999,1\n", rf"line 2: `year` must be a year 1800-{THIS_YEAR}; got '2999'\.$"),
         ("indicator,year,value\ntech_trade,20x6,1\n", r"line 2: `year` must be a whole number"),
         ("indicator,year,value\ntech_trade,2016,inf\n", r"line 2: `value` must be finite"),
         ("indicator,year,value\n", r"no observations"),
@@ -114,10 +118,10 @@ def test_another_city_without_the_shipped_history(write_csv, indicators):
 @pytest.mark.parametrize(
     "content, pattern",
     [
-        ("indicator,year,value\ntech_trade,-99999999999999999999999,1\n", r"line 2: `year` must be 1949 or later"),
-        ("indicator,year,value\ntech_trade,1066,1\n", r"line 2: `year` must be 1949 or later; got '1066'"),
-        ("indicator,year,value\ntech_trade,0,1\n", r"line 2: `year` must be 1949 or later; got '0'"),
-        ("indicator,year,value\ntech_trade,-5,1\n", r"line 2: `year` must be 1949 or later; got '-5'"),
+        ("indicator,year,value\ntech_trade,-99999999999999999999999,1\n", rf"line 2: `year` must be a year 1800-{THIS_YEAR}; got '-99999999999999999999999'"),
+        ("indicator,year,value\ntech_trade,1066,1\n", rf"line 2: `year` must be a year 1800-{THIS_YEAR}; got '1066'"),
+        ("indicator,year,value\ntech_trade,0,1\n", rf"line 2: `year` must be a year 1800-{THIS_YEAR}; got '0'"),
+        ("indicator,year,value\ntech_trade,-5,1\n", rf"line 2: `year` must be a year 1800-{THIS_YEAR}; got '-5'"),
         ("indicator,year,value\ntech_trade,2_016,1\n", r"line 2: `year` must be a whole number; got '2_016'"),
         ("indicator,year,value\ntech_trade,2016,1e200\n", r"line 2: `value` must be at most 1e\+15 .*; got '1e200'"),
         ("indicator,year,value\ntech_trade,2016,72.5,B\n", r"line 2: 4 fields, more than the 3 columns of the header"),
@@ -196,7 +200,7 @@ def test_a_path_through_a_file_gives_one_line(write_csv, indicators):
 
 _CSV_CELLS = [
     "tech_trade", "rd_spend", "hightech_enterprises", "no_such", "", " ", "2016", "2015", "1949", "1948", "0", "-5",
-    "9" * 30, "1e200", "1e15", "nan", "inf", "-1", "12.5", "abc", '"a,b"', '"', "\x00", "\r", "\t", "值", "\ufeff",
+    "1800", "1799", "9" * 30, "1e200", "1e15", "nan", "inf", "-1", "12.5", "abc", '"a,b"', '"', "\x00", "\r", "\t", "值", "\ufeff",
 ]
 
 
@@ -220,7 +224,7 @@ def test_property_any_csv_gives_observations_or_a_data_error(tmp_path, indicator
         assert "\n" not in str(err)
     else:
         assert list(frame.columns) == COLUMNS and len(frame)
-        assert frame["value"].between(0, 1e15).all() and frame["year"].between(1949, 2100).all()
+        assert frame["value"].between(0, 1e15).all() and frame["year"].between(FIRST_YEAR, THIS_YEAR).all()
 
 def test_every_published_point_is_used_by_the_headline_series(observations):
     # Years of the four headline series with the 2012 R&D figure (grade C) shipped.
@@ -277,3 +281,70 @@ def test_a_bad_history_file_gives_one_line(write_csv, indicators):
         xmforecast.load_observations(indicators=indicators, history_file=path)
     with pytest.raises(DataError, match=r"^/dev/null: not a regular file"):
         xmforecast.load_observations(indicators=indicators, history_file="/dev/null")
+
+
+# --- one year rule for every input ------------------------------------------------------------
+
+
+def test_the_year_rule_runs_from_1800_to_this_year_and_to_2100_for_a_target():
+    assert FIRST_YEAR == 1800 and last_observed_year() == THIS_YEAR
+    assert year_rule() == f"must be a year 1800-{THIS_YEAR}"
+    assert year_rule(target=True) == "must be a year 1800-2100"
+
+
+def test_a_series_of_1935_to_1954_loads(tmp_path, write_csv):
+    rows = "".join(f"tech_trade,{year},{year - 1900}\n" for year in range(1935, 1955))
+    obs = xmforecast.load_observations(write_csv("indicator,year,value\n" + rows),
+                                       indicators=_city_registry(tmp_path, baseline=False))
+    assert xmforecast.series(obs, "tech_trade").to_dict() == {year: year - 1900.0 for year in range(1935, 1955)}
+
+
+def test_the_first_year_and_this_year_are_accepted(write_csv, indicators):
+    path = write_csv(f"indicator,year,value\ntech_trade,1800,1\ntech_trade,{THIS_YEAR},2\n")
+    assert read_user_observations(path, indicators=indicators)["year"].tolist() == [1800, THIS_YEAR]
+
+
+@pytest.mark.parametrize("year", [1799, THIS_YEAR + 1])
+def test_a_row_before_1800_or_after_this_year_is_refused_in_one_line(write_csv, indicators, year):
+    path = write_csv(f"indicator,year,value\ntech_trade,2016,1\ntech_trade,{year},1\n")
+    with pytest.raises(DataError) as info:
+        xmforecast.load_observations(path, indicators=indicators)
+    assert str(info.value) == f"{path}: line 3: `year` must be a year 1800-{THIS_YEAR}; got '{year}'."
+
+
+@settings(max_examples=500, deadline=None)
+@given(year=st.integers(1700, 2200))
+@example(year=1799)
+@example(year=1800)
+@example(year=THIS_YEAR)
+@example(year=THIS_YEAR + 1)
+def test_property_csv_registry_and_scenario_accept_the_same_years(tmp_path_factory, indicators, year):
+    import yaml
+
+    from xmforecast.scenarios import scenario_from_parameters
+
+    folder = tmp_path_factory.getbasetemp()
+    csv = folder / "year-rule.csv"
+    csv.write_text(f"indicator,year,value\ntech_trade,{year},1\n", encoding="utf-8")
+    registry = folder / "year-rule.yaml"
+    registry.write_text(yaml.safe_dump([{"id": "hubs", "name_en": "Hubs", "unit": "hubs", "kind": "stock",
+                                         "direction": "increase", "base_year": year, "base_value": 3,
+                                         "base_source": "city yearbook"}]), encoding="utf-8")
+    loaders = {
+        "csv": lambda: read_user_observations(csv, indicators=indicators),
+        "registry": lambda: xmforecast.load_indicators(registry),
+        "scenario": lambda: scenario_from_parameters({"scenario": "a", "origin": year}),
+    }
+    accepted, messages = {}, []
+    for name, load in loaders.items():
+        try:
+            load()
+        except (DataError, ScenarioError) as err:
+            accepted[name] = False
+            messages.append(str(err))
+        else:
+            accepted[name] = True
+    assert accepted == dict.fromkeys(loaders, 1800 <= year <= THIS_YEAR)
+    # One line each, naming the input, in the same words.
+    rule = re.compile(rf": (`year` |`base_year` |key 'origin': )must be a year 1800-{THIS_YEAR}; got '?{year}'?\.$")
+    assert all("\n" not in message and rule.search(message) for message in messages), messages

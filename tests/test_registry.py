@@ -1,6 +1,7 @@
 """Tests of the indicator registry and of the seed cleaning."""
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from pathlib import Path
@@ -23,6 +24,7 @@ SCHEMA = [
     "notes", "model", "inputs", "headline",
 ]
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
+THIS_YEAR = datetime.date.today().year
 
 
 def _present(value) -> bool:
@@ -285,6 +287,29 @@ def test_validation_errors_name_file_entry_and_rule(tmp_path, entries, message):
     path = _write(tmp_path, entries)
     with pytest.raises(DataError, match=re.escape(message)):
         load_indicators(path)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"base_year": 1799}, f"`base_year` must be a year 1800-{THIS_YEAR}; got 1799."),
+        ({"base_year": THIS_YEAR + 1, "target_year": THIS_YEAR + 2},
+         f"`base_year` must be a year 1800-{THIS_YEAR}; got {THIS_YEAR + 1}."),
+        ({"target_year": 1799}, "`target_year` must be a year 1800-2100; got 1799."),
+        ({"target_year": 2101}, "`target_year` must be a year 1800-2100; got 2101."),
+        ({"base_year": True}, f"`base_year` must be a year 1800-{THIS_YEAR}; got True."),
+    ],
+)
+def test_a_year_outside_the_rule_is_refused_in_one_line(tmp_path, changes, message):
+    with pytest.raises(DataError) as info:
+        load_indicators(_write(tmp_path, [_entry(**changes)]))
+    assert str(info.value) == f"bad.yaml: entry 'tech_trade': {message}"
+
+
+@pytest.mark.parametrize(("base_year", "target_year"), [(1800, 1801), (THIS_YEAR, THIS_YEAR + 1), (2016, 2100)])
+def test_a_base_year_up_to_this_year_and_a_target_up_to_2100_load(tmp_path, base_year, target_year):
+    frame = load_indicators(_write(tmp_path, [_entry(base_year=base_year, target_year=target_year)]))
+    assert frame.loc[0, ["base_year", "target_year"]].tolist() == [base_year, target_year]
 
 
 def test_unreadable_registry_files(tmp_path):

@@ -679,9 +679,9 @@ def test_the_run_imports_papermill_without_building_the_iri_grammar():
 
 def test_an_origin_after_the_data_is_refused_before_anything_runs(project, tmp_path):
     params = tmp_path / "late.yaml"
-    params.write_text("scenario: late\norigin: 2030\n", encoding="utf-8")
+    params.write_text("scenario: late\norigin: 2020\n", encoding="utf-8")
     out = tmp_path / "reports"
-    with pytest.raises(ScenarioError, match=r"late\.yaml: key 'origin': 2030 is after the data's last year 2016; "
+    with pytest.raises(ScenarioError, match=r"late\.yaml: key 'origin': 2020 is after the data's last year 2016; "
                                             r"add later observations with data_file"):
         run_suite([params], out=out, notebooks_dir=project["notebooks"], run_notebooks=(),
                   scenario_notebooks=("report.ipynb",), summary_notebook=None, progress=None)

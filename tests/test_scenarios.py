@@ -1,6 +1,7 @@
 """Scenario params files: the shipped ones load, bad ones fail with one clear line."""
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from xmforecast.scenarios import SCENARIO_KEYS, Scenario, load_scenario, load_sc
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = sorted((ROOT / "params").glob("*.yaml"))
 TARGET_NOTEBOOK = ROOT / "notebooks" / "target_scenarios.ipynb"
+THIS_YEAR = datetime.date.today().year
 
 
 def _write(tmp_path: Path, text: str | bytes, name: str = "bad.yaml") -> Path:
@@ -218,6 +220,24 @@ def test_every_number_and_name_has_a_range(tmp_path, text, key, rule):
     with pytest.raises(ScenarioError, match=rf"^{re.escape(str(path))}: key '{key}': .*{rule}") as info:
         load_scenario(path)
     assert "\n" not in str(info.value) and len(str(info.value)) < 400
+
+
+@pytest.mark.parametrize("origin", [1799, THIS_YEAR + 1])
+def test_an_origin_before_1800_or_after_this_year_is_refused_in_one_line(tmp_path, origin):
+    path = _write(tmp_path, f"scenario: a\norigin: {origin}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert str(info.value) == f"{path}: key 'origin': must be a year 1800-{THIS_YEAR}; got {origin}."
+
+
+@pytest.mark.parametrize("origin", [1800, 1935, THIS_YEAR])
+def test_an_origin_from_1800_to_this_year_is_accepted(tmp_path, origin):
+    assert load_scenario(_write(tmp_path, f"scenario: a\norigin: {origin}\n")).origin == origin
+
+
+def test_the_default_origin_is_still_2016():
+    assert Scenario(scenario="a").origin == 2016
+    assert "1800" in Scenario.model_fields["origin"].description
 
 
 def test_every_field_documents_its_range():

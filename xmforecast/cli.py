@@ -76,17 +76,17 @@ def _check_n_paths(n_paths: int) -> None:
 
 
 def _check_origin(origin: int | None, observations: pd.DataFrame) -> None:
-    """An origin lies between 1949 and the last year of the observations."""
-    from .data import FIRST_YEAR
+    """An origin is an observed year (:func:`xmforecast.data.year_rule`), not after the data's last year."""
+    from .data import in_year_range, year_rule
 
     if origin is None:
         return
     last = int(observations["year"].max())
-    if origin < FIRST_YEAR:
-        raise ParameterError(f"`--origin` must be {FIRST_YEAR} or later; got {origin}.")
     if origin > last:
         raise ParameterError(f"`--origin` {origin} is after the data's last year {last}; "
                              "give --data with later observations, or an earlier origin.")
+    if not in_year_range(origin):
+        raise ParameterError(f"`--origin` {year_rule()}; got {origin}.")
 
 
 def _level(text: str) -> float:

@@ -35,18 +35,88 @@ from .exceptions import DataError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["COLUMNS", "FIRST_YEAR", "MAX_VALUE", "HISTORY_FILE", "load_observations", "read_user_observations",
-           "check_observation_frame", "series"]
+__all__ = ["COLUMNS", "FIRST_YEAR", "LAST_TARGET_YEAR", "MAX_VALUE", "HISTORY_FILE", "last_observed_year",
+           "year_rule", "in_year_range", "load_observations", "read_user_observations", "check_observation_frame",
+           "series"]
 
 COLUMNS = ["indicator", "year", "value", "unit", "status", "quality", "source", "quote"]
 HISTORY_FILE = Path(__file__).resolve().parent / "data" / "xiamen_history_2010_2016.csv"
 SEED_SOURCE = "seed document: 厦门市科学技术局 2016 年科技创新工作总结及 2017 年工作要点"
 _REQUIRED = ("indicator", "year", "value")
-#: Earliest year an observation may carry (the series start with the People's Republic).
-FIRST_YEAR = 1949
+#: Earliest year any input may carry [year]: an observation, a registry's ``base_year`` or
+#: ``target_year``, an origin. The one year rule: an observed year lies in
+#: FIRST_YEAR..:func:`last_observed_year`, a target year in FIRST_YEAR..:data:`LAST_TARGET_YEAR`.
+FIRST_YEAR = 1800
+#: Latest year a target may name [year]; only targets may lie in the future.
+LAST_TARGET_YEAR = 2100
 #: Largest value an observation may carry [indicator's unit]: above any real figure, and far
 #: from float overflow once growth is compounded over a horizon.
 MAX_VALUE = 1e15
+
+
+def last_observed_year() -> int:
+    """The latest year an observed year may be: the current calendar year, read on each call.
+
+    Observed years are a CSV row's ``year``, a registry's ``base_year``, the CLI's
+    ``--origin`` and a scenario's ``origin``.
+
+    Returns
+    -------
+    int
+        ``datetime.date.today().year``.
+    """
+    return _dt.date.today().year
+
+
+def year_rule(*, target: bool = False) -> str:
+    """The year rule in the words every message uses, e.g. ``"must be a year 1800-2100"``.
+
+    A message names the input, states this rule and shows the value received:
+    ``"`origin` must be a year 1800-<this year>; got 1700."``
+
+    Parameters
+    ----------
+    target : bool
+        The rule for a target year (up to :data:`LAST_TARGET_YEAR`) rather than for an
+        observed year (up to :func:`last_observed_year`).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> year_rule(target=True)
+    'must be a year 1800-2100'
+    """
+    last = LAST_TARGET_YEAR if target else last_observed_year()
+    return f"must be a year {FIRST_YEAR}-{last}"
+
+
+def in_year_range(value: object, *, target: bool = False) -> bool:
+    """Whether `value` is a year the rule allows: an integer (not a bool) in the range.
+
+    Parameters
+    ----------
+    value : object
+        The year received.
+    target : bool
+        Check against the target years' range rather than the observed years'.
+
+    Returns
+    -------
+    bool
+        True for :data:`FIRST_YEAR` <= value <= :func:`last_observed_year` (or
+        :data:`LAST_TARGET_YEAR` with `target`).
+
+    Examples
+    --------
+    >>> in_year_range(1935), in_year_range(1799), in_year_range(2100, target=True), in_year_range(True)
+    (True, False, True, False)
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        return False
+    return FIRST_YEAR <= value <= (LAST_TARGET_YEAR if target else last_observed_year())
 
 
 def load_observations(
@@ -90,7 +160,7 @@ def load_observations(
     Examples
     --------
     >>> obs = load_observations()
-    >>> obs.columns[:3].tolist(), bool(obs["year"].between(1949, 2016).all())
+    >>> obs.columns[:3].tolist(), bool(obs["year"].between(FIRST_YEAR, 2016).all())
     (['indicator', 'year', 'value'], True)
     """
     import pandas as pd
@@ -243,7 +313,8 @@ def read_user_observations(path: str | Path, *, indicators: pd.DataFrame | None 
         not a regular readable file (a folder, FIFO, device), larger than
         :data:`xmforecast.inputs.MAX_CSV_BYTES` (50 MiB), not UTF-8, a duplicated or
         missing column, a row with more fields than the header, an unknown indicator, a
-        year that is not a whole number or lies outside [:data:`FIRST_YEAR`, this year],
+        year that is not a whole number or lies outside [:data:`FIRST_YEAR`,
+        :func:`last_observed_year`] (see :func:`year_rule`),
         a value that is not a finite number in [0, :data:`MAX_VALUE`], a duplicated
         (indicator, year).
     """
@@ -319,7 +390,7 @@ def _checked_rows(records, indicators: pd.DataFrame, label: str, source: str, un
 
     listing = "`xmforecast indicators`" if is_embedded(indicators) else "`xmforecast indicators --indicators FILE`"
     units = dict(zip(indicators["id"], indicators["unit"]))
-    this_year = _dt.date.today().year
+    last_year = last_observed_year()  # once, not per row: a file may hold a million rows
     seen: dict[tuple[str, int], int] = {}
     rows = []
     for line, rec in records:
@@ -333,10 +404,8 @@ def _checked_rows(records, indicators: pd.DataFrame, label: str, source: str, un
             year = int(rec["year"].strip())
         except ValueError:
             raise DataError(f"{where}: `year` must be a whole number; got {_clip(rec['year'])}.") from None
-        if year > this_year:
-            raise DataError(f"{where}: `year` {year} is in the future (today is {this_year}).")
-        if year < FIRST_YEAR:
-            raise DataError(f"{where}: `year` must be {FIRST_YEAR} or later; got {_clip(str(year))}.")
+        if not FIRST_YEAR <= year <= last_year:
+            raise DataError(f"{where}: `year` {year_rule()}; got {_clip(str(year))}.")
         try:
             value = float(rec["value"].strip())
         except ValueError:

@@ -433,10 +433,12 @@ def _validate_entry(entry: Any, where: str, name: str) -> dict[str, Any]:
     for key, allowed in _CHOICES.items():
         if row[key] is not None and row[key] not in allowed:
             raise DataError(f"{where}: `{key}` must be one of {', '.join(allowed)}; got {_show(row[key])}.")
-    for key in ("base_year", "target_year"):
-        value = row[key]
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2100):
-            raise DataError(f"{where}: `{key}` must be a year (an integer 1900-2100); got {_show(value)}.")
+    from .data import in_year_range, year_rule
+
+    for key in ("base_year", "target_year"):  # a base year is observed; only a target may lie ahead
+        value, target = row[key], key == "target_year"
+        if value is not None and not in_year_range(value, target=target):
+            raise DataError(f"{where}: `{key}` {year_rule(target=target)}; got {_show(value)}.")
     for key in ("base_value", "prior_growth", "target_value"):
         value = row[key]
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))

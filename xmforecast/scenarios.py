@@ -9,6 +9,7 @@ the run with one line naming the file, the key and the rule.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -21,19 +22,22 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from xmforecast.data import FIRST_YEAR, in_year_range, year_rule
 from xmforecast.exceptions import ScenarioError
 
 __all__ = ["Scenario", "SCENARIO_KEYS", "default_scenario", "MODEL_SETTINGS", "load_scenario", "load_scenarios", "scenario_from_parameters"]
 
 _Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
-# The rule shown when a value breaks a field's bounds.
-_RULES = {
+# The rule shown when a value breaks a field's bounds; a callable gives a rule that moves with
+# the calendar (the last observed year is this year), read when the message is made.
+_RULES: dict[str, str | Callable[[], str]] = {
     "scenario": "must be a name of 1-64 lower-case letters, digits, '_' or '-', not starting with '_' or '-' "
                 "(it names the output folder; '_' starts the run's own folders)",
     "title": "must be at most 200 characters",
-    "origin": "must be a year in 1990..2100",
+    "origin": year_rule,
     "horizon": "must be a whole number of years in 1..30",
     "n_paths": "must be a number of simulated paths in 10..1000000",
     "seed": "must be an integer in 0..2**63-1",
@@ -74,7 +78,9 @@ class Scenario(BaseModel):
     lang : {"zh", "en"}
         Language of the notebook's prose and charts.
     origin : int
-        Forecast origin [year]; observations after it are ignored.
+        Forecast origin [year]; observations after it are ignored. An observed year:
+        :data:`xmforecast.data.FIRST_YEAR` (1800) to the current year
+        (:func:`xmforecast.data.year_rule`).
     horizon : int
         Years forecast beyond `origin` [years], 1..30.
     n_paths : int
@@ -129,7 +135,7 @@ class Scenario(BaseModel):
     )
     title: str = Field("", max_length=200, description="Display title, at most 200 characters (empty: the name).")
     lang: Literal["zh", "en"] = Field("zh", description="Language of prose and charts: zh or en.")
-    origin: int = Field(2016, ge=1990, le=2100, description="Forecast origin [year], 1990..2100.")
+    origin: int = Field(2016, description=f"Forecast origin [year], {FIRST_YEAR}..the current year.")
     horizon: int = Field(4, ge=1, le=30, description="Years forecast beyond the origin [years], 1..30.")
     n_paths: int = Field(10_000, ge=10, le=1_000_000, description="Simulated paths, 10..1,000,000.")
     seed: int = Field(2017, ge=0, le=2**63 - 1, description="Seed of the random generator, 0..2**63-1.")
@@ -182,6 +188,15 @@ class Scenario(BaseModel):
             shown = str(path) if len(str(path)) <= 200 else str(path)[:197] + "..."
             raise ValueError(f"file not found (looked for {shown})")
         return str(path)
+
+    @field_validator("origin")
+    @classmethod
+    def _observed_year(cls, value: int) -> int:
+        # The upper bound is this year, so it is checked here rather than frozen in `Field(le=)`
+        # at import; the message is the `_RULES` entry.
+        if not in_year_range(value):
+            raise PydanticCustomError("year_range", "not an observed year")
+        return value
 
     @field_validator("model")
     @classmethod
@@ -268,7 +283,8 @@ def _rule(key: str, error: dict) -> str:
         nullable = field is not None and field.default is None
         return _TYPE_RULES[kind] + (" (or null)" if nullable else "")
     if key in _RULES:
-        return _RULES[key]
+        rule = _RULES[key]
+        return rule() if callable(rule) else rule
     message = error["msg"]
     return message[:1].lower() + message[1:]
 
