@@ -7,19 +7,27 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xmforecast.auto import Auto, history_features, load_calibration, shrunk_volatility
+from xmforecast.auto import Auto, growth_features, shrunk_volatility
 from xmforecast.models import AdditiveDrift, get_model
+from xmforecast.reference import load_vintage, vintages
 
 SEVEN = pd.Series([665.0, 741.0, 820.0, 900.0, 960.0, 1000.0, 1225.0], index=range(2010, 2017))
+Z = [round(v, 2) for v in np.linspace(-3.3, 3.3, 23)]
 
 
-def _flat_calibration(coef: list[float], n_max: int = 7) -> dict:
-    """A calibration whose errors are exactly normal with sd 1 (quantile = z) and a given rule."""
-    z = [round(v, 2) for v in np.linspace(-3.3, 3.3, 23)]
-    length = {str(n): {"coef": [coef[: len([0] if n == 2 else [0, 1] if n == 3 else [0, 1, 2])] if n >= 2 else [0.0]] * 4,
-                       "quantiles": [z] * 4} for n in range(1, n_max + 1)}
-    return {"max_history": n_max, "horizon": 4, "z_grid": z, "panel_volatility": 0.05, "min_volatility": 0.005,
-            "max_volatility": 0.6, "max_log_growth": 1.0, "shrinkage": 2.0, "by_length": length}
+def _flat_calibration(coef: list[float], vintage: int = 2016, n_max: int = 7) -> dict:
+    """One vintage whose errors are exactly normal with sd 1 (quantile = z) and a given rule.
+
+    `coef` is ``[b0, b_log_drift, b_additive, b_last]``; shorter histories use its first columns.
+    """
+    width = {1: 1, 2: 3, 3: 4}
+    cells = {str(n): {str(h): {"coef": coef[: width[min(n, 3)]], "quantiles": Z} for h in range(1, 5)}
+             for n in range(1, n_max + 1)}
+    family = {"volatility": 0.05, "cells": cells, "base_rates": {}, "first_year": 2000, "own_data": True}
+    table = {"reference_class": "global", "vintage": vintage, "max_history": n_max, "horizon": 4, "z_grid": Z,
+             "min_volatility": 0.005, "max_volatility": 0.6, "max_log_growth": 1.0, "shrinkage": 2.0,
+             "families": {"all": family}}
+    return {vintage: table}
 
 
 def test_registered_as_the_default_model():
@@ -27,30 +35,79 @@ def test_registered_as_the_default_model():
 
 
 def test_features_by_hand():
-    f = history_features(np.array([2012, 2013, 2014, 2016]), np.array([100.0, 110.0, 120.0, 160.0]))
-    assert f[0] == pytest.approx((160 - 100) / 4 / 160)          # mean yearly change over 4 years
-    assert f[1] == pytest.approx((160 - 120) / 2 / 160)          # last step spans two years
-    assert f[2] == pytest.approx((160 - 100) / 4 / 160)          # the last three steps are the whole history
-    steps = np.diff(np.log([100.0, 110.0, 120.0, 160.0])) / np.array([1, 1, 2])
+    years, values = np.array([2012, 2013, 2014, 2016]), np.array([100.0, 110.0, 120.0, 160.0])
+    f = growth_features(years, values, 2)[0]
+    assert f[0] == pytest.approx(math.log(160 / 100) / 4)                      # log drift over 4 years
+    assert f[1] == pytest.approx(math.log(1 + 2 * (160 - 100) / 4 / 160) / 2)  # additive drift, 2 years ahead
+    assert f[2] == pytest.approx(math.log(160 / 120) / 2)                      # the last step spans two years
+    steps = np.diff(np.log(values)) / np.array([1, 1, 2])
     assert f[3] == pytest.approx(np.std(steps, ddof=1))
 
 
-def test_rule_with_unit_weight_on_the_mean_change_is_additive_drift():
-    # coef 1 on the mean change and 0 elsewhere: y_T (1 + h (y_T - y_1) / (span y_T)) = y_T + h delta
-    cal = _flat_calibration([1.0, 0.0, 0.0])
-    ours = Auto(calibration=cal).fit(SEVEN).forecast(4)["point"]
+def test_rule_with_unit_weight_on_additive_drift_is_the_random_walk_with_drift():
+    # b_additive = 1: y_T exp(h log(1 + h c) / h) = y_T (1 + h (y_T - y_1) / (span y_T)) = y_T + h delta
+    ours = Auto(calibration=_flat_calibration([0.0, 0.0, 1.0, 0.0])).fit(SEVEN).forecast(4)["point"]
     reference = AdditiveDrift().fit(SEVEN).forecast(4)["point"]
     np.testing.assert_allclose(ours.to_numpy(), reference.to_numpy(), rtol=1e-12)
 
 
+def test_rule_with_unit_weight_on_log_drift_compounds():
+    ours = Auto(calibration=_flat_calibration([0.0, 1.0, 0.0, 0.0])).fit(SEVEN).forecast(4)["point"]
+    rate = (1225 / 665) ** (1 / 6)
+    np.testing.assert_allclose(ours.to_numpy(), 1225 * rate ** np.arange(1, 5), rtol=1e-12)
+
+
+def test_the_intercept_alone_is_the_class_growth():
+    ours = Auto(calibration=_flat_calibration([0.1, 0.0, 0.0, 0.0])).fit(SEVEN).forecast(3)["point"]
+    np.testing.assert_allclose(ours.to_numpy(), 1225 * np.exp(0.1 * np.arange(1, 4)), rtol=1e-12)
+
+
 def test_normal_errors_give_the_lognormal_interval():
-    cal = _flat_calibration([1.0, 0.0, 0.0])
+    cal = _flat_calibration([0.0, 0.0, 1.0, 0.0])
     fit = Auto(calibration=cal).fit(SEVEN)
     f = fit.forecast(2, level=80)
-    scale = float(shrunk_volatility(history_features(SEVEN.index.to_numpy(), SEVEN.to_numpy())[3], 7, cal))
+    pooled = {"panel_volatility": 0.05, "shrinkage": 2.0, "min_volatility": 0.005, "max_volatility": 0.6}
+    scale = float(shrunk_volatility(growth_features(SEVEN.index, SEVEN.to_numpy(), 1)[0, 3], 7, pooled))
     z = 1.2815515655446004
     np.testing.assert_allclose(np.log(f["upper"] / f["point"]), z * scale * np.sqrt([1, 2]), rtol=1e-9)
     np.testing.assert_allclose(np.log(f["point"] / f["lower"]), z * scale * np.sqrt([1, 2]), rtol=1e-9)
+
+
+def test_exceedance_inverts_the_quantiles():
+    fit = Auto(calibration=_flat_calibration([0.0, 0.0, 1.0, 0.0])).fit(SEVEN)
+    f = fit.forecast(3, level=80)
+    p = fit.exceedance(3, [f["lower"].iloc[-1], f["point"].iloc[-1], f["upper"].iloc[-1]])
+    np.testing.assert_allclose(p, [0.9, 0.5, 0.1], atol=1e-9)
+    paths = fit.simulate(3, 40_000, rng=1).iloc[-1]
+    assert fit.exceedance(3, [1500.0])[0] == pytest.approx(float((paths >= 1500).mean()), abs=0.01)
+
+
+def test_the_vintage_is_the_latest_not_after_the_last_observation():
+    cal = {**_flat_calibration([0.0, 0.0, 1.0, 0.0], 2014), **_flat_calibration([0.1, 0.0, 0.0, 0.0], 2018)}
+    assert Auto(calibration=cal).fit(SEVEN).params["vintage"] == 2014
+    assert Auto(calibration=cal).fit(SEVEN).params["look_ahead"] is False
+    early = Auto(calibration=cal).fit(SEVEN.loc[:2012])
+    assert early.params["vintage"] == 2014 and early.params["look_ahead"] is True
+    assert any("no calibration vintage up to 2012" in note for note in early.notes)
+
+
+def test_the_shipped_vintages_cover_both_classes():
+    assert vintages("china_regions")[0] <= 2012 and vintages("china_regions")[-1] >= 2023
+    assert vintages("global")[-1] == 2018
+    table = load_vintage("china_regions", 2016)
+    assert table["vintage"] == 2016 and {"rd_money", "patents", "tech_market", "all"} <= set(table["families"])
+    fit = Auto(family="rd_money", reference_class="china_regions").fit(SEVEN)
+    assert (fit.params["vintage"], fit.params["family"], fit.params["reference_class"]) == (
+        2016, "rd_money", "china_regions")
+
+
+def test_an_unknown_family_or_class_is_refused():
+    from xmforecast.exceptions import ParameterError
+
+    with pytest.raises(ParameterError, match="`family` must be one of .*got 'money'"):
+        Auto(family="money")
+    with pytest.raises(ParameterError, match="`reference_class` must be one of .*got 'mars'"):
+        Auto(reference_class="mars")
 
 
 def test_shrinkage_pools_own_and_panel_volatility():
@@ -101,7 +158,8 @@ def test_same_seed_same_paths_other_seed_other_paths():
 def test_growth_is_bounded_for_an_explosive_history():
     s = pd.Series(np.exp(np.arange(7) * 3.0), index=range(2010, 2017))
     f = Auto().fit(s).forecast(2, level=80)
-    assert f["point"].iloc[-1] <= s.iloc[-1] * math.exp(2 * load_calibration()["max_log_growth"]) * (1 + 1e-9)
+    bound = load_vintage("global", vintages("global")[-1])["max_log_growth"]
+    assert f["point"].iloc[-1] <= s.iloc[-1] * math.exp(2 * bound) * (1 + 1e-9)
 
 
 def test_values_at_or_below_zero_before_the_last_are_left_out():

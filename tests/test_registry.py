@@ -21,7 +21,7 @@ SCHEMA = [
     "base_year", "base_value", "base_quote", "base_source",
     "prior_growth", "prior_growth_quote",
     "target_year", "target_type", "target_value", "target_quote",
-    "notes", "model", "inputs", "headline",
+    "notes", "model", "inputs", "headline", "family", "reference_class",
 ]
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 THIS_YEAR = datetime.date.today().year
@@ -507,3 +507,28 @@ def test_the_headline_is_marked_in_the_registry_or_taken_from_the_first_observed
     assert headline_ids(marked, obs) == ["i5"]
     with pytest.raises(DataError, match=r"entry 'i0': `headline` must be true or false; got 'yes'"):
         indicators_from_records([{**entries[0], "headline": "yes"}], name="city")
+
+
+def test_family_and_reference_class_default_from_the_plan_and_are_checked(tmp_path):
+    from xmforecast.registry import indicators_from_records
+
+    base = {"id": "x", "unit": "件", "kind": "flow", "direction": "increase"}
+    frame = indicators_from_records([{**base, "name_zh": "专利"}, {**base, "id": "y", "name_en": "Patents"}])
+    assert frame["family"].tolist() == ["other", "other"]
+    # an entry with a Chinese name is a Chinese plan's; one with an English name only, the global class
+    assert frame["reference_class"].tolist() == ["china_regions", "global"]
+    declared = indicators_from_records([{**base, "name_en": "R&D", "family": "rd_money",
+                                         "reference_class": "china_regions"}])
+    assert declared[["family", "reference_class"]].iloc[0].tolist() == ["rd_money", "china_regions"]
+    with pytest.raises(DataError, match=r"entry 'x': `family` must be one of rd_money, .*; got 'money'"):
+        indicators_from_records([{**base, "name_en": "R&D", "family": "money"}])
+    with pytest.raises(DataError, match=r"entry 'x': `reference_class` must be one of china_regions, global"):
+        indicators_from_records([{**base, "name_en": "R&D", "reference_class": "mars"}])
+
+
+def test_xiamen_declares_the_families_of_its_headline_indicators():
+    reg = load_indicators()
+    families = dict(zip(reg["id"], reg["family"]))
+    assert families["rd_spend"] == "rd_money" and families["tech_trade"] == "tech_market"
+    assert families["invention_patent_grants"] == "patents" and families["hightech_new_certified"] == "firms"
+    assert set(reg["reference_class"]) == {"china_regions", "global"}  # population: mature-economy growth

@@ -1,35 +1,38 @@
-"""The default model, ``auto``: growth learned once on a panel of real series (the outside view).
+"""The default model, ``auto``: growth learned once on a reference class of real series (the outside view).
 
 A short annual series cannot choose its own model: seven points give one or two honest
 out-of-sample errors. ``auto`` therefore forecasts with a rule whose coefficients and error
-quantiles were learned once, on a reference panel of real annual series
-(:mod:`xmforecast.calibration`, shipped as ``data/calibration.json``), and applies it to the
-series' own recent history. A forecast depends only on that history and the calibration file,
-and needs numpy and pandas only.
+quantiles were learned once, on a reference panel of comparable real annual series
+(:mod:`xmforecast.reference`: Chinese provinces' S&T series, or a global panel), per indicator
+family, and shipped as vintages (:mod:`xmforecast.calibration`, ``data/calibration/``). The
+rule is applied to the series' own recent history. A forecast depends only on that history,
+its family, its class and the vintage (the latest one not after the last observation), and
+needs numpy and pandas only.
 
 For a history of :math:`n \\ge 2` points (the last ``max_history`` of them) ending at
-:math:`y_T`:
+:math:`y_T`, the yearly log growth to :math:`h` years ahead is
 
 .. math::
 
-    \\hat y_{T+h} = y_T\\,\\bigl(1 + h\\,(b_{n,h}\\,\\bar c + c_{n,h}\\,c_T + d_{n,h}\\,c_3)\\bigr)
+    g_{n,h} = b_0 + b_1\\,m + b_2\\,a_h + b_3\\,\\ell, \\qquad
+    \\hat y_{T+h} = y_T\\,e^{h\\,g_{n,h}}
 
-with :math:`\\bar c`, :math:`c_T` and :math:`c_3` the mean yearly change over the whole
-history, over the last step and over the last three steps, each relative to :math:`y_T`
-(:func:`history_features`). With :math:`b = 1, c = d = 0` this is the random walk with
-additive drift; the calibration learns corrections to it by least absolute deviations on
-percentage errors, with an L1 penalty chosen by cross-validation over entities, so that a
-correction stays only where the panel supports it. The error
-:math:`\\log y_{T+h} - \\log \\hat y_{T+h}` is :math:`s\\sqrt{h}\\,r`, where :math:`s` is the
-series' own volatility of yearly log growth shrunk, on the log scale, towards the panel's
-typical one (with ``shrinkage`` pseudo-observations), and the quantiles of :math:`r` were measured on the panel
-for each :math:`(n, h)`: intervals are empirical (conformal-style) rather than assumed normal.
-For :math:`n = 1` there is no own growth: the forecast is the panel's distribution of
-:math:`h`-year log changes, reported as the outside view with low confidence.
+with :math:`m` the history's mean yearly log growth (log drift), :math:`a_h` additive drift
+expressed as a yearly log growth to :math:`h`, :math:`\\ell` the last step's log growth
+(:func:`growth_features`); one of :math:`b_1, b_2` is zero (the panel chooses compounding or
+additive steps). With :math:`b_2 = 1` and the rest 0
+this is the random walk with additive drift; with :math:`b_1 = 1`, compound growth at the
+historical rate; with only :math:`b_0`, the class's typical growth. The panel chooses, per
+family, :math:`n` and :math:`h`. The error :math:`\\log y_{T+h} - \\log \\hat y_{T+h}` is
+:math:`s\\sqrt{h}\\,e`, where :math:`s` is the series' own volatility of yearly log growth
+shrunk, on the log scale, towards the family's typical one, and the quantiles of :math:`e` were
+measured on the panel: intervals are empirical (conformal-style) rather than assumed normal.
+For :math:`n = 1` there is no own growth: the forecast is the family's distribution of
+changes, reported as the outside view with low confidence.
 
 Beyond the calibrated horizons the yearly growth of the last one continues and the error
 quantiles grow with :math:`\\sqrt{h}`. Growth and volatility are bounded (``max_log_growth``,
-``max_volatility`` in the calibration file), so no interval can explode.
+``max_volatility``), so no interval can explode.
 
 References
 ----------
@@ -40,112 +43,84 @@ References
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from statistics import NormalDist
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from .exceptions import DataError, ModelError
+from .exceptions import ModelError
 from .models import MODELS, FittedModel, ModelSpec, _check_int, _check_level
+from .reference import POOLED, check_class, check_family, load_vintage, vintage_for, vintages
 
-__all__ = ["Auto", "AutoFit", "load_calibration", "history_features", "rule_features", "shrunk_volatility"]
+__all__ = ["Auto", "AutoFit", "growth_features", "shrunk_volatility", "RULE_FEATURES"]
 
 OWN_SERIES = "own series"
 OUTSIDE_VIEW = "outside view"
 
-
-@lru_cache(maxsize=4)
-def _read_calibration(path: str | None) -> dict:
-    try:
-        if path is None:
-            text = resources.files("xmforecast").joinpath("data/calibration.json").read_text("utf-8")
-        else:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        return json.loads(text)
-    except (OSError, ValueError) as exc:
-        where = path or "the shipped calibration (xmforecast/data/calibration.json)"
-        raise DataError(f"{where}: cannot read the calibration: {exc}") from None
+#: Columns of :func:`growth_features` the rule may use, by history length (3: three points or
+#: more). Few on purpose: the panel's early vintages have one window per series for long
+#: histories, and more slopes than that trade against each other instead of generalising.
+RULE_FEATURES = {2: [0, 1], 3: [0, 1, 2]}
+#: Column of the volatility in :func:`growth_features`.
+VOLATILITY = 3
 
 
-def load_calibration(path: str | None = None) -> dict:
-    """The calibration ``auto`` forecasts with.
+def growth_features(years: Any, values: Any, horizon: int) -> np.ndarray:
+    """The growth rule's features of histories, one row per history.
 
     Parameters
     ----------
-    path : str, optional
-        A file written by :func:`xmforecast.calibration.write_calibration`; default the one
-        shipped in the package.
-
-    Returns
-    -------
-    dict
-        Read-only by convention: coefficients and error quantiles by history length and
-        horizon, the bounds, and the panel's provenance.
-    """
-    return _read_calibration(None if path is None else str(path))
-
-
-def history_features(years: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Yearly changes relative to the last value, and the volatility of yearly log growth.
-
-    Parameters
-    ----------
-    years : ndarray of int
-        Increasing years (gaps allowed: changes are per year).
-    values : ndarray of float
+    years : array_like of int, shape (n,) or (windows, n)
+        Increasing years (gaps allowed: growth is per year).
+    values : array_like of float, same shape
         The values (> 0).
+    horizon : int
+        Years ahead, for the additive drift's yearly log growth [years].
 
     Returns
     -------
-    ndarray
-        ``[mean_change, last_change, recent_change, volatility]``: the mean yearly change over
-        the whole history, over the last step and over the last three steps, each divided by
-        the last value [fraction / year], and the standard deviation of yearly log growth
-        [log units / year]. NaN where the history is too short (changes need 2 points, the
-        recent change 4, volatility 3).
+    ndarray, shape (windows, 4)
+        ``[log_drift, additive, last, volatility]`` [log units / year]: the mean yearly log
+        growth over the whole history; additive drift's ``log(1 + h c) / h`` with ``c`` the
+        mean yearly change divided by the last value (bounded below at ``e^{-h}``); the last
+        step's yearly log growth; the standard deviation of yearly log growth. NaN where the
+        history is too short (growth needs 2 points, the last step and volatility 3).
 
     Examples
     --------
-    >>> import numpy as np
-    >>> history_features(np.array([2014, 2015, 2016]), np.array([100.0, 110.0, 121.0])).round(4)
-    array([0.0868, 0.0909,    nan, 0.    ])
+    >>> growth_features([2014, 2015, 2016], [100.0, 110.0, 121.0], 1).round(4)
+    array([[0.0953, 0.0832, 0.0953, 0.    ]])
     """
-    out = np.full(4, math.nan)
-    n = len(values)
+    years = np.atleast_2d(np.asarray(years, dtype=float))
+    logs = np.log(np.atleast_2d(np.asarray(values, dtype=float)))
+    out = np.full((logs.shape[0], 4), math.nan)
+    n = logs.shape[1]
     if n < 2:
         return out
-    last = values[-1]
 
-    def change(k: int) -> float:  # mean yearly change over the last k steps, relative to the last value
-        return float((last - values[-1 - k]) / (years[-1] - years[-1 - k]) / last)
+    def rate(k: int) -> np.ndarray:  # yearly log growth over the last k steps
+        return (logs[:, -1] - logs[:, -1 - k]) / (years[:, -1] - years[:, -1 - k])
 
-    out[0], out[1] = change(n - 1), change(1)
-    if n >= 4:
-        out[2] = change(3)
+    out[:, 0] = rate(n - 1)
+    change = np.expm1(logs[:, 0] - logs[:, -1]) * -1 / (years[:, -1] - years[:, 0])  # (y_T - y_1) / span / y_T
+    out[:, 1] = np.log(np.maximum(1.0 + horizon * change, math.exp(-horizon))) / horizon
     if n >= 3:
-        out[3] = float(np.std(np.diff(np.log(values)) / np.diff(years), ddof=1))
+        out[:, 2] = rate(1)
+        out[:, VOLATILITY] = np.std(np.diff(logs, axis=1) / np.diff(years, axis=1), axis=1, ddof=1)
     return out
 
 
-def rule_features(n: int) -> list[int]:
-    """Indices of :func:`history_features` the growth rule uses for `n` points."""
-    return [] if n < 2 else [0] if n == 2 else [0, 1] if n == 3 else [0, 1, 2]
-
-
 def shrunk_volatility(volatility: Any, n: int, calibration: dict) -> Any:
-    """Own volatility pooled with the panel's typical one [log units / year].
+    """Own volatility pooled with the family's typical one [log units / year].
 
     The weighted geometric mean ``exp((k log s0 + (n - 2) log s) / (k + n - 2))``, with ``s0``
-    the panel's median volatility and ``k`` the calibrated ``shrinkage`` (pseudo-observations);
-    the panel's alone where the series gives no estimate (fewer than 3 points), then bounded
-    by the calibration's ``min_volatility`` and ``max_volatility``. Works on scalars and arrays.
+    the family's median volatility (``panel_volatility``) and ``k`` the ``shrinkage``
+    (pseudo-observations); the family's alone where the series gives no estimate (fewer than 3
+    points), then bounded by ``min_volatility`` and ``max_volatility``. Works on scalars and
+    arrays.
 
     Pooled on the log scale because volatilities span orders of magnitude (a population
     grows within 0.2 % of its trend, a young programme's output swings by 30 %): averaging
@@ -158,7 +133,7 @@ def shrunk_volatility(volatility: Any, n: int, calibration: dict) -> Any:
     if own < 1:
         scale = np.full(vol.shape, prior)
     else:
-        own_log = np.log(np.maximum(vol, calibration["min_volatility"]))  # steps all equal: the floor
+        own_log = np.log(np.maximum(np.nan_to_num(vol, nan=prior), calibration["min_volatility"]))
         pooled = np.exp((k * math.log(prior) + own * own_log) / (k + own))
         scale = np.where(np.isfinite(vol), pooled, prior)
     return np.clip(scale, calibration["min_volatility"], calibration["max_volatility"])
@@ -170,34 +145,60 @@ class Auto(ModelSpec):
 
     Parameters
     ----------
+    family : str, default "other"
+        The indicator's family (:data:`xmforecast.reference.FAMILIES`); ``other``: the whole
+        class pooled.
+    reference_class : str, default "global"
+        ``china_regions`` or ``global`` (:data:`xmforecast.reference.CLASSES`).
     calibration : dict, optional
-        From :func:`xmforecast.calibration.calibrate`; default the shipped file
-        (:func:`load_calibration`).
+        ``{vintage: table}`` from :func:`xmforecast.calibration.calibrate`, used instead of
+        the shipped vintages of `reference_class`.
 
     Notes
     -----
-    See the module docstring for the formula. ``min_obs`` = 1: with one observation the
-    forecast is the panel's distribution of changes (``evidence`` = ``"outside view"``).
-    Values must be > 0 (growth is multiplicative); only the trailing run of positive values is
-    used. ``fallback_sigma``, ``sigma_scale`` and ``min_df`` of :class:`ModelSpec` are
-    accepted for the common contract; ``sigma_scale`` multiplies the error quantiles.
+    See the module docstring for the formula. The vintage is the latest one not after the
+    series' last observation; a series that ends before the first vintage gets the first,
+    said in its notes (``look_ahead`` in its parameters). ``min_obs`` = 1: with one
+    observation the forecast is the family's distribution of changes (``evidence`` =
+    ``"outside view"``). Values must be > 0 (growth is multiplicative); only the trailing run
+    of positive values is used. ``fallback_sigma``, ``sigma_scale`` and ``min_df`` of
+    :class:`ModelSpec` are accepted for the common contract; ``sigma_scale`` multiplies the
+    error quantiles.
 
     Examples
     --------
     >>> import pandas as pd
     >>> s = pd.Series([820.0, 900.0, 1000.0, 1225.0], index=[2013, 2014, 2015, 2016])
-    >>> f = Auto().fit(s).forecast(2)
+    >>> fit = Auto(family="firms", reference_class="china_regions").fit(s)
+    >>> f = fit.forecast(2)
     >>> f.index.tolist(), bool((f["lower"] < f["point"]).all() and (f["point"] < f["upper"]).all())
     ([2017, 2018], True)
+    >>> fit.params["vintage"]
+    2016
     """
 
     name: ClassVar[str] = "auto"
     min_obs: ClassVar[int] = 1
 
+    family: str = "other"
+    reference_class: str = "global"
     calibration: Any = field(default=None, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_family(self.family)
+        check_class(self.reference_class)
+
+    def _table(self, last_year: int) -> tuple[dict, bool]:
+        """The vintage for a series ending in `last_year`, and whether it looks ahead."""
+        if self.calibration is None:
+            vintage, ahead = vintage_for(last_year, vintages(self.reference_class))
+            return load_vintage(self.reference_class, vintage), ahead
+        vintage, ahead = vintage_for(last_year, sorted(int(v) for v in self.calibration))
+        tables = {int(k): v for k, v in self.calibration.items()}
+        return tables[vintage], ahead
+
     def _fit(self, series: pd.Series) -> FittedModel:
-        cal = load_calibration() if self.calibration is None else self.calibration
         values = series.to_numpy()
         if values[-1] <= 0:
             raise ModelError(f"`auto` needs a last value > 0 (growth is multiplicative); got {values[-1]:g}.")
@@ -207,37 +208,53 @@ class Auto(ModelSpec):
         notes = []
         if start:
             notes.append(f"values <= 0 up to {int(series.index[start - 1])}: only the later ones are used")
-        used = series.iloc[start:].iloc[-cal["max_history"]:]
+        table, ahead = self._table(int(series.index[-1]))
+        family = self.family if self.family in table["families"] else POOLED
+        fam = table["families"][family]
+        used = series.iloc[start:].iloc[-table["max_history"]:]
         years = used.index.to_numpy(dtype=np.int64)
-        values = used.to_numpy()
+        values = used.to_numpy(dtype=float)
         n = len(used)
-        features = history_features(years, values)
-        table = cal["by_length"][str(min(n, cal["max_history"]))]
-        steps = np.arange(1, len(table["coef"]) + 1)
-        if n >= 2:  # a calibrated additive change, relative to the last value
-            slope = np.array([np.dot(coef, features[rule_features(n)]) for coef in table["coef"]])
-            ratio = 1.0 + steps * slope
-        else:  # the panel's median growth
-            ratio = np.exp(steps * np.array([coef[0] for coef in table["coef"]]))
-        bound = np.exp(steps * cal["max_log_growth"])
-        growth = np.log(np.clip(ratio, 1.0 / bound, bound)) / steps  # yearly log growth to each horizon
-        scale = float(shrunk_volatility(features[3], n, cal)) if n >= 2 else 1.0
+        cal = {"panel_volatility": fam["volatility"], **{k: table[k] for k in
+                                                          ("shrinkage", "min_volatility", "max_volatility")}}
+        cells = fam["cells"]
+        horizons = sorted({int(h) for by_h in cells.values() for h in by_h})
+        growth, scale, quantiles = [], [], []
+        for h in horizons:
+            n_eff = max(int(k) for k, by_h in cells.items() if int(k) <= n and str(h) in by_h)
+            cell = cells[str(n_eff)][str(h)]
+            if n_eff >= 2:
+                feats = growth_features(years[-n_eff:], values[-n_eff:], h)[0]
+                g = cell["coef"][0] + float(np.dot(cell["coef"][1:], feats[RULE_FEATURES[min(n_eff, 3)]]))
+                scale.append(float(shrunk_volatility(feats[VOLATILITY], n_eff, cal)))
+            else:
+                g = cell["coef"][0]
+                scale.append(float(cal["panel_volatility"]))
+            growth.append(float(np.clip(g, -table["max_log_growth"], table["max_log_growth"])))
+            quantiles.append(cell["quantiles"])
         evidence = OWN_SERIES if n >= 2 else OUTSIDE_VIEW
         if n < 2:
             notes.append("one observation: the panel's distribution of changes (outside view), low confidence")
+        if ahead:
+            notes.append(f"no calibration vintage up to {int(series.index[-1])}: the first, "
+                         f"{table['vintage']}, was used (it saw later panel values)")
+        vol = growth_features(years, values, 1)[0, VOLATILITY] if n >= 3 else math.nan
         params = {
-            "growth_rate": math.expm1(float(growth[0])),
-            "mean_change": float(features[0]),
-            "last_change": float(features[1]),
-            "volatility": float(features[3]),
-            "scale": scale,
+            "growth_rate": math.expm1(growth[0]),
+            "volatility": float(vol),
+            "scale": scale[0],
             "history": n,
+            "vintage": int(table["vintage"]),
+            "look_ahead": bool(ahead),
+            "family": family if family != POOLED else "other",
+            "reference_class": table["reference_class"],
         }
-        return AutoFit(spec=self, series=series, sigma=scale, sigma_source="calibration",
-                       sigma_note="own volatility shrunk towards the panel's; empirical error quantiles",
+        return AutoFit(spec=self, series=series, sigma=scale[0], sigma_source="calibration",
+                       sigma_note="own volatility shrunk towards the family's; empirical error quantiles",
                        params=params, notes=tuple(notes), evidence=evidence, anchor=float(np.log(values[-1])),
-                       growth=growth, z_grid=np.asarray(cal["z_grid"], dtype=float),
-                       quantiles=np.asarray(table["quantiles"], dtype=float))
+                       growth=np.array(growth), scales=np.array(scale),
+                       z_grid=np.asarray(table["z_grid"], dtype=float),
+                       quantiles=np.asarray(quantiles, dtype=float))
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -254,17 +271,22 @@ class AutoFit(FittedModel):
     evidence: str = OWN_SERIES
     anchor: float = 0.0
     growth: Any = None        # yearly log growth by calibrated horizon
+    scales: Any = None        # error scale s by calibrated horizon [log units / year]
     z_grid: Any = None        # standard-normal scores at which the quantiles are stored
     quantiles: Any = None     # horizons x z_grid: standardised error quantiles
 
-    def _log_quantiles(self, horizon: int, z: np.ndarray) -> np.ndarray:
-        """Log values at standard-normal scores `z` (1 x m, or horizon x m)."""
+    def _steps(self, horizon: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Steps 1..horizon, their calibrated horizon's index, their centre and spread (log)."""
         steps = np.arange(1, horizon + 1)
-        known = len(self.growth)
-        idx = np.minimum(steps, known) - 1
+        idx = np.minimum(steps, len(self.growth)) - 1
         centre = self.anchor + steps * self.growth[idx]
         # Beyond the calibrated horizons the error keeps growing like a random walk.
-        spread = self.sigma * self.spec.sigma_scale * np.sqrt(steps)
+        spread = self.scales[idx] * self.spec.sigma_scale * np.sqrt(steps)
+        return idx, centre, spread
+
+    def _log_quantiles(self, horizon: int, z: np.ndarray) -> np.ndarray:
+        """Log values at standard-normal scores `z` (1 x m, or horizon x m)."""
+        idx, centre, spread = self._steps(horizon)
         z = np.broadcast_to(z, (horizon, z.shape[1]))
         out = np.empty(z.shape)
         for i, k in enumerate(idx):
@@ -291,6 +313,31 @@ class AutoFit(FittedModel):
         q = NormalDist().inv_cdf(0.5 + level / 200)
         logs = self._log_quantiles(horizon, np.array([[0.0, -q, q]]))
         return pd.DataFrame(np.exp(logs), index=self._years(horizon), columns=["point", "lower", "upper"])
+
+    def exceedance(self, horizon: int, thresholds: Any) -> np.ndarray:
+        """Probability that the value `horizon` years ahead is at least each threshold.
+
+        Parameters
+        ----------
+        horizon : int
+            Years after the last observation.
+        thresholds : array_like of float
+            Levels [units of the series].
+
+        Returns
+        -------
+        ndarray
+            ``P(y_{T+h} >= threshold)``, from the calibrated quantile function inverted
+            exactly (no simulation); within ``[Phi(-3.3), Phi(3.3)]`` beyond the stored grid.
+        """
+        horizon = _check_int("horizon", horizon)
+        idx, centre, spread = self._steps(horizon)
+        k, c, s = idx[-1], centre[-1], spread[-1]
+        level = np.log(np.maximum(np.asarray(thresholds, dtype=float), 1e-300))
+        q = np.maximum.accumulate(self.quantiles[k])  # quantiles are monotone; guard ties
+        z = np.interp((level - c) / s, q, self.z_grid)
+        cdf = np.array([NormalDist().cdf(v) for v in np.atleast_1d(z)]).reshape(np.shape(z))
+        return 1.0 - cdf
 
     def _simulate_array(self, horizon: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
         # A Gaussian copula with random-walk dependence: each year's marginal is exactly the

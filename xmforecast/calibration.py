@@ -1,20 +1,35 @@
-"""Learn ``auto``'s growth rule and error quantiles once, on the reference panel (``make calibrate``).
+"""Learn ``auto``'s growth rule, error quantiles and base rates on a reference panel (``make calibrate``).
 
-The reference panel (``data/reference_panel.csv``, long form: ``series_id, package, dataset,
-column, entity, year, value, licence``) holds real annual series from public R data sets. Every
-run of ``max_history + horizon`` consecutive years gives a window: the first ``max_history``
-points are the history, the rest the truth. For each history length ``n`` (the last ``n`` points
-of the window) and horizon ``h`` this module fits
+A reference panel (long form: ``series_id, year, value``, optional ``family`` and ``entity``)
+holds real annual series of one reference class (:mod:`xmforecast.reference`). For every
+*vintage* year ``V`` this module learns, from the panel's values of years <= V only:
 
-- the yearly growth rule by least absolute deviations (scikit-learn ``QuantileRegressor`` at
-  the median: it minimises the absolute log error, the log-scale analogue of MAPE);
-- the quantiles of the standardised errors on a grid of standard-normal scores (empirical,
-  conformal-style intervals);
-- the shrinkage of each series' own volatility towards the panel's, chosen by cross-validation
-  over entities (``GroupKFold``: a firm's or a state's series stay on one side).
+- **the growth rule**, per family, history length ``n`` and horizon ``h``: the yearly log
+  growth to ``h`` years ahead is ``b0 + b . x``, with ``x`` the history's mean log growth
+  (log drift) or additive drift (as a yearly log growth to ``h``), and the last step's log
+  growth (:func:`~xmforecast.auto.growth_features`). The intercept ``b0`` is
+  the family's typical growth (the outside view), the slopes how much of a series' own trend
+  persists. Fitted by weighted least absolute deviations on the log scale (statsmodels
+  ``QuantReg`` at the median), so the data choose between compounding and additive steps;
+- **the error quantiles**, per family, ``n`` and ``h``: weighted empirical quantiles of the
+  standardised log errors on a grid of standard-normal scores (conformal-style intervals);
+- **base rates**, per family and ``h``: the distribution of yearly log growth over ``h``
+  years, as quantiles.
 
-The result is a small JSON file read by :mod:`xmforecast.auto` with numpy only. Run time needs
-none of this module; it imports scikit-learn inside :func:`calibrate`.
+Weights: every entity (province, state, firm) weighs the same in coefficients and quantiles
+however many series and windows it has, and in the pooled class every family weighs the
+same. A family is learned with partial pooling: its own entities count once each, the rest
+of the class as :data:`POOLING` entities more, so a thin family leans on the class and a
+family without data is the class.
+
+Every window of ``n + h`` consecutive years whose last year is <= V is used. Run time needs
+none of this module: it writes small JSON files read with numpy only.
+
+References
+----------
+.. [1] Koenker, R. & Bassett, G. (1978) Regression quantiles. *Econometrica* 46(1), 33-50.
+.. [2] Vovk, V., Gammerman, A. & Shafer, G. (2005) *Algorithmic learning in a random world*.
+   Springer (conformal prediction).
 """
 from __future__ import annotations
 
@@ -22,279 +37,372 @@ import hashlib
 import json
 import math
 import re
+import warnings
 from importlib import resources
 from pathlib import Path
 from statistics import NormalDist
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
 
-from .auto import history_features, rule_features, shrunk_volatility
+from .auto import RULE_FEATURES, VOLATILITY, growth_features, shrunk_volatility
 from .exceptions import DataError
+from .reference import CLASSES, POOLED
 
-__all__ = ["panel_windows", "calibrate", "write_calibration", "load_panel", "PANEL_COLUMNS"]
-
-PANEL_COLUMNS = ["series_id", "package", "dataset", "column", "entity", "year", "value", "licence"]
+__all__ = ["calibrate", "calibrate_vintage", "write_calibration", "load_panel", "panel_frame", "VINTAGES"]
 
 #: Standard-normal scores at which error quantiles are stored (3.29 = a 99.9 % interval).
 Z_GRID = tuple(round(z, 2) for z in np.linspace(-3.3, 3.3, 23))
-#: Candidate pseudo-observations of the panel's volatility, chosen by cross-validation.
-SHRINKAGE_GRID = (1.0, 2.0, 4.0, 8.0, 16.0)
-#: Candidate L1 penalties on the corrections to additive drift (0: none), chosen by cross-validation.
-PENALTY_GRID = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
+#: Longest history the rule looks at [points] and longest calibrated horizon [years].
+MAX_HISTORY, HORIZON = 7, 4
+#: Horizons of the stored base rates [years] (a five-year plan's is the longest).
+BASE_RATE_HORIZONS = 5
+#: Probabilities at which base-rate quantiles are stored.
+BASE_RATE_GRID = np.linspace(0.0, 1.0, 51)
+#: The rest of the class counts as this many entities in a family's fit (partial pooling).
+POOLING = 4.0
+#: Pseudo-observations of the family's volatility in a series' own (see ``shrunk_volatility``).
+SHRINKAGE = 2.0
+#: A (history, horizon) cell is learned only from at least this many entities.
+MIN_ENTITIES = 5
 #: Largest yearly log growth any forecast may assume (x2.7 a year) [log units / year].
 MAX_LOG_GROWTH = 1.0
+MIN_VOLATILITY = 0.005
+#: The vintages shipped for each class: every year for the Chinese panel (2000-2024), every
+#: decade and the last year for the global one (1790-2018). A forecast uses the latest <= its
+#: origin, so a sparse list is honest, only less fresh.
+VINTAGES = {
+    "china_regions": tuple(range(2012, 2025)),
+    "global": (1900, 1950, 1960, 1970, 1980, 1990, 2000, 2010, 2018),
+}
 _SIGNIFICANT = 6
 
 
-def load_panel(path: str | Path | None = None) -> pd.DataFrame:
-    """The reference panel shipped in the package (or the CSV at `path`)."""
-    source = resources.files("xmforecast").joinpath("data/reference_panel.csv") if path is None else Path(path)
+def load_panel(reference_class: str = "global", path: str | Path | None = None) -> pd.DataFrame:
+    """The reference panel of a class shipped in the package (or the CSV at `path`)."""
+    if path is None:
+        source = resources.files("xmforecast").joinpath("data", CLASSES[reference_class]["panel"])
+    else:
+        source = Path(path)
     with source.open("rb") as handle:
-        panel = pd.read_csv(handle)
+        panel = pd.read_csv(handle, keep_default_na=False, na_values=[""])
     missing = [c for c in ("series_id", "year", "value") if c not in panel.columns]
     if missing:
-        raise DataError(f"{path or 'reference_panel.csv'}: missing columns {', '.join(missing)}.")
+        raise DataError(f"{path or source.name}: missing columns {', '.join(missing)}.")
     return panel
 
 
-def _group(series_id: str) -> str:
-    package, dataset, _column, entity = series_id.split("/", 3)
-    return f"{package}/{dataset}/{entity}"
+def panel_frame(panel: pd.DataFrame) -> pd.DataFrame:
+    """``series_id, family, group, year, value``: the panel with its entity (``group``) and family.
 
-
-def panel_windows(panel: pd.DataFrame, *, max_history: int = 7, horizon: int = 4) -> dict[str, np.ndarray]:
-    """Every window of ``max_history + horizon`` consecutive years in the panel.
-
-    Parameters
-    ----------
-    panel : pandas.DataFrame
-        Long form with ``series_id, year, value`` (values > 0).
-    max_history, horizon : int
-        Points of history and of truth per window.
-
-    Returns
-    -------
-    dict of ndarray
-        ``years`` and ``logs`` (windows x (max_history + horizon)), ``series`` and ``group``
-        (the entity, for splits) per window.
+    The entity is the ``entity`` column, prefixed by ``package/dataset`` where the panel has
+    them (a state of one data set is not the same entity as a state of another); else the last
+    part of ``series_id``. Panels without a ``family`` column are one family, :data:`POOLED`.
     """
-    width = max_history + horizon
-    years_out, logs_out, series_out, group_out = [], [], [], []
-    for sid, frame in panel.sort_values(["series_id", "year"]).groupby("series_id", sort=True):
-        years = frame["year"].to_numpy(dtype=np.int64)
-        values = frame["value"].to_numpy(dtype=float)
-        ok = np.isfinite(values) & (values > 0)
-        for start in range(len(years) - width + 1):
-            span = slice(start, start + width)
-            if years[span][-1] - years[span][0] == width - 1 and ok[span].all():
-                years_out.append(years[span])
-                logs_out.append(np.log(values[span]))
-                series_out.append(sid)
-                group_out.append(_group(sid))
-    if not years_out:
-        raise DataError(f"the panel has no run of {width} consecutive years with values > 0.")
-    return {"years": np.array(years_out), "logs": np.array(logs_out),
-            "series": np.array(series_out), "group": np.array(group_out)}
+    frame = panel.copy()
+    if "entity" not in frame.columns:
+        frame["entity"] = frame["series_id"].astype(str).str.rsplit("/", n=1).str[-1]
+    group = frame["entity"].astype(str)
+    if {"package", "dataset"} <= set(frame.columns):
+        group = frame["package"].astype(str) + "/" + frame["dataset"].astype(str) + "/" + group
+    frame["group"] = group
+    if "family" not in frame.columns:
+        frame["family"] = POOLED
+    frame = frame[["series_id", "family", "group", "year", "value"]]
+    frame = frame[np.isfinite(frame["value"].to_numpy(dtype=float)) & (frame["value"] > 0)]
+    return frame.sort_values(["series_id", "year"]).reset_index(drop=True)
 
 
-def _features(windows: dict, n: int, max_history: int) -> np.ndarray:
-    """:func:`~xmforecast.auto.history_features` of the last `n` history points, per window."""
-    years = windows["years"][:, max_history - n:max_history]
-    values = np.exp(windows["logs"][:, max_history - n:max_history])
-    return np.array([history_features(y, v) for y, v in zip(years, values)])
+def _runs(frame: pd.DataFrame) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
+    """Every run of consecutive years of every series: (family, group, years, log values)."""
+    out = []
+    for _, part in frame.groupby("series_id", sort=True):
+        years = part["year"].to_numpy(dtype=np.int64)
+        logs = np.log(part["value"].to_numpy(dtype=float))
+        breaks = np.flatnonzero(np.diff(years) != 1) + 1
+        family, group = part["family"].iat[0], part["group"].iat[0]
+        out += [(family, group, y, v) for y, v in zip(np.split(years, breaks), np.split(logs, breaks))]
+    return out
 
 
-def _weighted_lad(x: np.ndarray, ratio: np.ndarray, penalty: float) -> np.ndarray:
-    """Coefficients w minimising the mean absolute percentage error of ``1 + h g + x @ w``.
+def _windows(runs: list, width: int, vintage: int) -> dict[str, np.ndarray]:
+    """All windows of `width` consecutive years ending <= `vintage`."""
+    years, logs, family, group = [], [], [], []
+    for fam, grp, y, v in runs:
+        keep = y <= vintage
+        y, v = y[keep], v[keep]
+        if len(y) < width:
+            continue
+        years.append(np.lib.stride_tricks.sliding_window_view(y, width))
+        logs.append(np.lib.stride_tricks.sliding_window_view(v, width))
+        family += [fam] * (len(y) - width + 1)
+        group += [grp] * (len(y) - width + 1)
+    if not years:
+        return {"years": np.empty((0, width), dtype=np.int64), "logs": np.empty((0, width)),
+                "family": np.array([], dtype=object), "group": np.array([], dtype=object)}
+    return {"years": np.concatenate(years), "logs": np.concatenate(logs),
+            "family": np.array(family, dtype=object), "group": np.array(group, dtype=object)}
 
-    The rule is additive drift (``1 + h g``, with ``g`` the mean yearly change relative to the
-    last value, the first column of `x`) plus learned corrections ``x @ w``:
-    ``sum |1 + x[:, 0] + x w - r| / r`` is a least-absolute-deviations fit of
-    ``r - 1 - x[:, 0]`` on `x` with weights ``1 / r``, and the L1 `penalty` pulls every
-    correction to exactly zero unless the panel supports it (scikit-learn
-    ``QuantileRegressor``). No intercept: no change is forecast where the history shows none.
+
+def _entity_weights(family: np.ndarray, group: np.ndarray, focus: str | None) -> np.ndarray:
+    """Window weights: each entity of a family the same, each family the same; `focus` pooled.
+
+    With ``focus=None`` every family present totals ``1 / F``. With a focus family of ``E``
+    entities, it totals ``E / (E + POOLING)`` and the other families share the rest equally.
     """
-    from sklearn.linear_model import QuantileRegressor
+    pair = pd.Series(family.astype(str)) + "\x1f" + pd.Series(group.astype(str))
+    per_pair = pair.map(pair.value_counts()).to_numpy(dtype=float)
+    fam = pd.Series(family.astype(str))
+    entities = fam.map(pd.Series(group.astype(str)).groupby(fam.to_numpy()).nunique()).to_numpy(dtype=float)
+    w = 1.0 / (per_pair * entities)  # each family totals 1
+    families = sorted(set(fam))
+    if focus is None or focus not in families:
+        return w / len(families)
+    own = fam.to_numpy() == focus
+    e = float(entities[own][0])
+    others = len(families) - 1
+    share = np.where(own, e / (e + POOLING), (POOLING / (e + POOLING)) / max(others, 1))
+    return w * share
 
-    model = QuantileRegressor(quantile=0.5, alpha=penalty, solver="highs", fit_intercept=False)
-    correction = model.fit(x, ratio - 1.0 - x[:, 0], sample_weight=1.0 / ratio).coef_
-    return correction + np.eye(x.shape[1])[0]
 
+def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """Quantiles of a weighted sample, interpolated between the weights' midpoints.
 
-def _growth_rule(feats: dict, changes: np.ndarray, idx: np.ndarray, horizon: int, bound: float,
-                 penalty: float) -> tuple[dict, dict]:
-    """Growth-rule coefficients fitted on windows `idx`, and the centre they give every window.
-
-    Returns ``coef[n]`` (one list per horizon) and ``centre[n]`` (windows x horizons, the
-    forecast h-year log change).
+    Written out (numpy's ``quantile(weights=)`` offers only the inverted-CDF method, a step
+    function that would make intervals jump between calibrations).
     """
-    coef, centre = {}, {}
-    for n, f in feats.items():
-        x = f[:, rule_features(n)]
-        coef[n], centre[n] = [], np.empty(changes.shape)
-        for h in range(1, horizon + 1):
-            change = changes[:, h - 1]
-            if n >= 2:  # a calibrated additive change, relative to the last value
-                beta = _weighted_lad(h * x[idx], np.exp(change[idx]), penalty)
-                centre[n][:, h - 1] = np.log(np.clip(1.0 + h * x @ beta, math.exp(-h * bound), math.exp(h * bound)))
-            else:  # one point: the panel's median yearly log growth
-                beta = np.array([float(np.median(change[idx] / h))])
-                centre[n][:, h - 1] = h * beta[0]
-            coef[n].append([float(b) for b in beta])
-    return coef, centre
+    order = np.argsort(values, kind="stable")
+    v, w = values[order], weights[order]
+    cum = np.cumsum(w)
+    position = (cum - 0.5 * w) / cum[-1]
+    return np.interp(probabilities, position, v)
 
 
-def _error_scale(feats: dict, cal: dict, horizon: int) -> dict:
-    """Each window's error scale per history length: shrunk volatility x sqrt(h)."""
-    root = np.sqrt(np.arange(1, horizon + 1))
-    return {n: (shrunk_volatility(f[:, 3], n, cal) if n >= 2 else np.ones(len(f)))[:, None] * root
-            for n, f in feats.items()}
+def _lad(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted least absolute deviations with an intercept: argmin sum w |y - b0 - x b|.
 
-
-def _interval_score(residual: np.ndarray, spread: np.ndarray, z_grid: np.ndarray, quantiles: np.ndarray,
-                    level: float = 80) -> float:
-    """Mean interval score (alpha = 1 - level) on the log scale of windows x horizons."""
-    alpha = 1 - level / 100
-    z = NormalDist().inv_cdf(0.5 + level / 200)
-    lo = np.array([np.interp(-z, z_grid, q) for q in quantiles]) * spread
-    hi = np.array([np.interp(z, z_grid, q) for q in quantiles]) * spread
-    score = (hi - lo) + 2 / alpha * ((lo - residual) * (residual < lo) + (residual - hi) * (residual > hi))
-    return float(np.mean(score))
-
-
-def _clustered_se(values: np.ndarray, groups: np.ndarray) -> float:
-    """Standard error of ``values.mean()`` when observations of one group are correlated.
-
-    The cluster-robust (sandwich) estimate ``sqrt(sum_g (sum_{i in g} (x_i - mean))^2) / N``,
-    with the usual small-sample factor ``G / (G - 1)``; written out because it is three lines
-    of numpy (statsmodels has it only inside regression results).
+    Scaling each row by its weight turns the weighted problem into statsmodels' unweighted
+    ``QuantReg`` (``|w r| = w |r|`` for ``w > 0``).
     """
-    deviation = pd.Series(values - values.mean()).groupby(groups).sum().to_numpy()
-    n_groups = len(deviation)
-    return float(math.sqrt(n_groups / (n_groups - 1) * np.sum(deviation**2)) / len(values))
+    from statsmodels.regression.quantile_regression import QuantReg
+
+    design = np.column_stack([np.ones(len(y)), x])
+    scale = w / w.mean()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        beta = QuantReg(y * scale, design * scale[:, None]).fit(q=0.5, max_iter=2000).params
+    if not np.isfinite(beta).all():  # a degenerate design: the weighted median growth alone
+        beta = np.zeros(design.shape[1])
+        beta[0] = _weighted_quantiles(y, w, np.array([0.5]))[0]
+    return np.asarray(beta, dtype=float)
+
+
+def _growth_rule(x: np.ndarray, change: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Coefficients ``[b0, b_log, b_additive, ...]`` of the better of two rules on these windows.
+
+    Compounding (log drift and the recent log growth rates) or additive steps (additive drift
+    and the same recent rates): log drift and additive drift move together, so fitting both
+    at once trades one against the other with large opposite coefficients. Each form has as
+    many coefficients as the other, so the lower weighted absolute log error chooses fairly;
+    the unused drift gets a zero.
+    """
+    best, best_error = None, math.inf
+    for drop in (1, 0):  # additive drift out (compounding), then log drift out (additive)
+        keep = [j for j in range(x.shape[1]) if j != drop]
+        beta = _lad(x[:, keep], change, w)
+        error = float(np.sum(w * np.abs(change - beta[0] - x[:, keep] @ beta[1:])))
+        if error < best_error - 1e-12:
+            full = np.zeros(x.shape[1] + 1)
+            full[0], full[[j + 1 for j in keep]] = beta[0], beta[1:]
+            best, best_error = full, error
+    return best
 
 
 def _round(value: Any) -> Any:
-    if isinstance(value, float):
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
         return 0.0 if value == 0 or not math.isfinite(value) else float(f"{value:.{_SIGNIFICANT}g}")
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple, np.ndarray)):
         return [_round(v) for v in value]
     if isinstance(value, dict):
         return {k: _round(v) for k, v in value.items()}
+    if isinstance(value, np.integer):
+        return int(value)
     return value
 
 
-def calibrate(panel: pd.DataFrame, *, max_history: int = 7, horizon: int = 4,
-              shrinkage: float | None = None, penalty: float | None = None) -> dict:
-    """Fit ``auto``'s rule on a panel of annual series.
+def _series_volatility(runs: list, vintage: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each run's volatility of yearly log growth up to `vintage` (runs of >= 3 points)."""
+    vols, fams, groups = [], [], []
+    for fam, grp, y, v in runs:
+        v = v[y <= vintage]
+        if len(v) >= 3:
+            vols.append(float(np.std(np.diff(v), ddof=1)))
+            fams.append(fam)
+            groups.append(grp)
+    return np.array(vols), np.array(fams, dtype=object), np.array(groups, dtype=object)
+
+
+def calibrate_vintage(runs: list, vintage: int, *, reference_class: str = "global",
+                      max_history: int = MAX_HISTORY, horizon: int = HORIZON) -> dict | None:
+    """The calibration learned from panel values of years <= `vintage` (None if too little data).
+
+    `runs` come from :func:`_runs` of :func:`panel_frame`.
+    """
+    probabilities = np.array([NormalDist().cdf(z) for z in Z_GRID])
+    families = sorted({fam for fam, *_ in runs})
+    vols, vol_fam, vol_grp = _series_volatility(runs, vintage)
+    if len(vols) == 0:
+        return None
+    table: dict[str, Any] = {
+        "reference_class": reference_class, "vintage": int(vintage), "max_history": max_history,
+        "horizon": horizon, "z_grid": list(Z_GRID), "max_log_growth": MAX_LOG_GROWTH,
+        "min_volatility": MIN_VOLATILITY, "shrinkage": SHRINKAGE, "pooling": POOLING,
+    }
+    all_weights = _entity_weights(vol_fam, vol_grp, None)
+    table["max_volatility"] = float(_weighted_quantiles(vols, all_weights, np.array([0.99]))[0])
+    focuses = [POOLED] + [f for f in families if f != POOLED]
+    # The windows and features of each (history, horizon) cell are shared by every family's fit.
+    shared = {}
+    for h in range(1, horizon + 1):
+        for n in range(1, max_history + 1):
+            win = _windows(runs, n + h, vintage)
+            if len(set(win["group"])) < MIN_ENTITIES:
+                continue
+            change = (win["logs"][:, -1] - win["logs"][:, n - 1]) / h  # realised yearly log growth
+            feats = growth_features(win["years"][:, :n], np.exp(win["logs"][:, :n]), h) if n >= 2 else None
+            shared[n, h] = (win, change, feats)
+    spans = {h: _windows(runs, h + 1, vintage) for h in range(1, BASE_RATE_HORIZONS + 1)}
+    out: dict[str, Any] = {}
+    for focus in focuses:
+        target = None if focus == POOLED else focus
+        w_vol = _entity_weights(vol_fam, vol_grp, target)
+        fam_vol = float(_weighted_quantiles(vols, w_vol, np.array([0.5]))[0])
+        cal = {"panel_volatility": max(fam_vol, MIN_VOLATILITY), "shrinkage": SHRINKAGE,
+               "min_volatility": MIN_VOLATILITY, "max_volatility": table["max_volatility"]}
+        cells: dict[str, dict] = {}
+        for (n, h), (win, change, feats) in shared.items():
+            w = _entity_weights(win["family"], win["group"], target)
+            if n >= 2:
+                x = feats[:, RULE_FEATURES[min(n, 3)]]
+                beta = _growth_rule(x, change, w)
+                growth = np.clip(beta[0] + x @ beta[1:], -MAX_LOG_GROWTH, MAX_LOG_GROWTH)
+                scale = shrunk_volatility(feats[:, VOLATILITY], n, cal)
+            else:  # one point: the family's median growth
+                beta = _weighted_quantiles(change, w, np.array([0.5]))
+                growth = np.full(len(change), beta[0])
+                scale = np.full(len(change), cal["panel_volatility"])
+            residual = (change - growth) * h / (scale * math.sqrt(h))
+            cells.setdefault(str(n), {})[str(h)] = {"coef": [float(b) for b in beta],
+                                                    "quantiles": _weighted_quantiles(residual, w, probabilities).tolist()}
+        rates: dict[str, dict] = {}
+        first_years = []
+        for h, win in spans.items():
+            if target is not None:
+                own = win["family"] == target
+                win = {k: v[own] for k, v in win.items()}
+            if len(win["logs"]) == 0:
+                continue
+            w = _entity_weights(win["family"], win["group"], None)
+            growth = (win["logs"][:, -1] - win["logs"][:, 0]) / h
+            rates[str(h)] = {"quantiles": _weighted_quantiles(growth, w, BASE_RATE_GRID).tolist(),
+                             "windows": int(len(growth)), "entities": int(len(set(win["group"])))}
+            first_years.append(int(win["years"][:, 0].min()))
+        if not cells:
+            continue
+        own_data = bool(rates)
+        if not own_data:  # a family with no data yet: the class's base rates, and its years
+            rates, first_years = out[POOLED]["base_rates"], [out[POOLED]["first_year"]]
+        out[focus] = {"volatility": cal["panel_volatility"], "cells": cells, "base_rates": rates,
+                      "first_year": min(first_years), "own_data": own_data}
+    if POOLED not in out:
+        return None
+    table["families"] = out
+    return _round(table)
+
+
+def calibrate(panel: pd.DataFrame, *, vintages: Iterable[int] | None = None, reference_class: str = "global",
+              max_history: int = MAX_HISTORY, horizon: int = HORIZON) -> dict[int, dict]:
+    """Fit ``auto``'s rule on a panel of annual series, once per vintage.
 
     Parameters
     ----------
     panel : pandas.DataFrame
-        Long form with ``series_id`` (``package/dataset/column/entity``), ``year``, ``value``.
+        Long form with ``series_id``, ``year``, ``value`` (optional ``family``, ``entity``,
+        ``package``, ``dataset``; see :func:`panel_frame`).
+    vintages : iterable of int, optional
+        Years; each vintage is learned from values of years <= it. Default: the panel's last year.
+    reference_class : str
+        Recorded in each vintage (for sentences).
     max_history : int, default 7
         Longest history the rule looks at [points].
     horizon : int, default 4
         Calibrated horizons [years]; beyond them the last horizon's rule continues.
-    shrinkage : float, optional
-        Pseudo-observations of the panel's volatility; default chosen among
-        :data:`SHRINKAGE_GRID` by 3-fold cross-validation over entities on the interval score.
-    penalty : float, optional
-        L1 penalty on the rule's corrections to additive drift; default chosen among
-        :data:`PENALTY_GRID` by the same cross-validation, on the absolute percentage error,
-        with the one-standard-error rule (the strongest penalty within one standard error of
-        the best: corrections must earn their place).
 
     Returns
     -------
     dict
-        The calibration (JSON-ready, numbers rounded to 6 significant digits).
+        ``{vintage: table}`` (JSON-ready, numbers rounded to 6 significant digits); a vintage
+        with too little data before it is left out.
     """
-    from sklearn.model_selection import GroupKFold
+    frame = panel_frame(panel)
+    if frame.empty:
+        raise DataError("the panel has no finite value > 0.")
+    runs = _runs(frame)
+    years = [int(frame["year"].max())] if vintages is None else [int(v) for v in vintages]
+    out = {}
+    for vintage in years:
+        table = calibrate_vintage(runs, vintage, reference_class=reference_class,
+                                  max_history=max_history, horizon=horizon)
+        if table is not None:
+            table["panel"] = _provenance(frame, vintage)
+            out[vintage] = table
+    if not out:
+        raise DataError(f"the panel has no run of 2 consecutive years with values > 0 from {MIN_ENTITIES} "
+                        f"entities up to {max(years)}.")
+    return out
 
-    windows = panel_windows(panel, max_history=max_history, horizon=horizon)
-    probabilities = np.array([NormalDist().cdf(z) for z in Z_GRID])
-    feats = {n: _features(windows, n, max_history) for n in range(1, max_history + 1)}
-    changes = windows["logs"][:, max_history:] - windows["logs"][:, max_history - 1:max_history]
-    vols = feats[max_history][:, 3]
-    base = {
-        "max_history": max_history,
-        "horizon": horizon,
-        "z_grid": list(Z_GRID),
-        "panel_volatility": float(np.median(vols)),
-        "min_volatility": 0.005,
-        "max_volatility": float(np.quantile(vols, 0.99)),
-        "max_log_growth": MAX_LOG_GROWTH,
+
+def _provenance(frame: pd.DataFrame, vintage: int) -> dict:
+    seen = frame[frame["year"] <= vintage]
+    return {
+        "series": int(seen["series_id"].nunique()),
+        "entities": int(seen["group"].nunique()),
+        "points": int(len(seen)),
+        "sha256": hashlib.sha256(seen[["series_id", "year", "value"]].to_csv(index=False).encode()).hexdigest(),
     }
 
-    def quantiles(centre: dict, scale: dict, idx: np.ndarray) -> dict:
-        return {n: np.quantile((changes[idx] - centre[n][idx]) / scale[n][idx], probabilities, axis=0).T
-                for n in feats}
 
-    folds = list(GroupKFold(n_splits=3).split(changes, groups=windows["group"]))
-    full = {max_history: feats[max_history]}  # folds are scored on full histories only
-
-    def fold_centres(p: float) -> list[np.ndarray]:
-        return [_growth_rule(full, changes, train, horizon, MAX_LOG_GROWTH, p)[1][max_history] for train, _ in folds]
-
-    if penalty is None:
-        # Out-of-fold absolute percentage error per window, for each penalty.
-        ape = {}
-        for p in PENALTY_GRID:
-            ape[p] = np.concatenate([np.abs(np.expm1(centre[test] - changes[test])).mean(axis=1)
-                                     for centre, (_, test) in zip(fold_centres(p), folds)])
-        groups = np.concatenate([windows["group"][test] for _, test in folds])
-        best = min(PENALTY_GRID, key=lambda p: ape[p].mean())
-        # One-standard-error rule: the strongest penalty (the rule closest to plain additive
-        # drift) whose error is within one standard error of the best, paired by window.
-        # Windows of one entity overlap and share its shocks, so the standard error is
-        # clustered by entity: counting them as independent makes any correction look proven.
-        def close(p: float) -> bool:
-            return p == best or (ape[p] - ape[best]).mean() <= _clustered_se(ape[p] - ape[best], groups)
-        penalty = max(p for p in PENALTY_GRID if close(p))
-    if shrinkage is None:
-        # The shrinkage only moves the error scale: each fold's growth rule is fitted once.
-        scores = {k: [] for k in SHRINKAGE_GRID}
-        for centre, (train, test) in zip(fold_centres(penalty), folds):
-            for k in SHRINKAGE_GRID:
-                scale = _error_scale(full, {**base, "shrinkage": k}, horizon)[max_history]
-                q = np.quantile((changes[train] - centre[train]) / scale[train], probabilities, axis=0).T
-                scores[k].append(_interval_score(changes[test] - centre[test], scale[test], np.asarray(Z_GRID), q))
-        shrinkage = min(SHRINKAGE_GRID, key=lambda k: np.mean(scores[k]))
-    cal = {**base, "shrinkage": float(shrinkage), "penalty": float(penalty)}
-    everything = np.arange(len(changes))
-    coef, centre = _growth_rule(feats, changes, everything, horizon, MAX_LOG_GROWTH, penalty)
-    q = quantiles(centre, _error_scale(feats, cal, horizon), everything)
-    cal["by_length"] = {str(n): {"coef": coef[n], "quantiles": q[n].tolist()} for n in feats}
-    cal["panel"] = {
-        "windows": int(len(windows["logs"])),
-        "series": int(len(set(windows["series"]))),
-        "entities": int(len(set(windows["group"]))),
-        "sha256": hashlib.sha256(
-            panel.sort_values(["series_id", "year"])[["series_id", "year", "value"]]
-            .to_csv(index=False).encode()).hexdigest(),
-    }
-    return _round(cal)
-
-
-def write_calibration(calibration: dict, path: str | Path) -> Path:
-    """Write `calibration` as stable, diff-friendly JSON."""
+def write_calibration(table: dict, path: str | Path) -> Path:
+    """Write one vintage as stable, diff-friendly JSON."""
     path = Path(path)
-    text = json.dumps(calibration, indent=1, sort_keys=True, ensure_ascii=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(table, indent=1, sort_keys=True, ensure_ascii=False)
     # One line per list of numbers: a re-calibration shows as a readable diff.
     text = re.sub(r"\[\s+([^\[\]{}]*?)\s+\]", lambda m: "[" + " ".join(m.group(1).split()) + "]", text)
     path.write_text(text + "\n", encoding="utf-8")
     return path
 
 
-def main() -> None:  # ``make calibrate``
-    target = Path(__file__).with_name("data") / "calibration.json"
-    cal = calibrate(load_panel())
-    write_calibration(cal, target)
-    print(f"{target}: shrinkage {cal['shrinkage']:g}, {cal['panel']['windows']} windows "
-          f"from {cal['panel']['series']} series of {cal['panel']['entities']} entities")
+def main(argv: list[str] | None = None) -> None:  # ``make calibrate``
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Re-learn auto's calibration vintages from the shipped panels.")
+    parser.add_argument("--class", dest="classes", action="append", choices=sorted(VINTAGES),
+                        help="only this reference class (repeatable; default all)")
+    args = parser.parse_args(argv)
+    root = Path(__file__).with_name("data") / "calibration"
+    for reference_class in args.classes or sorted(VINTAGES):
+        folder = root / reference_class
+        for old in folder.glob("*.json"):
+            old.unlink()
+        tables = calibrate(load_panel(reference_class), vintages=VINTAGES[reference_class],
+                           reference_class=reference_class)
+        for vintage, table in tables.items():
+            write_calibration(table, folder / f"{vintage}.json")
+        print(f"{folder}: vintages {min(tables)}-{max(tables)} ({len(tables)}), "
+              f"{tables[max(tables)]['panel']['series']} series of {tables[max(tables)]['panel']['entities']} entities")
 
 
 if __name__ == "__main__":

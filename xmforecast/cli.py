@@ -128,13 +128,16 @@ def _targets(args) -> None:
         print(f"xmforecast: warning: {line}", file=sys.stderr)
     cols = ["indicator", "target_year", "target_type", "target_value", "base_year", "base_value",
             "required_growth", "observed_growth", "progress_ratio", "status", "p_attain", "expected_year",
-            "confidence"]
+            "confidence", "base_rate", "reference_class", "vintage"]
     if args.format == "table":
-        table = table.round({"required_growth": 4, "observed_growth": 4, "progress_ratio": 3, "p_attain": 3})
+        table = table.round({"required_growth": 4, "observed_growth": 4, "progress_ratio": 3, "p_attain": 3,
+                             "base_rate": 3})
     _emit(table[cols], args.format,
           footer="growth rates are fractions (0.2 = 20 %); p_attain = share of simulated paths meeting the target "
                  "in its year; empty p_attain = no baseline, or a model that cannot fit (stderr says which); "
-                 "expected_year = first year the median path meets the target (a year, or 'after 2035').")
+                 "expected_year = first year the median path meets the target (a year, or 'after 2035'); "
+                 "base_rate = share of the reference class's series of the same family that grew at least at the "
+                 "required rate, in panel years up to the calibration vintage.")
 
 
 def _forecast(args) -> None:

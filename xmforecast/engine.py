@@ -220,18 +220,42 @@ class _Fit:
     caveat: str = ""
 
 
-def _auto(history, missing=""):
+def _reference(indicators, indicator) -> dict:
+    """The registry's ``family`` and ``reference_class`` of an indicator, with their defaults."""
+    from .reference import default_class
+
+    hits = (indicators["id"].to_numpy() == indicator).nonzero()[0]
+
+    def cell(column):
+        return indicators[column].iat[hits[0]] if column in indicators.columns and len(hits) else None
+
+    family, reference_class = cell("family"), cell("reference_class")
+    if not isinstance(reference_class, str) or not reference_class:
+        zh, en = cell("name_zh"), cell("name_en")
+        reference_class = default_class(zh if zh != en else None)
+    return {"family": family if isinstance(family, str) and family else "other", "reference_class": reference_class}
+
+
+def calibration_note(params: dict) -> str:
+    """Which reference class, family and vintage a forecast of ``auto`` rests on, in words."""
+    from .reference import CLASSES
+
+    family = "" if params["family"] == "other" else f", family {params['family']}"
+    return f"calibrated on {CLASSES[params['reference_class']]['en']}{family}, vintage {params['vintage']}"
+
+
+def _auto(history, missing="", reference=None):
     """``auto`` on the indicator's own series; ``missing`` says which structural inputs lacked."""
     from .models import get_model
 
-    fitted = get_model("auto").fit(history)
-    evidence = getattr(fitted, "evidence", "own series")
-    why = "; ".join(getattr(fitted, "notes", ()) or ())
+    fitted = get_model("auto", **(reference or {})).fit(history)
+    evidence = fitted.evidence
+    why = "; ".join(fitted.notes)
     caveat = [missing] if missing else []
     if evidence == "outside view":
         caveat.append(OUTSIDE_VIEW_NOTE)
-    note = "; ".join(caveat + ["calibrated on a reference panel" + (f" ({why})" if why else "")])
-    return _Fit(fitted, getattr(fitted, "name", "auto"), note, evidence, "; ".join(caveat))
+    note = "; ".join(caveat + [calibration_note(fitted.params) + (f" ({why})" if why else "")])
+    return _Fit(fitted, fitted.name, note, evidence, "; ".join(caveat))
 
 
 def _fit(indicator, observations, indicators, history, origin, model, scenario) -> _Fit:
@@ -251,7 +275,8 @@ def _fit(indicator, observations, indicators, history, origin, model, scenario) 
                 raise ParameterError(f"structural model {declared} of '{indicator}' needs observations of "
                                      f"{', '.join(missing)}.")
             log.info("%s: inputs of %s missing; using auto", indicator, declared)
-            return _auto(history, f"{declared} inputs missing: {', '.join(missing)}; auto used")
+            return _auto(history, f"{declared} inputs missing: {', '.join(missing)}; auto used",
+                         _reference(indicators, indicator))
         if model == "structural":
             with_one = [i for i in indicators["id"] if _is_structural(MODELS.get(_declared(indicators, i)[0]))]
             raise ParameterError(f"no structural model for '{indicator}' in the registry; those with one: "
@@ -259,7 +284,7 @@ def _fit(indicator, observations, indicators, history, origin, model, scenario) 
         if declared != "auto":
             spec = _configured(MODELS[declared], scenario)
             return _Fit(spec.fit(history), declared, f"model {declared} as the registry says", "own series")
-        return _auto(history)
+        return _auto(history, reference=_reference(indicators, indicator))
     if _is_structural(MODELS[model]):
         if declared != model:
             raise ParameterError(f"model {model} needs the inputs {', '.join(MODELS[model].roles)}; the registry "
@@ -513,7 +538,51 @@ def evaluate_targets(observations: pd.DataFrame | None = None, indicators: pd.Da
         table.at[i, "model"] = sim.model
         table.at[i, "confidence"] = _confidence(sim.evidence, len(history))
         add_note(i, sim.caveat)
+    _add_base_rates(table, observations, indicators, origin)
     return TargetEvaluation(table, sims, req_paths)
+
+
+def _add_base_rates(table, observations, indicators, origin) -> None:
+    """``base_rate``, ``base_rate_note``, ``reference_class`` and ``vintage`` of every target row.
+
+    The base rate is the share of the reference class's series of the indicator's family that
+    grew at least at the required rate over the target's horizon, in panel years up to the
+    vintage of the indicator's last observation (as ``auto`` uses it).
+    """
+    from .data import series
+    from .reference import base_rate, base_rate_sentence, load_vintage, vintage_for, vintages
+
+    directions = dict(zip(indicators["id"], indicators["direction"]))
+    rates, notes, classes, years = [], [], [], []
+    for row in table.itertuples(index=False):
+        ref = _reference(indicators, row.indicator)
+        history = series(observations, row.indicator, origin=origin)
+        last = int(history.index[-1]) if not history.empty else row.base_year
+        rate, note, vintage = math.nan, "", None
+        if isinstance(last, (int, float)) and math.isfinite(last) and math.isfinite(row.required_growth):
+            vintage, _ = vintage_for(int(last), vintages(ref["reference_class"]))
+            vintage_table = load_vintage(ref["reference_class"], vintage)
+            horizon = int(row.target_year) - int(row.base_year)
+            direction = directions.get(row.indicator, "increase")
+            rate = base_rate(float(row.required_growth), horizon, table=vintage_table, family=ref["family"],
+                             direction=direction)
+            note = base_rate_sentence(float(row.required_growth), horizon, rate, table=vintage_table,
+                                      family=ref["family"], direction=direction)
+        rates.append(rate)
+        notes.append(note)
+        classes.append(ref["reference_class"])
+        years.append(vintage)
+    table["base_rate"] = rates
+    table["base_rate_note"] = notes
+    table["reference_class"] = classes
+    table["vintage"] = pd_int(years)
+
+
+def pd_int(values):
+    """A nullable integer column (a vintage, or missing)."""
+    import pandas as pd
+
+    return pd.array(values, dtype="Int64")
 
 
 def assess_targets(observations: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None, *,

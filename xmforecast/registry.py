@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .data import MAX_VALUE
 from .exceptions import DataError
+from .reference import CLASSES, FAMILIES, default_class
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -33,7 +34,7 @@ FIELDS = (
     "base_year", "base_value", "base_quote", "base_source",
     "prior_growth", "prior_growth_quote",
     "target_year", "target_type", "target_value", "target_quote",
-    "notes", "model", "inputs", "headline",
+    "notes", "model", "inputs", "headline", "family", "reference_class",
 )
 _REQUIRED = ("id", "unit", "kind", "direction")
 #: Either name is enough; a missing one is filled from the other.
@@ -46,6 +47,8 @@ _CHOICES = {
     "kind": ("stock", "flow", "ratio", "amount"),
     "direction": ("increase", "decrease"),
     "target_type": ("level", "growth", "flow"),
+    "family": tuple(FAMILIES),
+    "reference_class": tuple(CLASSES),
 }
 _TEXT = ("name_zh", "name_en", "unit", "base_quote", "base_source", "prior_growth_quote",
          "target_quote", "notes")
@@ -418,6 +421,10 @@ def _validate_entry(entry: Any, where: str, name: str) -> dict[str, Any]:
     if all(entry.get(key) in (None, "") for key in _NAMES):
         raise DataError(f"{where}: a name is required: `name_en` or `name_zh` (either is enough).")
     row = {key: entry.get(key) for key in FIELDS}
+    if row["family"] is None:
+        row["family"] = "other"
+    if row["reference_class"] is None:  # before a missing Chinese name is filled from the English one
+        row["reference_class"] = default_class(row["name_zh"])
     if row["headline"] is None:
         row["headline"] = False
     elif not isinstance(row["headline"], bool):

@@ -576,8 +576,9 @@ def round_for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     for column in _FRACTIONS:
         if column in out:
             out[column] = pd.to_numeric(out[column], errors="coerce").round(4)
-    if "p_attain" in out:
-        out["p_attain"] = pd.to_numeric(out["p_attain"], errors="coerce").round(4)
+    for column in ("p_attain", "base_rate"):
+        if column in out:
+            out[column] = pd.to_numeric(out[column], errors="coerce").round(4)
     if "progress_ratio" in out:
         out["progress_ratio"] = pd.to_numeric(out["progress_ratio"], errors="coerce").round(3)
     for column in ("target_year", "base_year", "latest_year", "year", "origin", "lever_last_year"):
