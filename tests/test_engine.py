@@ -360,3 +360,31 @@ def test_no_indicator_id_of_the_embedded_registry_in_library_code(indicators):
         for ind in set(indicators["id"]) - roles:
             found += [f"{path.name}: {ind}" for _ in re.finditer(rf"\b{ind}\b", text)]
     assert found == []
+
+
+def test_a_forecast_depends_only_on_its_series_family_class_and_vintage(indicators, observations):
+    # rd_spend's own series, under another id in a one-indicator plan of another city, with the
+    # same family and class: the same numbers to the last bit.
+    own = observations[observations["indicator"] == "rd_spend"].assign(indicator="city_rd")
+    entry = indicators[indicators["id"] == "rd_spend"].assign(id="city_rd", name_en="City R&D", name_zh="城市研发")
+    ours = forecast("rd_spend", observations=observations, indicators=indicators, horizon=4)
+    theirs = forecast("city_rd", observations=own, indicators=entry, horizon=4)
+    pd.testing.assert_frame_equal(ours.drop(columns="indicator"), theirs.drop(columns="indicator"), check_exact=True)
+    assert "Chinese provinces, family rd_money, vintage 2016" in theirs.attrs["reason"]
+    # and each of the four does matter
+    other_family = forecast("city_rd", observations=own, indicators=entry.assign(family="patents"), horizon=4)
+    other_class = forecast("city_rd", observations=own, indicators=entry.assign(reference_class="global"), horizon=4)
+    earlier = forecast("city_rd", observations=own, indicators=entry, horizon=4, origin=2015)
+    for changed in (other_family, other_class):
+        assert not np.allclose(changed["point"], ours["point"])
+    assert "vintage 2015" in earlier.attrs["reason"]
+
+
+def test_every_target_gets_a_base_rate_from_its_family_up_to_the_vintage(evaluation):
+    table = evaluation.table.set_index("indicator")
+    row = table.loc["rd_spend"]
+    assert 0 < row["base_rate"] < 1 and row["vintage"] == 2016 and row["reference_class"] == "china_regions"
+    assert row["base_rate_note"].startswith("Chinese provinces' R&D spending grew 20 % or more in a year in ")
+    assert row["base_rate_note"].endswith("of province-years 2010-2016.")
+    with_rate = table[table["required_growth"].notna()]
+    assert with_rate["base_rate"].between(0, 1).all()
