@@ -124,3 +124,21 @@ def test_what_it_takes_names_the_lever_as_its_model_declares(lang, words):
     assert words in _takes(row, lang)
     unknown = {**row, "lever": "hubs opened per year [hubs]"}
     assert "hubs opened per year [hubs]" in _takes(unknown, lang)  # a lever no model declares is shown as given
+
+
+def test_the_page_shows_each_target_s_base_rate_with_whose_it_is():
+    from xmforecast.scenarios import Scenario
+
+    row = _row(indicator="rd_spend", target_type="growth", target_value=0.2, required_growth=0.2, base_year=2016,
+               p_attain=0.1, latest_value=117.7, base_rate=0.3002, reference_class="china_regions",
+               family="rd_money", vintage=2016)
+    en = report.answer_table(pd.DataFrame([row]), "en")[0]
+    assert en["base_rate"] == "30 %" and en["base_rate_of"] == "R&D spending, Chinese provinces 2010–2016"
+    assert en["base_rate_note"] == ("Chinese provinces' R&D spending grew 20 % or more in a year in 30 % of "
+                                    "province-years 2010-2016.")
+    zh = report.answer_table(pd.DataFrame([row]), "zh")[0]
+    assert zh["base_rate_of"] == "中国各省份研发经费 2010–2016" and "一年增长20%及以上的省份年占30%" in zh["base_rate_note"]
+    page = report.render_summary(pd.DataFrame([row]), Scenario(scenario="t"), "en")
+    assert "<th>Base rate</th>" in page and 'title="Chinese provinces&#39; R&amp;D spending grew 20 %' in page
+    # no base rate (no required growth): a dash, no sentence
+    assert report.answer_table(pd.DataFrame([_row()]), "en")[0]["base_rate"] == report.MISSING

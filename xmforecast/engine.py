@@ -543,7 +543,7 @@ def evaluate_targets(observations: pd.DataFrame | None = None, indicators: pd.Da
 
 
 def _add_base_rates(table, observations, indicators, origin) -> None:
-    """``base_rate``, ``base_rate_note``, ``reference_class`` and ``vintage`` of every target row.
+    """``base_rate``, ``base_rate_note``, ``reference_class``, ``family`` and ``vintage`` of every target row.
 
     The base rate is the share of the reference class's series of the indicator's family that
     grew at least at the required rate over the target's horizon, in panel years up to the
@@ -553,7 +553,7 @@ def _add_base_rates(table, observations, indicators, origin) -> None:
     from .reference import base_rate, base_rate_sentence, load_vintage, vintage_for, vintages
 
     directions = dict(zip(indicators["id"], indicators["direction"]))
-    rates, notes, classes, years = [], [], [], []
+    rates, notes, classes, families, years = [], [], [], [], []
     for row in table.itertuples(index=False):
         ref = _reference(indicators, row.indicator)
         history = series(observations, row.indicator, origin=origin)
@@ -571,10 +571,12 @@ def _add_base_rates(table, observations, indicators, origin) -> None:
         rates.append(rate)
         notes.append(note)
         classes.append(ref["reference_class"])
+        families.append(ref["family"])
         years.append(vintage)
     table["base_rate"] = rates
     table["base_rate_note"] = notes
     table["reference_class"] = classes
+    table["family"] = families
     table["vintage"] = pd_int(years)
 
 

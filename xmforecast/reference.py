@@ -39,14 +39,15 @@ from typing import Any
 from .exceptions import DataError, ParameterError
 
 __all__ = ["CLASSES", "FAMILIES", "default_class", "vintages", "load_vintage", "vintage_for",
-           "base_rate", "base_rate_sentence"]
+           "family_used", "family_words", "base_rate", "base_rate_sentence"]
 
 #: Reference classes: words for pages, and the panel each was learned on.
 CLASSES: dict[str, dict[str, str]] = {
     "china_regions": {"en": "Chinese provinces", "zh": "中国各省份", "panel": "reference_panel_cn.csv",
-                      "unit_en": "province-years", "unit_zh": "省份年"},
-    "global": {"en": "a global panel of mature-economy series", "zh": "成熟经济体年度序列面板",
-               "panel": "reference_panel.csv", "unit_en": "series-years", "unit_zh": "序列年"},
+                      "whose_en": "Chinese provinces' {family}", "unit_en": "province-years", "unit_zh": "省份年",
+                      "other_en": "science and technology series", "other_zh": "科技统计指标"},
+    "global": {"en": "mature economies", "zh": "成熟经济体", "panel": "reference_panel.csv",
+               "whose_en": "{family} of mature economies", "unit_en": "series-years", "unit_zh": "序列年"},
 }
 
 #: Indicator families, each learned on its own with partial pooling towards the whole class.
@@ -59,7 +60,7 @@ FAMILIES: dict[str, dict[str, str]] = {
     "firms": {"en": "high-tech enterprises", "zh": "高新技术企业"},
     "personnel": {"en": "R&D personnel", "zh": "研发人员"},
     "public_budget": {"en": "public budget", "zh": "财政支出"},
-    "other": {"en": "series of all kinds", "zh": "各类指标"},
+    "other": {"en": "annual series", "zh": "各类年度指标"},
 }
 
 #: The family key under which a vintage stores the whole class pooled.
@@ -123,6 +124,28 @@ def vintage_for(year: int, available: tuple[int, ...] | list[int]) -> tuple[int,
     return (max(earlier), False) if earlier else (min(available), True)
 
 
+def family_used(table: dict, family: str) -> str:
+    """The family whose data a vintage really has for `family`: itself, or ``other`` (the class).
+
+    A family the vintage lacks, or learned only from the rest of the class (no data of its own
+    up to the vintage's year), is the whole class: words about it must say so.
+    """
+    entry = table["families"].get(family)
+    return family if entry is not None and entry.get("own_data", True) and family != POOLED else "other"
+
+
+def family_words(table: dict, family: str, lang: str = "en") -> str:
+    """The name of the series a vintage's figures for `family` come from (see :func:`family_used`).
+
+    >>> family_words({"reference_class": "china_regions", "families": {"all": {}}}, "patents")
+    'science and technology series'
+    """
+    used = family_used(table, family)
+    if used == "other":
+        return CLASSES[table["reference_class"]].get(f"other_{lang}", FAMILIES["other"][lang])
+    return FAMILIES[used][lang]
+
+
 def _family_table(table: dict, family: str) -> dict:
     families = table["families"]
     return families.get(family) or families[POOLED]
@@ -181,8 +204,7 @@ def base_rate_sentence(required_growth: float, horizon: int, rate: float, *, tab
     if not math.isfinite(rate):
         return ""
     cls = CLASSES[table["reference_class"]]
-    fam_key = family if family in table["families"] else POOLED
-    fam = FAMILIES.get(family if fam_key != POOLED else "other", FAMILIES["other"])
+    fam = {"en": family_words(table, family, "en"), "zh": family_words(table, family, "zh")}
     first, last = _family_table(table, family)["first_year"], table["vintage"]
     pct = round(100 * required_growth)
     share = "<1" if 0 < rate < 0.005 else ">99" if 0.995 < rate < 1 else f"{100 * rate:.0f}"
@@ -193,6 +215,6 @@ def base_rate_sentence(required_growth: float, horizon: int, rate: float, *, tab
                 f"{cls['unit_zh']}占{share}%。")
     way = "grew" if direction != "decrease" else "fell"
     span = "in a year" if horizon == 1 else f"a year over {horizon} years"
-    owner = f"{cls['en']}'" if cls["en"].endswith("s") else f"{cls['en']}'s"
-    return (f"{owner[0].upper()}{owner[1:]} {fam['en']} {way} {abs(pct)} % or more {span} in {share} % "
+    whose = cls["whose_en"].format(family=fam["en"])
+    return (f"{whose[0].upper()}{whose[1:]} {way} {abs(pct)} % or more {span} in {share} % "
             f"of {cls['unit_en']} {first}-{last}.")

@@ -629,9 +629,31 @@ def answer_table(summary: pd.DataFrame, lang: Lang = "en") -> list[dict]:
             note=str(_get(rec, "note") or ""), assessed=_get(rec, "base_value") is not None,
             confidence=_confidence(rec, lang),
             has_p=p is not None,
+            **_base_rate(rec, lang),
         ))
     rows.sort(key=lambda r: (not r["assessed"], not r["has_p"]))
     return rows
+
+
+def _base_rate(rec: dict, lang: Lang) -> dict[str, str]:
+    """The base rate of a target row in words: ``base_rate`` (a percentage), ``base_rate_of``
+    (whose: family, class and years) and ``base_rate_note`` (the whole sentence)."""
+    from .reference import CLASSES, base_rate_sentence, family_words, load_vintage
+
+    rate, vintage, cls = _get(rec, "base_rate"), _get(rec, "vintage"), _get(rec, "reference_class")
+    if rate is None or vintage is None or cls not in CLASSES:
+        return {"base_rate": MISSING, "base_rate_of": "", "base_rate_note": ""}
+    table = load_vintage(cls, int(vintage))
+    family = str(_get(rec, "family") or "other")
+    first = table["families"].get(family, table["families"]["all"])["first_year"]
+    words = family_words(table, family, lang)
+    horizon = int(_get(rec, "target_year")) - int(_get(rec, "base_year"))
+    direction = str(_get(rec, "direction") or "increase")
+    of = (f"{CLASSES[cls][lang]}{words} {first}–{vintage}" if lang == "zh"
+          else f"{words}, {CLASSES[cls][lang]} {first}–{vintage}")
+    note = base_rate_sentence(float(_get(rec, "required_growth")), horizon, float(rate), table=table,
+                              family=family, lang=lang, direction=direction)
+    return {"base_rate": format_probability(rate), "base_rate_of": of, "base_rate_note": note}
 
 
 def assumptions(scenario: Any, lang: Lang = "en") -> list[tuple[str, str]]:
