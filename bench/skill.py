@@ -1,22 +1,32 @@
-"""Forecast skill of xmforecast's calibrated ``auto`` model against peers, on the reference panel.
+"""Forecast skill of xmforecast's calibrated ``auto`` model against peers, on a reference panel.
 
 Usage (``make bench`` builds ``.venv-bench``, with the ``bench`` extra that AutoETS and AutoTheta need)::
 
-    OPENBLAS_NUM_THREADS=1 .venv-bench/bin/python bench/skill.py [--jobs N] [--markdown]
-        [--max-windows-per-series N] [--fold 0|1]
+    OPENBLAS_NUM_THREADS=1 .venv-bench/bin/python bench/skill.py [--panel global|china] [--jobs N]
+        [--markdown] [--max-windows-per-series N] [--fold 0|1]
 
-Prints one table, then the wall time.
+Prints the table of every method, on the China panel a second one by family, then the wall time.
 
 Design
 ------
-- **Windows.** In every series of ``xmforecast/data/reference_panel.csv``, every run of 11
-  consecutive years is a window: the first 7 values are the history, each method forecasts
-  1-4 years ahead, and the last 4 values score it. ``--max-windows-per-series N`` keeps N
-  windows per series, evenly spaced over its years (deterministic), for every method alike.
+- **Panels.** ``--panel global`` (default): ``xmforecast/data/reference_panel.csv``, reference
+  class ``global``, one family; an entity is ``package/dataset/entity``. ``--panel china``:
+  ``xmforecast/data/reference_panel_cn.csv``, reference class ``china_regions``, its
+  ``family`` column; an entity is a province.
+- **Windows.** In every series of the panel, every run of 11 consecutive years is a window:
+  the first 7 values are the history, each method forecasts 1-4 years ahead, and the last 4
+  values score it. The last history year is the window's *origin*. ``--max-windows-per-series N``
+  keeps N windows per series, evenly spaced over its years (deterministic), for every method alike.
 - **Split by entity, not by time.** :func:`split_panel`: scikit-learn ``GroupKFold(n_splits=2)``
-  over the panel's rows with groups ``package/dataset/entity`` (a firm's or a state's series
+  over the panel's rows with groups the entities (a firm's, a state's or a province's series
   all fall on one side); fold 0's train side is the calibration part, its test side the
   evaluation part; ``--fold 1`` swaps the two parts. xmforecast is calibrated on the first; every score is on the second.
+- **Vintages.** xmforecast is calibrated once per vintage, the vintages being the evaluation
+  windows' origins (``calibrate(calibration_part, vintages=origins, reference_class=...)``;
+  the vintage of year V sees the calibration part's values of years <= V only). Each window's
+  model picks the latest vintage <= its origin. A window whose origin precedes every vintage
+  (too little calibration data then) gets the first, which saw later values: those windows
+  are still scored, and counted in the header.
 - **Methods**, each giving a point forecast and an 80 % interval for h = 1..4:
 
   ``naive``
@@ -29,12 +39,16 @@ Design
   ``rw_drift``
       random walk with additive drift (the mean yearly step continued); the textbook
       interval ``+-z * sd * sqrt(h * (1 + h / (n - 1)))``, ``sd`` of the n - 1 = 6 steps.
+  ``log_drift``
+      random walk with drift on the logs: ``last * exp(h * m)``, ``m`` the mean log step;
+      interval ``point * exp(+-z * s * sqrt(h * (1 + h / (n - 1))))``, ``s`` the sd of the log steps.
   ``AutoETS``, ``AutoTheta``
       statsforecast, ``season_length=1``; a window where one fails (error or non-finite
       output) gets the naive forecast and is counted in the ``failed`` column.
   ``xmforecast``
-      ``get_model("auto", calibration=calibrate(calibration_panel)).fit(history)``
-      ``.forecast(4, level=80)``; while that API is missing the row says why.
+      ``get_model("auto", calibration=vintages, family=..., reference_class=...).fit(history)``
+      ``.forecast(4, level=80)``, with the window's family (``other`` on the global panel, or
+      where xmforecast does not know the family); while that API is missing the row says why.
 
 - **Metrics** over all window x horizon pairs: MAPE [%] = mean ``|y - f| / |y|``; MASE =
   mean ``|y - f| / scale`` with scale the mean absolute first difference of the window's
@@ -42,7 +56,8 @@ Design
   MAPE and 80 % coverage at each horizon; relative interval width ``(upper - lower) /
   |point|``, mean and largest over the forecasts whose point is above zero (those at or
   below zero, which only additive methods give, are counted in ``point<=0``); MSIS, the Gneiting-Raftery interval score at alpha = 0.2
-  divided by the same scale (as in M4); the ratio of each MAPE to rw_drift's.
+  divided by the same scale (as in M4); the ratio of each MAPE to rw_drift's. By family (China
+  panel): MAPE, coverage and MSIS of xmforecast, rw_drift, log_drift and AutoETS.
 """
 from __future__ import annotations
 
@@ -51,7 +66,7 @@ import math
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from statistics import NormalDist
 
@@ -62,8 +77,17 @@ HISTORY = 7
 HORIZON = 4
 LEVEL = 80
 ALPHA = 1 - LEVEL / 100
-PEERS = ("naive", "last_growth", "rw_drift", "AutoETS", "AutoTheta")
+PEERS = ("naive", "last_growth", "rw_drift", "log_drift", "AutoETS", "AutoTheta")
 STATSFORECAST = ("AutoETS", "AutoTheta")
+#: ``--panel``: the CSV shipped in ``xmforecast/data`` and the reference class it stands for.
+PANELS = {
+    "global": ("reference_panel.csv", "global"),
+    "china": ("reference_panel_cn.csv", "china_regions"),
+}
+#: The family of every series of a panel without a ``family`` column (the whole class).
+NO_FAMILY = "other"
+#: The methods of the table by family.
+FAMILY_METHODS = ("xmforecast", "rw_drift", "log_drift", "AutoETS")
 
 
 # --- metrics ---------------------------------------------------------------------------------
@@ -117,21 +141,28 @@ def relative_width(lower: np.ndarray, upper: np.ndarray, point: np.ndarray) -> n
 
 # --- panel, split and windows ----------------------------------------------------------------
 
-def load_panel() -> pd.DataFrame:
-    """The shipped reference panel (long form)."""
-    with (files("xmforecast") / "data" / "reference_panel.csv").open(encoding="utf-8") as handle:
+def load_panel(panel: str = "global") -> pd.DataFrame:
+    """A shipped reference panel (long form): ``global`` or ``china``."""
+    name = PANELS[panel][0]
+    with (files("xmforecast") / "data" / name).open(encoding="utf-8") as handle:
         return pd.read_csv(handle, keep_default_na=False, na_values=[""])
 
 
 def entity_groups(panel: pd.DataFrame) -> pd.Series:
-    """``package/dataset/entity`` of each row: the unit that must stay on one side of the split."""
-    return panel["package"] + "/" + panel["dataset"] + "/" + panel["entity"].astype(str)
+    """The entity of each row, the unit that must stay on one side of the split.
+
+    ``package/dataset/entity`` on the global panel (a state of one data set is not a state of
+    another); the ``entity`` column alone (a province) on a panel without ``package``.
+    """
+    if {"package", "dataset"} <= set(panel.columns):
+        return panel["package"] + "/" + panel["dataset"] + "/" + panel["entity"].astype(str)
+    return panel["entity"].astype(str)
 
 
 def split_panel(panel: pd.DataFrame, fold: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split the panel by entity into a calibration part and an evaluation part.
 
-    scikit-learn ``GroupKFold(n_splits=2)`` over the rows, groups ``package/dataset/entity``;
+    scikit-learn ``GroupKFold(n_splits=2)`` over the rows, groups :func:`entity_groups`;
     fold `fold`'s train rows are the calibration part, its test rows the evaluation part (fold 1
     swaps the two parts of fold 0). Deterministic: the same panel gives the same split.
 
@@ -156,18 +187,28 @@ class Windows:
     history: np.ndarray  # windows x 7
     actual: np.ndarray  # windows x 4
     available: int  # windows before any cap per series
+    family: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))  # per window
 
     def __len__(self) -> int:
         return len(self.series_id)
 
+    @property
+    def origin(self) -> np.ndarray:
+        """The last history year of each window."""
+        return self.years[:, -1]
+
 
 def make_windows(panel: pd.DataFrame, max_per_series: int | None = None) -> Windows:
-    """Every run of 11 consecutive years of every series, optionally thinned evenly per series."""
+    """Every run of 11 consecutive years of every series, optionally thinned evenly per series.
+
+    Each window carries its series' ``family`` (:data:`NO_FAMILY` where the panel has none).
+    """
     span = HISTORY + HORIZON
-    ids, years, values, available = [], [], [], 0
+    ids, years, values, families, available = [], [], [], [], 0
     for series_id, group in panel.groupby("series_id", sort=True):
         group = group.sort_values("year")
         y, v = group["year"].to_numpy(), group["value"].to_numpy(dtype=float)
+        family = str(group["family"].iat[0]) if "family" in group.columns else NO_FAMILY
         starts = [i for i in range(len(y) - span + 1) if y[i + span - 1] - y[i] == span - 1]
         available += len(starts)
         if max_per_series is not None and len(starts) > max_per_series:
@@ -177,6 +218,7 @@ def make_windows(panel: pd.DataFrame, max_per_series: int | None = None) -> Wind
             ids.append(series_id)
             years.append(y[i:i + HISTORY])
             values.append(v[i:i + span])
+            families.append(family)
     values_array = np.array(values, dtype=float).reshape(-1, span)
     return Windows(
         series_id=np.array(ids, dtype=object),
@@ -184,6 +226,7 @@ def make_windows(panel: pd.DataFrame, max_per_series: int | None = None) -> Wind
         history=values_array[:, :HISTORY],
         actual=values_array[:, HISTORY:],
         available=available,
+        family=np.array(families, dtype=object),
     )
 
 
@@ -212,16 +255,29 @@ def last_growth(history: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return point, point * np.exp(-half), point * np.exp(half)
 
 
+def drift_spread(history: np.ndarray) -> np.ndarray:
+    """``sqrt(h * (1 + h / (n - 1)))`` for h = 1..4: a drift's sd per step sd, future steps plus the drift's error."""
+    n = history.shape[1]
+    return np.sqrt(_STEPS * (1 + _STEPS / (n - 1)))
+
+
 def rw_drift(history: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Random walk with additive drift; interval ``z * sd * sqrt(h * (1 + h / (n - 1)))``."""
     steps = np.diff(history, axis=1)
-    n = history.shape[1]
     point = history[:, -1:] + steps.mean(axis=1, keepdims=True) * _STEPS
-    half = _Z * np.std(steps, axis=1, ddof=1)[:, None] * np.sqrt(_STEPS * (1 + _STEPS / (n - 1)))
+    half = _Z * np.std(steps, axis=1, ddof=1)[:, None] * drift_spread(history)
     return point, point - half, point + half
 
 
-FAST = {"naive": naive, "last_growth": last_growth, "rw_drift": rw_drift}
+def log_drift(history: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Random walk with drift on the logs; interval ``point * exp(+-z * s * sqrt(h * (1 + h / (n - 1))))``."""
+    steps = np.diff(np.log(history), axis=1)
+    point = history[:, -1:] * np.exp(steps.mean(axis=1, keepdims=True) * _STEPS)
+    half = _Z * np.std(steps, axis=1, ddof=1)[:, None] * drift_spread(history)
+    return point, point * np.exp(-half), point * np.exp(half)
+
+
+FAST = {"naive": naive, "last_growth": last_growth, "rw_drift": rw_drift, "log_drift": log_drift}
 
 
 def _statsforecast_chunk(name: str, history: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -237,15 +293,16 @@ def _statsforecast_chunk(name: str, history: np.ndarray) -> tuple[np.ndarray, np
                 warnings.simplefilter("ignore")
                 result = model_class(season_length=1).forecast(y=y, h=HORIZON, level=[LEVEL])
             out[i] = [result["mean"], result[f"lo-{LEVEL}"], result[f"hi-{LEVEL}"]]
-        except Exception:  # noqa: BLE001 - any failure of the peer falls back to naive and is counted
+        except Exception:  # noqa: BLE001 - any failure of the peer falls back and is counted
             failed[i] = True
             continue
         failed[i] = not np.isfinite(out[i]).all()
     return out, failed
 
 
-def statsforecast_method(name: str, history: np.ndarray, jobs: int) -> tuple[tuple[np.ndarray, ...], int]:
-    """AutoETS or AutoTheta on every window (naive where it fails); returns the forecasts and the failures."""
+def statsforecast_method(name: str, history: np.ndarray, jobs: int,
+                         fallback=naive) -> tuple[tuple[np.ndarray, ...], int]:
+    """AutoETS or AutoTheta on every window (`fallback` where it fails); returns the forecasts and the failures."""
     chunks = np.array_split(np.arange(len(history)), max(1, jobs) * 4)
     chunks = [c for c in chunks if len(c)]
     if jobs > 1:
@@ -255,8 +312,8 @@ def statsforecast_method(name: str, history: np.ndarray, jobs: int) -> tuple[tup
         parts = [_statsforecast_chunk(name, history[c]) for c in chunks]
     out = np.concatenate([p[0] for p in parts])
     failed = np.concatenate([p[1] for p in parts])
-    fallback = np.stack(naive(history[failed]), axis=1)
-    out[failed] = fallback
+    if failed.any():
+        out[failed] = np.stack(fallback(history[failed]), axis=1)
     return (out[:, 0], out[:, 1], out[:, 2]), int(failed.sum())
 
 
@@ -268,20 +325,112 @@ def xmforecast_api():
     return xmforecast.calibration.calibrate, xmforecast.models.get_model
 
 
-def xmforecast_method(calibration_panel: pd.DataFrame, windows: Windows, get_api=xmforecast_api):
-    """The calibrated ``auto`` model on every window; ``None`` and the reason when the API is missing."""
+def _calibrate_chunk(calibrate, panel: pd.DataFrame, vintages: list[int], reference_class: str) -> dict:
+    """One worker's vintages; none when all of them come before enough data."""
+    from xmforecast.exceptions import DataError
+
+    try:
+        return calibrate(panel, vintages=vintages, reference_class=reference_class)
+    except DataError:
+        return {}
+
+
+def calibrate_vintages(calibrate, panel: pd.DataFrame, vintages: list[int], reference_class: str,
+                       jobs: int = 1) -> dict:
+    """``calibrate(panel, vintages=vintages, reference_class=...)``, its vintages shared among `jobs` processes.
+
+    Vintages are dealt round-robin (later ones see more data and cost more). The result is
+    the one serial call's: a vintage with too little data before it is left out.
+    """
+    vintages = sorted(int(v) for v in vintages)
+    if jobs <= 1 or len(vintages) < 2:
+        return calibrate(panel, vintages=vintages, reference_class=reference_class)
+    chunks = [vintages[k::jobs] for k in range(min(jobs, len(vintages)))]
+    with ProcessPoolExecutor(max_workers=len(chunks)) as pool:
+        parts = list(pool.map(_calibrate_chunk, [calibrate] * len(chunks), [panel] * len(chunks), chunks,
+                              [reference_class] * len(chunks)))
+    merged = {v: table for part in parts for v, table in part.items()}
+    if not merged:  # no vintage has enough data: the serial call says why
+        return calibrate(panel, vintages=vintages, reference_class=reference_class)
+    return dict(sorted(merged.items()))
+
+
+def _known_family(family: str) -> str:
+    """`family` if xmforecast knows it, else :data:`NO_FAMILY` (the whole class)."""
+    try:
+        from xmforecast.reference import FAMILIES
+    except ImportError:
+        return family
+    return family if family in FAMILIES else NO_FAMILY
+
+
+@dataclass(frozen=True)
+class XmforecastRun:
+    """The calibrated ``auto`` model on every window.
+
+    Attributes
+    ----------
+    forecast : tuple of ndarray or None
+        ``(point, lower, upper)``, windows x horizons; None when the API is missing.
+    reason : str
+        Why `forecast` is None.
+    fits : tuple
+        The fitted model of each window (``exceedance`` for bench/probability.py).
+    calibration : dict
+        ``{vintage: table}`` learned on the calibration part.
+    vintage : ndarray of int
+        The vintage each window's fit used (``params["vintage"]``).
+    look_ahead : ndarray of bool
+        Windows whose origin precedes every vintage (they used the first).
+    """
+
+    forecast: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    reason: str = ""
+    fits: tuple = ()
+    calibration: dict = field(default_factory=dict)
+    vintage: np.ndarray = field(default_factory=lambda: np.array([], dtype=int))
+    look_ahead: np.ndarray = field(default_factory=lambda: np.array([], dtype=bool))
+
+
+def xmforecast_method(calibration_panel: pd.DataFrame, windows: Windows, reference_class: str = "global", *,
+                      jobs: int = 1, get_api=xmforecast_api) -> XmforecastRun:
+    """The calibrated ``auto`` model on every window; the reason, and no forecast, when the API is missing.
+
+    Calibrated on `calibration_panel` once per vintage, the vintages being the windows'
+    origins; each window is fitted with its family, and its model picks the latest vintage
+    <= its origin.
+    """
     try:
         calibrate, get_model = get_api()
     except (ImportError, AttributeError, TypeError) as error:
-        return None, f"{type(error).__name__}: {error}"
-    calibration = calibrate(calibration_panel)
-    spec = get_model("auto", calibration=calibration)
+        return XmforecastRun(reason=f"{type(error).__name__}: {error}")
+    origins = sorted({int(t) for t in windows.origin})
+    calibration = calibrate_vintages(calibrate, calibration_panel, origins, reference_class, jobs)
+    families = windows.family if len(windows.family) == len(windows) else np.full(len(windows), NO_FAMILY, object)
+    specs = {fam: get_model("auto", calibration=calibration, family=_known_family(fam), reference_class=reference_class)
+             for fam in sorted(set(families))}
     out = np.empty((len(windows), 3, HORIZON))
+    fits, vintage, look_ahead = [], np.empty(len(windows), dtype=int), np.empty(len(windows), dtype=bool)
     for i in range(len(windows)):
         history = pd.Series(windows.history[i], index=pd.Index(windows.years[i], name="year"), dtype=float)
-        frame = spec.fit(history).forecast(HORIZON, level=LEVEL)
-        out[i] = frame[["point", "lower", "upper"]].to_numpy(dtype=float).T
-    return (out[:, 0], out[:, 1], out[:, 2]), ""
+        fit = specs[families[i]].fit(history)
+        out[i] = fit.forecast(HORIZON, level=LEVEL)[["point", "lower", "upper"]].to_numpy(dtype=float).T
+        fits.append(fit)
+        vintage[i] = int(fit.params["vintage"])
+        look_ahead[i] = vintage[i] > windows.origin[i]
+    return XmforecastRun(forecast=(out[:, 0], out[:, 1], out[:, 2]), fits=tuple(fits), calibration=calibration,
+                         vintage=vintage, look_ahead=look_ahead)
+
+
+def vintage_note(run: XmforecastRun) -> str:
+    """One header line: the vintages and the windows scored with one that saw later values."""
+    if not run.calibration:
+        return ""
+    years = sorted(run.calibration)
+    return (f"xmforecast vintages: {len(years)} ({years[0]}-{years[-1]}), each learned from the calibration "
+            f"part's values <= its year; each window uses the latest <= its origin; "
+            f"LOOK-AHEAD: {int(run.look_ahead.sum())} of {len(run.look_ahead)} windows have an origin before "
+            f"{years[0]} and use that first vintage (scored all the same)")
 
 
 # --- table -----------------------------------------------------------------------------------
@@ -303,9 +452,27 @@ def score(actual: np.ndarray, forecast: tuple[np.ndarray, np.ndarray, np.ndarray
     return row
 
 
+def family_table(actual: np.ndarray, forecasts: dict[str, tuple[np.ndarray, ...]], scale: np.ndarray,
+                 family: np.ndarray) -> pd.DataFrame:
+    """MAPE [%], 80 % coverage [%] and MSIS of each method within each family (rows family x method)."""
+    rows = {}
+    for fam in sorted(set(family)):
+        own = family == fam
+        for name, (point, lower, upper) in forecasts.items():
+            rows[fam, name] = {"windows": int(own.sum()),
+                               "MAPE %": mape(actual[own], point[own]),
+                               "cover %": 100 * coverage(actual[own], lower[own], upper[own]),
+                               "MSIS": msis(actual[own], lower[own], upper[own], scale[own])}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index = pd.MultiIndex.from_tuples(table.index, names=["family", "method"])
+    return table
+
+
 def _markdown(table: pd.DataFrame) -> str:
-    cells = [[str(table.index.name or "")] + list(table.columns)]
-    cells += [[str(i)] + list(r) for i, r in zip(table.index, table.astype(str).to_numpy())]
+    names = [str(n or "") for n in table.index.names]
+    cells = [names + list(table.columns)]
+    labels = [i if isinstance(i, tuple) else (i,) for i in table.index]
+    cells += [[str(x) for x in label] + list(r) for label, r in zip(labels, table.astype(str).to_numpy())]
     lines = ["| " + " | ".join(row) + " |" for row in cells]
     lines.insert(1, "|" + "|".join("---" for _ in cells[0]) + "|")
     return "\n".join(lines)
@@ -314,30 +481,59 @@ def _markdown(table: pd.DataFrame) -> str:
 def _format(table: pd.DataFrame) -> pd.DataFrame:
     shown = table.copy().astype(object)
     for column in table.columns:
-        digits = 0 if column in ("failed", "point<=0") else 3 if column in ("MASE", "vs rw_drift", "width mean") else 1
+        digits = (0 if column in ("failed", "point<=0", "windows")
+                  else 3 if column in ("MASE", "vs rw_drift", "width mean") else 1)
         shown[column] = [f"{v:.{digits}f}" if isinstance(v, float) and math.isfinite(v) else str(v) for v in table[column]]
     return shown
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=1, help="parallel processes for statsforecast (default 1)")
+def show(table: pd.DataFrame, markdown: bool) -> str:
+    """A table as text or markdown."""
+    return _markdown(table) if markdown else table.to_string()
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    """The options shared with bench/probability.py.
+
+    ``--panel``, ``--jobs``, ``--max-windows-per-series``, ``--fold`` and ``--markdown``.
+    """
+    parser.add_argument("--panel", default="global", choices=sorted(PANELS),
+                        help="reference panel: global (default) or china")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="parallel processes for calibration and statsforecast (default 1)")
     parser.add_argument("--max-windows-per-series", type=int, default=None, metavar="N",
                         help="keep N evenly spaced windows per series (default: all)")
     parser.add_argument("--fold", type=int, default=0, choices=[0, 1],
                         help="which part is evaluated: 0 (default) or 1, the two parts swapped")
+    parser.add_argument("--markdown", action="store_true", help="print the tables as markdown")
+
+
+def describe_split(panel_name: str, panel: pd.DataFrame, calibration_panel: pd.DataFrame,
+                   evaluation_panel: pd.DataFrame, fold: int, calibration_windows: int) -> str:
+    """The header line on the panel and its split."""
+    def count(part: pd.DataFrame) -> str:
+        return f"{part['series_id'].nunique()} series / {entity_groups(part).nunique()} entities"
+
+    return (f"panel {panel_name} (class {PANELS[panel_name][1]}): {count(panel)}, split by entity "
+            f"(GroupKFold 2, fold {fold}): calibration {count(calibration_panel)} ({calibration_windows} windows), "
+            f"evaluation {count(evaluation_panel)}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_common_options(parser)
     parser.add_argument("--level", type=int, default=LEVEL, choices=[LEVEL], help="interval level [%%] (80 only)")
-    parser.add_argument("--markdown", action="store_true", help="print the table as markdown")
     args = parser.parse_args(argv)
     start = time.perf_counter()
 
-    panel = load_panel()
+    panel = load_panel(args.panel)
+    reference_class = PANELS[args.panel][1]
     calibration_panel, evaluation_panel = split_panel(panel, args.fold)
     windows = make_windows(evaluation_panel, args.max_windows_per_series)
     calibration_windows = make_windows(calibration_panel)
     scale = mase_scale(windows.history)
 
-    rows, missing = {}, {}
+    rows, missing, forecasts, run = {}, {}, {}, XmforecastRun()
     for name in PEERS + ("xmforecast",):
         tic = time.perf_counter()
         failed = 0
@@ -351,30 +547,34 @@ def main(argv: list[str] | None = None) -> None:
                 continue
             forecast, failed = statsforecast_method(name, windows.history, args.jobs)
         else:
-            forecast, reason = xmforecast_method(calibration_panel, windows)
-            if forecast is None:
-                missing[name] = reason
+            run = xmforecast_method(calibration_panel, windows, reference_class, jobs=args.jobs)
+            if run.forecast is None:
+                missing[name] = run.reason
                 continue
+            forecast = run.forecast
+        forecasts[name] = forecast
         rows[name] = score(windows.actual, forecast, scale) | {"failed": failed, "time s": time.perf_counter() - tic}
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.insert(1, "vs rw_drift", table["MAPE %"] / table.loc["rw_drift", "MAPE %"])
     table.index.name = "method"
 
-    def count(part: pd.DataFrame) -> str:
-        return f"{part['series_id'].nunique()} series / {entity_groups(part).nunique()} entities"
-
     cap = "all" if args.max_windows_per_series is None else f"at most {args.max_windows_per_series} per series"
     print(f"Forecast skill, {LEVEL} % intervals, h = 1..{HORIZON} years after {HISTORY} years of history")
-    print(f"panel {count(panel)}, split by entity (GroupKFold 2, fold {args.fold}): "
-          f"calibration {count(calibration_panel)} ({len(calibration_windows)} windows), "
-          f"evaluation {count(evaluation_panel)}")
+    print(describe_split(args.panel, panel, calibration_panel, evaluation_panel, args.fold, len(calibration_windows)))
     print(f"scored: evaluation windows {len(windows)} of {windows.available} ({cap}); "
           f"{int(np.isnan(scale).sum())} with a flat history left out of MASE and MSIS")
+    if run.calibration:
+        print(vintage_note(run))
     print()
-    shown = _format(table)
-    print(_markdown(shown) if args.markdown else shown.to_string())
+    print(show(_format(table), args.markdown))
     for name, reason in missing.items():
         print(f"{name}: not available ({reason})")
+    if "family" in evaluation_panel.columns:
+        chosen = {name: forecasts[name] for name in FAMILY_METHODS if name in forecasts}
+        print()
+        print("By family: MAPE [%], 80 % coverage [%], MSIS")
+        by_family = family_table(windows.actual, chosen, scale, windows.family)
+        print(show(_format(by_family), args.markdown))
     print()
     print(f"wall time {time.perf_counter() - start:.1f} s (jobs {args.jobs})")
 

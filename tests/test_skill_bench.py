@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+
 @pytest.fixture(scope="module")
 def skill(bench_script):
     """The benchmark script as a module."""
@@ -115,9 +116,9 @@ def _toy_panel() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-@pytest.mark.parametrize("which", ["toy", "shipped"])
+@pytest.mark.parametrize("which", ["toy", "global", "china"])
 def test_split_panel_keeps_every_entity_on_one_side(skill, which):
-    panel = _toy_panel() if which == "toy" else skill.load_panel()
+    panel = _toy_panel() if which == "toy" else skill.load_panel(which)
     calibration, evaluation = skill.split_panel(panel)
     assert len(calibration) + len(evaluation) == len(panel)
     assert len(calibration) > 0 and len(evaluation) > 0
@@ -131,17 +132,95 @@ def test_missing_xmforecast_api_is_reported_not_raised(skill):
     def missing():
         raise ImportError("No module named 'xmforecast.calibration'")
 
-    forecast, reason = skill.xmforecast_method(pd.DataFrame(), skill.make_windows(_toy_panel()), get_api=missing)
-    assert forecast is None and "xmforecast.calibration" in reason
+    run = skill.xmforecast_method(pd.DataFrame(), skill.make_windows(_toy_panel()), get_api=missing)
+    assert run.forecast is None and "xmforecast.calibration" in run.reason
 
 
 def test_real_errors_of_xmforecast_are_not_swallowed(skill):
-    def calibrate(panel):
+    def calibrate(panel, **options):
         raise ValueError("bad panel")
 
     with pytest.raises(ValueError, match="bad panel"):
         skill.xmforecast_method(pd.DataFrame(), skill.make_windows(_toy_panel()),
                                 get_api=lambda: (calibrate, None))
+
+
+def test_xmforecast_is_calibrated_on_the_windows_origins_with_their_families(skill):
+    seen = {}
+
+    def calibrate(panel, *, vintages, reference_class):
+        seen["vintages"], seen["class"] = list(vintages), reference_class
+        return {v: {} for v in vintages if v >= 2011}
+
+    def get_model(name, *, calibration, family, reference_class):
+        seen.setdefault("families", set()).add(family)
+        return _FixedModel(min(calibration))
+
+    panel = _toy_panel().assign(family=lambda d: d["dataset"].map({"A": "patents", "B": "firms", "C": "made_up"}))
+    windows = skill.make_windows(panel)
+    run = skill.xmforecast_method(panel, windows, "china_regions", get_api=lambda: (calibrate, get_model))
+    assert seen["vintages"] == sorted(set(windows.origin.tolist())) and seen["class"] == "china_regions"
+    assert seen["families"] == {"patents", "firms", "other"}  # a family xmforecast does not know: the class
+    np.testing.assert_array_equal(run.look_ahead, windows.origin < 2011)
+    assert run.look_ahead.any() and not run.look_ahead.all()
+    assert run.forecast[0].shape == (len(windows), 4)
+
+
+class _FixedModel:
+    """A stand-in for ``get_model(...)``: every fit reports `vintage` and forecasts the last value."""
+
+    def __init__(self, vintage):
+        self.vintage = vintage
+
+    def fit(self, series):
+        vintage = self.vintage
+
+        class Fit:
+            params = {"vintage": vintage}
+
+            @staticmethod
+            def forecast(horizon, level):
+                years = range(series.index[-1] + 1, series.index[-1] + 1 + horizon)
+                return pd.DataFrame({"point": series.iloc[-1], "lower": 0.0, "upper": 2 * series.iloc[-1]},
+                                    index=years)
+
+        return Fit()
+
+
+def test_log_drift_is_a_random_walk_with_drift_on_the_logs(skill):
+    logs = np.array([0.0, 0.1, 0.3, 0.4, 0.6, 0.7, 0.9])  # steps 0.1, 0.2, ...: mean 0.15
+    point, lower, upper = skill.log_drift(np.exp(logs)[None, :])
+    h = np.arange(1, 5)
+    np.testing.assert_allclose(point[0], np.exp(0.9 + 0.15 * h))
+    s = np.sqrt(6 * 0.05**2 / 5)
+    z = NormalDist().inv_cdf(0.9)
+    np.testing.assert_allclose(np.log(upper[0] / point[0]), z * s * np.sqrt(h * (1 + h / 6)))
+    np.testing.assert_allclose(np.log(point[0] / lower[0]), z * s * np.sqrt(h * (1 + h / 6)))
+
+
+def test_china_windows_carry_their_family_and_split_by_province(skill):
+    panel = _toy_panel().drop(columns=["package", "dataset"])
+    panel["family"] = np.where(panel["column"] == "u", "patents", "rd_money")
+    panel["series_id"] = panel["series_id"].str.replace("/u/", "/patents/").str.replace("/v/", "/rd_money/")
+    windows = skill.make_windows(panel)
+    assert set(windows.family) == {"patents", "rd_money"}
+    assert all(f"/{f}/" in s for f, s in zip(windows.family, windows.series_id))
+    np.testing.assert_array_equal(windows.origin, windows.years[:, -1])
+    groups = skill.entity_groups(panel)
+    assert groups.equals(panel["entity"].astype(str))  # the province alone, without package/dataset
+    calibration, evaluation = skill.split_panel(panel)
+    assert not set(calibration["entity"]) & set(evaluation["entity"])
+    toy = skill.make_windows(_toy_panel())
+    assert toy.family.tolist() == ["other"] * len(toy)
+
+
+def test_family_table_scores_each_family_apart(skill):
+    family = np.array(["a", "b"])
+    table = skill.family_table(ACTUAL, {"m": (POINT, LOWER, UPPER)}, skill.mase_scale(HISTORY), family)
+    assert table.loc[("a", "m"), "MAPE %"] == pytest.approx(10.0)
+    assert table.loc[("b", "m"), "MAPE %"] == pytest.approx(12.5)
+    assert table.loc[("b", "m"), "cover %"] == 50.0
+    assert table.loc[("a", "m"), "MSIS"] == pytest.approx((10 + 20) / 2 / (20 / 3))
 
 
 def test_fold_1_swaps_the_calibration_and_evaluation_parts(skill):
