@@ -180,3 +180,15 @@ def test_summary_has_the_contract_schema():
     summary = Auto().fit(SEVEN).summary()
     assert list(summary.columns) == ["value", "note"]
     assert summary.loc["model", "value"] == "auto"
+
+
+def test_one_history_length_for_every_horizon_keeps_the_path_coherent():
+    # vintage 2016 of the Chinese panel knows 4-point histories 1-3 years ahead only; the fourth
+    # year continues the third's growth instead of switching to the 3-point rule
+    s = pd.Series([79.0, 96.4, 103.4, 117.7], index=[2012, 2014, 2015, 2016])
+    fit = Auto(family="rd_money", reference_class="china_regions").fit(s)
+    table = load_vintage("china_regions", 2016)["families"]["rd_money"]["cells"]
+    assert sorted(table["4"]) == ["1", "2", "3"] and len(fit.growth) == 3
+    point = fit.forecast(4)["point"].to_numpy()
+    # (up to the median error quantile, which scales with the square root of the horizon)
+    assert math.log(point[3] / point[2]) == pytest.approx(fit.growth[2], abs=1e-4)

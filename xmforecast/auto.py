@@ -218,10 +218,15 @@ class Auto(ModelSpec):
         cal = {"panel_volatility": fam["volatility"], **{k: table[k] for k in
                                                           ("shrinkage", "min_volatility", "max_volatility")}}
         cells = fam["cells"]
-        horizons = sorted({int(h) for by_h in cells.values() for h in by_h})
+        # The longest history the vintage has learned from, and the horizons it has for that
+        # length; one length for every horizon keeps the path coherent (a vintage whose panel
+        # has seven years knows a 4-point history one to three years ahead, and a 3-point one
+        # four years ahead: mixing them makes a forecast path jump), beyond them the last
+        # horizon's growth continues.
+        n_eff = max(int(k) for k in cells if int(k) <= n)
+        horizons = sorted(int(h) for h in cells[str(n_eff)])
         growth, scale, quantiles = [], [], []
         for h in horizons:
-            n_eff = max(int(k) for k, by_h in cells.items() if int(k) <= n and str(h) in by_h)
             cell = cells[str(n_eff)][str(h)]
             if n_eff >= 2:
                 feats = growth_features(years[-n_eff:], values[-n_eff:], h)[0]
