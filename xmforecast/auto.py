@@ -218,13 +218,15 @@ class Auto(ModelSpec):
         cal = {"panel_volatility": fam["volatility"], **{k: table[k] for k in
                                                           ("shrinkage", "min_volatility", "max_volatility")}}
         cells = fam["cells"]
-        # The longest history the vintage has learned from, and the horizons it has for that
-        # length; one length for every horizon keeps the path coherent (a vintage whose panel
-        # has seven years knows a 4-point history one to three years ahead, and a 3-point one
-        # four years ahead: mixing them makes a forecast path jump), beyond them the last
-        # horizon's growth continues.
-        n_eff = max(int(k) for k in cells if int(k) <= n)
-        horizons = sorted(int(h) for h in cells[str(n_eff)])
+        # The longest history the vintage has learned every horizon for. One length for every
+        # horizon keeps the path coherent (a vintage whose panel has seven years knows a 4-point
+        # history one to three years ahead and a 3-point one four years ahead: mixing them
+        # makes a forecast path jump), and learned horizons keep the intervals' growth with
+        # the horizon (extrapolating a 1-year error by sqrt(h) made them too narrow). On entity
+        # splits of the China panel's calibration parts this covered 75-79 % of outcomes with
+        # 80 % intervals, against 72-74 % for the longest history's own horizons.
+        horizons = sorted(int(h) for h in cells["1"])
+        n_eff = max(int(k) for k in cells if int(k) <= n and len(cells[k]) == len(horizons))
         growth, scale, quantiles = [], [], []
         for h in horizons:
             cell = cells[str(n_eff)][str(h)]
