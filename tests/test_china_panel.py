@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from xmforecast.calibration import load_panel
+
 DATA = files("xmforecast") / "data"
 TECHME = Path(__file__).resolve().parent.parent / "bench" / "techme"
 COLUMNS = ["series_id", "family", "dataset", "item", "unit", "entity", "year", "value"]
@@ -24,8 +26,7 @@ def script(bench_script):
 
 @pytest.fixture(scope="module")
 def panel() -> pd.DataFrame:
-    with DATA.joinpath("reference_panel_cn.csv").open(encoding="utf-8") as handle:
-        return pd.read_csv(handle, keep_default_na=False, na_values=[""])
+    return load_panel("china_regions")
 
 
 @pytest.fixture(scope="module")

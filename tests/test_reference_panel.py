@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from xmforecast.calibration import load_panel
+
 DATA = files("xmforecast") / "data"
 COLUMNS = ["series_id", "package", "dataset", "column", "entity", "year", "value", "licence"]
 ALLOWED = {
@@ -24,8 +26,7 @@ def script(bench_script):
 
 @pytest.fixture(scope="module")
 def panel() -> pd.DataFrame:
-    with DATA.joinpath("reference_panel.csv").open(encoding="utf-8") as handle:
-        return pd.read_csv(handle, keep_default_na=False, na_values=[""])
+    return load_panel("global")
 
 
 def test_columns_in_order(panel):
