@@ -4,8 +4,9 @@ A reference panel (long form: ``series_id, year, value``, optional ``family`` an
 holds real annual series of one reference class (:mod:`xmforecast.reference`). For every
 *vintage* year ``V`` this module learns, from the panel's values of years <= V only:
 
-- **the growth rule**, per family, history length ``n`` and horizon ``h``: the yearly log
-  growth to ``h`` years ahead is ``b0 + b . x``, with ``x`` the history's mean log growth
+- **the growth rule**, per family and history length ``n``, one for every horizon ``h``
+  (fitted on all horizons' windows at once): the yearly log growth to ``h`` years ahead is
+  ``b0 + b . x``, with ``x`` the history's mean log growth
   (log drift) or additive drift (as a yearly log growth to ``h``), and the last step's log
   growth (:func:`~xmforecast.auto.growth_features`). The intercept ``b0`` is
   the family's typical growth (the outside view), the slopes how much of a series' own trend
@@ -286,11 +287,21 @@ def calibrate_vintage(runs: list, vintage: int, *, reference_class: str = "globa
         cal = {"panel_volatility": max(fam_vol, MIN_VOLATILITY), "shrinkage": table["shrinkage"],
                "min_volatility": MIN_VOLATILITY, "max_volatility": table["max_volatility"]}
         cells: dict[str, dict] = {}
+        weights = {key: _entity_weights(win["family"], win["group"], target) for key, (win, _, _) in shared.items()}
+        # One rule per history length, fitted on every horizon's windows at once (each horizon
+        # weighing the same): a vintage with one window of n + 4 years per series would give
+        # the fourth year a rule of its own, and a forecast path that jumps.
+        rules = {}
+        for n in sorted({n for n, _ in shared if n >= 2}):
+            keys = [key for key in shared if key[0] == n]
+            rules[n] = _growth_rule(np.concatenate([shared[k][2][:, RULE_FEATURES[min(n, 3)]] for k in keys]),
+                                    np.concatenate([shared[k][1] for k in keys]),
+                                    np.concatenate([weights[k] / weights[k].sum() for k in keys]))
         for (n, h), (win, change, feats) in shared.items():
-            w = _entity_weights(win["family"], win["group"], target)
+            w = weights[n, h]
             if n >= 2:
                 x = feats[:, RULE_FEATURES[min(n, 3)]]
-                beta = _growth_rule(x, change, w)
+                beta = rules[n]
                 growth = np.clip(beta[0] + x @ beta[1:], -MAX_LOG_GROWTH, MAX_LOG_GROWTH)
                 scale = shrunk_volatility(feats[:, VOLATILITY], n, cal)
             else:  # one point: the family's median growth
