@@ -66,7 +66,7 @@ def test_forecast_from_2016_for_the_four_headline_indicators(capsys):
                              "--n-paths", "2000")
         assert code == 0, err
         f = pd.read_csv(io.StringIO(out))
-        assert list(f.columns) == ["indicator", "year", "point", "lower", "upper", "model"]
+        assert list(f.columns) == ["indicator", "year", "point", "lower", "upper", "model", "vintage"]
         assert f["year"].tolist() == [2017, 2018, 2019, 2020]
         assert (f["lower"] <= f["point"]).all() and (f["point"] <= f["upper"]).all()
 

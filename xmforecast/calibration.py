@@ -51,7 +51,7 @@ from .auto import RULE_FEATURES, VOLATILITY, growth_features, shrunk_volatility
 from .exceptions import DataError
 from .reference import CLASSES, POOLED
 
-__all__ = ["calibrate", "calibrate_vintage", "write_calibration", "load_panel", "panel_frame", "VINTAGES"]
+__all__ = ["calibrate", "write_calibration", "load_panel", "panel_frame", "VINTAGES"]
 
 #: Standard-normal scores at which error quantiles are stored (3.29 = a 99.9 % interval).
 Z_GRID = tuple(round(z, 2) for z in np.linspace(-3.3, 3.3, 23))
@@ -249,7 +249,7 @@ def _series_volatility(runs: list, vintage: int) -> tuple[np.ndarray, np.ndarray
     return np.array(vols), np.array(fams, dtype=object), np.array(groups, dtype=object)
 
 
-def calibrate_vintage(runs: list, vintage: int, *, reference_class: str = "global",
+def _calibrate_vintage(runs: list, vintage: int, *, reference_class: str = "global",
                       max_history: int = MAX_HISTORY, horizon: int = HORIZON) -> dict | None:
     """The calibration learned from panel values of years <= `vintage` (None if too little data).
 
@@ -368,7 +368,7 @@ def calibrate(panel: pd.DataFrame, *, vintages: Iterable[int] | None = None, ref
     years = [int(frame["year"].max())] if vintages is None else [int(v) for v in vintages]
     out = {}
     for vintage in years:
-        table = calibrate_vintage(runs, vintage, reference_class=reference_class,
+        table = _calibrate_vintage(runs, vintage, reference_class=reference_class,
                                   max_history=max_history, horizon=horizon)
         if table is not None:
             table["panel"] = _provenance(frame, vintage)

@@ -141,6 +141,8 @@ def _targets(args) -> None:
 
 
 def _forecast(args) -> None:
+    from pandas import array as pd_array
+
     from .engine import forecast
 
     args.level = _level(args.level)
@@ -149,6 +151,7 @@ def _forecast(args) -> None:
     _check_origin(args.origin, obs)
     frame = forecast(args.indicator, observations=obs, indicators=reg, origin=args.origin, horizon=args.horizon,
                      model=args.model, level=args.level, n_paths=args.n_paths, rng=args.seed)
+    frame["vintage"] = pd_array([frame.attrs.get("vintage")] * len(frame), dtype="Int64")
     if args.format == "table":
         frame = frame.round({"point": 2, "lower": 2, "upper": 2})
     _emit(frame, args.format, footer=f"{args.level:g} % interval; model: {frame.attrs.get('reason', '')}")

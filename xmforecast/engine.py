@@ -218,6 +218,7 @@ class _Fit:
     note: str
     evidence: str
     caveat: str = ""
+    vintage: int | None = None  # auto's calibration vintage
 
 
 def _reference(indicators, indicator) -> dict:
@@ -255,7 +256,7 @@ def _auto(history, missing="", reference=None):
     if evidence == "outside view":
         caveat.append(OUTSIDE_VIEW_NOTE)
     note = "; ".join(caveat + [calibration_note(fitted.params) + (f" ({why})" if why else "")])
-    return _Fit(fitted, fitted.name, note, evidence, "; ".join(caveat))
+    return _Fit(fitted, fitted.name, note, evidence, "; ".join(caveat), fitted.params["vintage"])
 
 
 def _fit(indicator, observations, indicators, history, origin, model, scenario) -> _Fit:
@@ -328,7 +329,8 @@ def forecast(indicator: str, *, observations: pd.DataFrame | None = None, indica
     DataFrame
         Columns ``indicator, year, point, lower, upper, model``; ``.attrs["reason"]`` says
         why the model was used, ``.attrs["evidence"]`` what it rests on (``structural``,
-        ``own series`` or ``outside view``).
+        ``own series`` or ``outside view``), ``.attrs["vintage"]`` the calibration vintage of
+        ``auto`` (None for another model).
 
     Examples
     --------
@@ -351,6 +353,7 @@ def forecast(indicator: str, *, observations: pd.DataFrame | None = None, indica
     frame = frame[["indicator", "year", "point", "lower", "upper", "model"]]
     frame.attrs["reason"] = fit.note  # why this model: "structural model", auto's note, or "as asked"
     frame.attrs["evidence"] = fit.evidence
+    frame.attrs["vintage"] = fit.vintage
     return frame
 
 
@@ -577,10 +580,10 @@ def _add_base_rates(table, observations, indicators, origin) -> None:
     table["base_rate_note"] = notes
     table["reference_class"] = classes
     table["family"] = families
-    table["vintage"] = pd_int(years)
+    table["vintage"] = _nullable_int(years)
 
 
-def pd_int(values):
+def _nullable_int(values):
     """A nullable integer column (a vintage, or missing)."""
     import pandas as pd
 
