@@ -348,3 +348,29 @@ def test_property_csv_registry_and_scenario_accept_the_same_years(tmp_path_facto
     # One line each, naming the input, in the same words.
     rule = re.compile(rf": (`year` |`base_year` |key 'origin': )must be a year 1800-{THIS_YEAR}; got '?{year}'?\.$")
     assert all("\n" not in message and rule.search(message) for message in messages), messages
+
+
+def test_a_quote_left_open_is_refused_instead_of_swallowing_the_rows_after_it(write_csv, indicators):
+    path = write_csv('indicator,year,value,source\ntech_trade,2017,72.5,"2017 statistical bulletin\n'
+                     "hightech_enterprises,2017,1470,science and technology bureau\n")
+    with pytest.raises(DataError) as info:
+        read_user_observations(path, indicators=indicators)
+    assert str(info.value) == (f"{path}: line 2: a quoted value opened on this line is never closed; "
+                               'close its quote ("), or no row after it could be read.')
+
+
+def test_a_closed_quote_may_span_lines_and_rows_keep_their_first_line(write_csv, indicators):
+    path = write_csv('indicator,year,value,quote\ntech_trade,2017,72.5,"one sentence\nover two lines"\n'
+                     "hightech_enterprises,2017,1470,x\nhightech_enterprises,2017x,1,x\n")
+    with pytest.raises(DataError, match=r"line 5: `year`"):
+        read_user_observations(path, indicators=indicators)
+    obs = read_user_observations(write_csv('indicator,year,value,quote\ntech_trade,2017,72.5,"a\nb"\n'
+                                           "hightech_enterprises,2017,1470,x\n", "ok.csv"), indicators=indicators)
+    assert obs["indicator"].tolist() == ["tech_trade", "hightech_enterprises"] and obs["quote"].iloc[0] == "a\nb"
+
+
+def test_a_header_of_100_000_columns_is_checked_for_duplicates(write_csv, indicators):
+    # the duplicated-column check counted each name in the whole header: 100,000 columns took minutes
+    names = ["indicator", "year", "value", *(f"c{i}" for i in range(100_000)), "c7"]
+    with pytest.raises(DataError, match=r"line 1: duplicated column\(s\) 'c7' in the header"):
+        read_user_observations(write_csv(",".join(names) + "\n"), indicators=indicators)

@@ -436,27 +436,36 @@ def _csv_records(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
     import csv
     import io
 
-    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    from collections import Counter
+
+    # strict: a quote left open must not swallow the rows after it into one value
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True, strict=True)
+    started = 1  # the line the record being read starts on
     try:
         header = [c.strip() for c in next(reader, [])]
         if not any(header):
             raise DataError(f"{path}: not a readable CSV: the first line must be a header (indicator, year, value).")
-        twice = sorted({c for c in header if header.count(c) > 1})
+        twice = sorted(c for c, n in Counter(header).items() if n > 1)
         if twice:
             raise DataError(f"{path}: line 1: duplicated column(s) {', '.join(map(_clip, twice))} in the header.")
         missing = [c for c in _REQUIRED if c not in header]
         if missing:
             raise DataError(f"{path}: missing required column(s) {', '.join(missing)}; "
                             f"found {', '.join(map(_clip, header))}.")
+        started = reader.line_num + 1
         for fields in reader:
+            line, started = started, reader.line_num + 1
             if not fields or fields == [""]:
                 continue
             if len(fields) > len(header):
                 raise DataError(f"{path}: line {reader.line_num}: {len(fields)} fields, more than the "
                                 f"{len(header)} columns of the header; quote a value that holds a comma.")
             fields += [""] * (len(header) - len(fields))
-            yield reader.line_num, dict(zip(header, fields))
+            yield line, dict(zip(header, fields))
     except csv.Error as err:
+        if "unexpected end of data" in str(err):
+            raise DataError(f"{path}: line {started}: a quoted value opened on this line is never closed; "
+                            f"close its quote (\"), or no row after it could be read.") from None
         raise DataError(f"{path}: line {reader.line_num}: not a readable CSV: {err}.") from None
 
 
