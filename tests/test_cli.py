@@ -75,7 +75,7 @@ def test_forecast_from_2016_for_the_four_headline_indicators(capsys):
     "argv, pattern",
     [
         (("forecast", "tech_trade", "--model", "nonsense"), r"unknown model 'nonsense'"),
-        (("forecast", "tech_trade", "--horizon", "0"), r"`horizon` must be a positive integer; got 0"),
+        (("forecast", "tech_trade", "--horizon", "-3"), r"`--horizon` must be a number of years in 1\.\.100; got -3"),
         (("forecast", "tech_trade", "--origin", "2005"), r"`origin` 2005 is before the first observation"),
         (("forecast", "tech_trade", "--level", "120"), r"`--level` must be a percentage in \(50, 99\.9\]; got 120\."),
         (("forecast", "tech_trade", "--level", "0.8"), r"got 0\.8 \(did you mean 80\?\)"),
@@ -135,6 +135,11 @@ def test_indicators_keeps_quotations_in_quote_and_the_provenance_in_source(capsy
         (("forecast", "tech_trade", "--origin", str(THIS_YEAR + 1)),
          rf"`--origin` {THIS_YEAR + 1} is after the data's last year 2016"),
         (("backtest", "--origin", "3000"), r"`--origin` 3000 is after the data's last year 2016"),
+        (("forecast", "tech_trade", "--horizon", "100000"), r"`--horizon` must be a number of years in 1\.\.100; got 100000\.$"),
+        (("forecast", "tech_trade", "--horizon", "1000000000"), r"`--horizon` must be .* in 1\.\.100; got 1000000000\.$"),
+        (("forecast", "tech_trade", "--horizon", "0"), r"`--horizon` must be a number of years in 1\.\.100; got 0\.$"),
+        (("forecast", "hightech_enterprises", "--seed", "-1"), r"`--seed` must be a random seed in 0\.\.4294967295; got -1\.$"),
+        (("targets", "--seed", "-1"), r"`--seed` must be a random seed in 0\.\.4294967295; got -1\.$"),
     ],
 )
 def test_out_of_range_arguments_give_one_line_and_exit_1(capsys, argv, pattern):
