@@ -298,3 +298,18 @@ def test_run_prints_json_when_asked(capsys, monkeypatch, tmp_path):
     assert code == 0, err
     record = json.loads(out)
     assert record["run_dir"] == str(folder) and record["index"].endswith("reports/index.html")
+
+
+def test_csv_output_defuses_text_a_spreadsheet_would_run(capsys, tmp_path):
+    registry = tmp_path / "r.yaml"
+    registry.write_text(
+        "- id: x\n  name_en: \"=HYPERLINK(\\\"http://x\\\",\\\"y\\\")\"\n  unit: \"@SUM(A1)\"\n  kind: flow\n"
+        "  direction: increase\n  notes: \"-2+3\"\n", encoding="utf-8")
+    code, out, err = run(capsys, "indicators", "--format", "csv", "--indicators", str(registry))
+    assert code == 0, err
+    row = pd.read_csv(io.StringIO(out)).iloc[0]
+    assert row["name_en"] == "'=HYPERLINK(\"http://x\",\"y\")" and row["unit"] == "'@SUM(A1)"
+    # numbers stay numbers: a growth rate of -0.2 is not text
+    code, out, err = run(capsys, "targets", "--format", "csv", "--n-paths", "100")
+    frame = pd.read_csv(io.StringIO(out))
+    assert (frame["required_growth"].dropna() < 0).any() and frame["required_growth"].dtype == float

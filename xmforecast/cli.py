@@ -27,10 +27,30 @@ HORIZON_RANGE = (1, 100)
 SEED_RANGE = (0, 2**32 - 1)
 
 
+#: A text cell starting with one of these is a formula to a spreadsheet (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defused(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells a spreadsheet would run as a formula, behind a leading apostrophe (OWASP's advice).
+
+    Numbers stay numbers: only text cells change, so `-0.2` in a number column is untouched.
+    """
+    from pandas.api.types import is_numeric_dtype
+
+    text = [c for c in frame.columns if not is_numeric_dtype(frame[c])]
+    if not text:
+        return frame
+    out = frame.copy()
+    for column in text:
+        out[column] = [f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in out[column]]
+    return out
+
+
 def _emit(frame: pd.DataFrame, fmt: str, *, footer: str = "") -> None:
     out = sys.stdout
     if fmt == "csv":
-        frame.to_csv(out, index=False, lineterminator="\n")
+        _defused(frame).to_csv(out, index=False, lineterminator="\n")
     elif fmt == "json":
         out.write(frame.to_json(orient="records", force_ascii=False, indent=1))
         out.write("\n")
