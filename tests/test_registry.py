@@ -532,3 +532,18 @@ def test_xiamen_declares_the_families_of_its_headline_indicators():
     assert families["rd_spend"] == "rd_money" and families["tech_trade"] == "tech_market"
     assert families["invention_patent_grants"] == "patents" and families["hightech_new_certified"] == "firms"
     assert set(reg["reference_class"]) == {"china_regions", "global"}  # population: mature-economy growth
+
+
+@pytest.mark.parametrize(("field", "value", "shown"), [
+    ("name_en", "R&D\x1b[2J spending", "U+001B"), ("unit", "件\x07", "U+0007"), ("notes", "a\x00b", "U+0000"),
+    ("name_zh", "研发\n经费", "U+000A"),
+])
+def test_control_characters_are_refused_in_one_line(tmp_path, field, value, shown):
+    with pytest.raises(DataError) as info:
+        load_indicators(_write(tmp_path, [_entry(**{field: value})]))
+    assert str(info.value) == f"bad.yaml: entry 'tech_trade': `{field}` must not hold control characters; got {shown}."
+
+
+def test_line_breaks_and_tabs_stay_allowed_in_notes(tmp_path):
+    frame = load_indicators(_write(tmp_path, [_entry(notes="first line\nsecond\tcolumn")]))
+    assert frame.loc[0, "notes"] == "first line\nsecond\tcolumn"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -433,6 +434,13 @@ def _validate_entry(entry: Any, where: str, name: str) -> dict[str, Any]:
     for key in _TEXT:
         if row[key] is not None and not isinstance(row[key], str):
             raise DataError(f"{where}: `{key}` must be text; got {_show(row[key])}.")
+        # ESC, BEL, NUL and the like would reach a terminal raw (ANSI injection); a line break
+        # or a tab is text only in the longer fields
+        allowed = "" if key in ("name_zh", "name_en", "unit") else "\n\t"
+        bad = sorted({f"U+{ord(ch):04X}" for ch in row[key] or "" if ch not in allowed
+                      and unicodedata.category(ch) == "Cc"})
+        if bad:
+            raise DataError(f"{where}: `{key}` must not hold control characters; got {', '.join(bad)}.")
     zh, en = row["name_zh"], row["name_en"]
     row["name_zh"], row["name_en"] = zh if zh not in (None, "") else en, en if en not in (None, "") else zh
     if not isinstance(row["id"], str) or not _ID.fullmatch(row["id"]):
