@@ -186,6 +186,22 @@ def overall_table(probabilities: dict[str, np.ndarray], outcome: np.ndarray) -> 
     return table
 
 
+def weighted_table(probabilities: dict[str, np.ndarray], outcome: np.ndarray, weights: np.ndarray) -> pd.DataFrame:
+    """Brier and log score of each method, each window's mean over its events weighted by `weights`."""
+    def per_window(scores: np.ndarray) -> float:
+        return float(weights @ scores.reshape(len(weights), -1).mean(axis=1) / weights.sum())
+
+    clipped = {name: np.clip(p, CLIP, 1 - CLIP) for name, p in probabilities.items()}
+    rows = {name: {"Brier": per_window((p - outcome) ** 2),
+                   "log score": per_window(-np.log(np.where(outcome == 1, clipped[name], 1 - clipped[name])))}
+            for name, p in probabilities.items()}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    peers = [name for name in table.index if name != "xmforecast"]
+    table.insert(1, "vs best peer", table["Brier"] / table.loc[peers, "Brier"].min())
+    table.index.name = "method"
+    return table
+
+
 def breakdown(probabilities: dict[str, np.ndarray], outcome: np.ndarray, key: np.ndarray, metric,
               name: str) -> pd.DataFrame:
     """One score of each method (columns) within each value of `key` (rows), with the events and their frequency."""
@@ -273,6 +289,16 @@ def main(argv: list[str] | None = None) -> None:
     print(skill.show(_format(table), args.markdown))
     for name, reason in missing.items():
         print(f"{name}: not available ({reason})")
+    entities = skill.window_entities(windows, evaluation_panel)
+    print()
+    print(f"Each entity weighing the same ({len(set(entities))} entities):")
+    print(skill.show(_format(weighted_table(probabilities, outcome, skill.entity_weights(entities))), args.markdown))
+    if run.look_ahead.any():
+        honest = ~run.look_ahead
+        print()
+        print(f"Only the {int(honest.sum())} windows whose origin has a vintage (no look-ahead):")
+        kept = {name: p[honest] for name, p in probabilities.items()}
+        print(skill.show(_format(weighted_table(kept, outcome[honest], np.ones(int(honest.sum())))), args.markdown))
     sections = [("horizon", horizon_key)]
     if "family" in evaluation_panel.columns:
         sections.append(("family", family_key))

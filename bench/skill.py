@@ -452,6 +452,44 @@ def score(actual: np.ndarray, forecast: tuple[np.ndarray, np.ndarray, np.ndarray
     return row
 
 
+def window_entities(windows: Windows, panel: pd.DataFrame) -> np.ndarray:
+    """The entity of each window (:func:`entity_groups` of its series)."""
+    entity = dict(zip(panel["series_id"], entity_groups(panel)))
+    return np.array([entity[s] for s in windows.series_id], dtype=object)
+
+
+def entity_weights(entities: np.ndarray) -> np.ndarray:
+    """Window weights under which every entity weighs the same (they sum to 1).
+
+    >>> entity_weights(np.array(["a", "a", "a", "b"]))
+    array([0.16666667, 0.16666667, 0.16666667, 0.5       ])
+    """
+    counts = pd.Series(entities).map(pd.Series(entities).value_counts()).to_numpy(dtype=float)
+    return 1.0 / counts / len(set(entities))
+
+
+def weighted_table(actual: np.ndarray, forecasts: dict[str, tuple[np.ndarray, ...]], scale: np.ndarray,
+                   weights: np.ndarray) -> pd.DataFrame:
+    """MAPE [%], 80 % coverage [%] overall and by horizon, and MSIS of each method, windows weighted.
+
+    The same metrics as :func:`score`, each window's mean over horizons weighted by `weights`
+    (windows with a flat history are left out of MSIS, as there).
+    """
+    rows = {}
+    flat = np.isnan(scale)
+    for name, (point, lower, upper) in forecasts.items():
+        inside = (lower <= actual) & (actual <= upper)
+        rows[name] = {"MAPE %": 100 * float(weights @ (np.abs(actual - point) / np.abs(actual)).mean(axis=1)),
+                      "cover %": 100 * float(weights @ inside.mean(axis=1))}
+        rows[name] |= {f"cov h{h}": 100 * float(weights @ inside[:, h - 1]) for h in _STEPS}
+        scored = interval_score(actual, lower, upper)[~flat] / scale[~flat, None]
+        rows[name]["MSIS"] = float(weights[~flat] @ scored.mean(axis=1) / weights[~flat].sum())
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.insert(1, "vs rw_drift", table["MAPE %"] / table.loc["rw_drift", "MAPE %"])
+    table.index.name = "method"
+    return table
+
+
 def family_table(actual: np.ndarray, forecasts: dict[str, tuple[np.ndarray, ...]], scale: np.ndarray,
                  family: np.ndarray) -> pd.DataFrame:
     """MAPE [%], 80 % coverage [%] and MSIS of each method within each family (rows family x method)."""
@@ -569,6 +607,18 @@ def main(argv: list[str] | None = None) -> None:
     print(show(_format(table), args.markdown))
     for name, reason in missing.items():
         print(f"{name}: not available ({reason})")
+    entities = window_entities(windows, evaluation_panel)
+    print()
+    print(f"Each entity weighing the same ({len(set(entities))} entities; the calibration weighs them so too):")
+    print(show(_format(weighted_table(windows.actual, forecasts, scale, entity_weights(entities))), args.markdown))
+    if run.look_ahead.any():
+        honest = ~run.look_ahead
+        print()
+        print(f"Only the {int(honest.sum())} windows whose origin has a vintage (no look-ahead), each window "
+              "weighing the same:")
+        kept = {name: tuple(part[honest] for part in forecast) for name, forecast in forecasts.items()}
+        weights = np.full(int(honest.sum()), 1.0 / honest.sum())
+        print(show(_format(weighted_table(windows.actual[honest], kept, scale[honest], weights)), args.markdown))
     if "family" in evaluation_panel.columns:
         chosen = {name: forecasts[name] for name in FAMILY_METHODS if name in forecasts}
         print()

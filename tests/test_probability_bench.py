@@ -157,3 +157,14 @@ def test_overall_table_compares_with_the_best_peer(probability):
     by = probability.breakdown(probabilities, outcome, np.array([1, 1, 2, 2]), probability.brier, "horizon")
     assert by.loc[1, "events"] == 2 and by.loc[2, "base freq %"] == 50.0
     assert by.loc[1, "rw_drift"] == pytest.approx(0.04)
+
+
+def test_weighted_scores_with_equal_weights_are_the_plain_scores(probability):
+    rng = np.random.default_rng(1)
+    p = rng.uniform(0, 1, (5, 4, 3))
+    outcome = rng.uniform(0, 1, (5, 4, 3)) < 0.5
+    table = probability.weighted_table({"xmforecast": p, "peer": 1 - p}, outcome, np.ones(5))
+    assert table.loc["xmforecast", "Brier"] == pytest.approx(probability.brier(p, outcome))
+    assert table.loc["xmforecast", "log score"] == pytest.approx(probability.log_score(p, outcome))
+    only_first = probability.weighted_table({"xmforecast": p, "peer": p}, outcome, np.array([1.0, 0, 0, 0, 0]))
+    assert only_first.loc["xmforecast", "Brier"] == pytest.approx(probability.brier(p[0], outcome[0]))

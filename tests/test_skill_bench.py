@@ -243,3 +243,21 @@ def test_point_rules_are_scored_against_rw_drift(bench_script):
     assert table.loc["rw_drift", "vs rw_drift"] == 1.0
     assert table.loc["rw_drift", "MAPE %"] == pytest.approx(100 / 11)
     assert table["MAPE %"].is_monotonic_increasing
+
+
+def test_weighted_table_with_equal_weights_is_the_plain_score_and_entities_reweigh(skill):
+    rng = np.random.default_rng(0)
+    actual = rng.uniform(50, 150, (6, 4))
+    point = actual * rng.uniform(0.8, 1.2, (6, 4))
+    forecasts = {"rw_drift": (point, point * 0.9, point * 1.1), "other": (actual, actual * 0.95, actual * 1.05)}
+    scale = np.full(6, 10.0)
+    table = skill.weighted_table(actual, forecasts, scale, np.full(6, 1 / 6))
+    plain = skill.score(actual, forecasts["rw_drift"], scale)
+    for column in ("MAPE %", "cover %", "cov h1", "cov h4", "MSIS"):
+        assert table.loc["rw_drift", column] == pytest.approx(plain[column])
+    # five windows of one entity and one of another: the lone window weighs half
+    weights = skill.entity_weights(np.array(["a"] * 5 + ["b"]))
+    assert weights[-1] == pytest.approx(0.5) and weights.sum() == pytest.approx(1.0)
+    weighted = skill.weighted_table(actual, forecasts, scale, weights)
+    error = (np.abs(actual - point) / actual).mean(axis=1)
+    assert weighted.loc["rw_drift", "MAPE %"] == pytest.approx(100 * (error[:5].mean() / 2 + error[5] / 2))
