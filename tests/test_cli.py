@@ -140,6 +140,9 @@ def test_indicators_keeps_quotations_in_quote_and_the_provenance_in_source(capsy
         (("forecast", "tech_trade", "--horizon", "0"), r"`--horizon` must be a number of years in 1\.\.100; got 0\.$"),
         (("forecast", "hightech_enterprises", "--seed", "-1"), r"`--seed` must be a random seed in 0\.\.4294967295; got -1\.$"),
         (("targets", "--seed", "-1"), r"`--seed` must be a random seed in 0\.\.4294967295; got -1\.$"),
+        (("run", "--out", ""), r"`--out` must name a folder for the reports \(default reports\); got ''\.$"),
+        (("run", "--out", "  "), r"`--out` must name a folder"),
+        (("run", "--jobs", "0"), r"`--jobs` must be a number of parallel notebooks in 1\.\.64; got 0\.$"),
     ],
 )
 def test_out_of_range_arguments_give_one_line_and_exit_1(capsys, argv, pattern):

@@ -206,6 +206,10 @@ def _backtest(args) -> None:
 def _run(args) -> None:
     from pathlib import Path
 
+    if not args.out.strip():
+        raise ParameterError("`--out` must name a folder for the reports (default reports); got ''.")
+    if args.jobs < 1 or args.jobs > 64:
+        raise ParameterError(f"`--jobs` must be a number of parallel notebooks in 1..64; got {args.jobs}.")
     params = args.params or sorted(str(p) for p in Path("params").glob("*.yaml"))
     if not params:
         raise XMForecastError("no scenario files given and none found in params/*.yaml.")
@@ -298,7 +302,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("run", parents=[common], help="run the notebooks over scenario files into a dated folder")
     s.add_argument("params", nargs="*", metavar="PARAMS", help="scenario files (default params/*.yaml)")
     s.add_argument("--out", default="reports", help="reports folder (default reports)")
-    s.add_argument("--jobs", type=int, default=2, help="notebooks run in parallel (default 2)")
+    s.add_argument("--jobs", type=int, default=2, help="notebooks run in parallel, 1-64 (default 2)")
     s.set_defaults(func=_run)
     return p
 
