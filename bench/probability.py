@@ -177,12 +177,8 @@ def base_rate_probability(windows: skill.Windows, growth: np.ndarray, calibratio
 
 def overall_table(probabilities: dict[str, np.ndarray], outcome: np.ndarray) -> pd.DataFrame:
     """Brier, its ratio to the best peer's, log score and mean probability of each method."""
-    rows = {name: {"Brier": brier(p, outcome), "log score": log_score(p, outcome), "mean p": float(np.mean(p))}
-            for name, p in probabilities.items()}
-    table = pd.DataFrame.from_dict(rows, orient="index")
-    peers = [name for name in table.index if name != "xmforecast"]
-    table.insert(1, "vs best peer", table["Brier"] / table.loc[peers, "Brier"].min())
-    table.index.name = "method"
+    table = weighted_table(probabilities, outcome, np.ones(outcome.shape[0]))
+    table["mean p"] = [float(np.mean(p)) for p in probabilities.values()]
     return table
 
 
