@@ -237,7 +237,7 @@ def _reference(indicators, indicator) -> dict:
     return {"family": family if isinstance(family, str) and family else "other", "reference_class": reference_class}
 
 
-def calibration_note(params: dict) -> str:
+def _calibration_note(params: dict) -> str:
     """Which reference class, family and vintage a forecast of ``auto`` rests on, in words."""
     from .reference import CLASSES
 
@@ -255,7 +255,7 @@ def _auto(history, missing="", reference=None):
     caveat = [missing] if missing else []
     if evidence == "outside view":
         caveat.append(OUTSIDE_VIEW_NOTE)
-    note = "; ".join(caveat + [calibration_note(fitted.params) + (f" ({why})" if why else "")])
+    note = "; ".join(caveat + [_calibration_note(fitted.params) + (f" ({why})" if why else "")])
     return _Fit(fitted, fitted.name, note, evidence, "; ".join(caveat), fitted.params["vintage"])
 
 
@@ -552,6 +552,8 @@ def _add_base_rates(table, observations, indicators, origin) -> None:
     grew at least at the required rate over the target's horizon, in panel years up to the
     vintage of the indicator's last observation (as ``auto`` uses it).
     """
+    import pandas as pd
+
     from .data import series
     from .reference import base_rate, base_rate_sentence, load_vintage, vintage_for, vintages
 
@@ -580,14 +582,7 @@ def _add_base_rates(table, observations, indicators, origin) -> None:
     table["base_rate_note"] = notes
     table["reference_class"] = classes
     table["family"] = families
-    table["vintage"] = _nullable_int(years)
-
-
-def _nullable_int(values):
-    """A nullable integer column (a vintage, or missing)."""
-    import pandas as pd
-
-    return pd.array(values, dtype="Int64")
+    table["vintage"] = pd.array(years, dtype="Int64")  # a year, or missing
 
 
 def assess_targets(observations: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None, *,
