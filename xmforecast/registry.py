@@ -13,7 +13,7 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .data import MAX_VALUE
+from .data import MAX_VALUE, in_year_range, year_rule
 from .exceptions import DataError
 from .reference import CLASSES, FAMILIES, default_class
 
@@ -448,8 +448,6 @@ def _validate_entry(entry: Any, where: str, name: str) -> dict[str, Any]:
     for key, allowed in _CHOICES.items():
         if row[key] is not None and row[key] not in allowed:
             raise DataError(f"{where}: `{key}` must be one of {', '.join(allowed)}; got {_show(row[key])}.")
-    from .data import in_year_range, year_rule
-
     for key in ("base_year", "target_year"):  # a base year is observed; only a target may lie ahead
         value, target = row[key], key == "target_year"
         if value is not None and not in_year_range(value, target=target):
