@@ -374,3 +374,22 @@ def test_a_header_of_100_000_columns_is_checked_for_duplicates(write_csv, indica
     names = ["indicator", "year", "value", *(f"c{i}" for i in range(100_000)), "c7"]
     with pytest.raises(DataError, match=r"line 1: duplicated column\(s\) 'c7' in the header"):
         read_user_observations(write_csv(",".join(names) + "\n"), indicators=indicators)
+
+
+def test_a_unit_other_than_the_registry_s_is_refused_not_relabelled(write_csv, indicators):
+    path = write_csv("indicator,year,value,unit\ntech_trade,2017,7.25e9,yuan\n")
+    with pytest.raises(DataError) as info:
+        read_user_observations(path, indicators=indicators)
+    assert str(info.value) == (f"{path}: line 2: `unit` 'yuan' is not the unit of 'tech_trade', 亿元; give the "
+                               "value in 亿元, or leave `unit` empty.")
+    same = read_user_observations(write_csv("indicator,year,value,unit\ntech_trade,2017,72.5, 亿元\n", "ok.csv"),
+                                  indicators=indicators)
+    assert same["unit"].tolist() == ["亿元"]
+
+
+@pytest.mark.parametrize("text", ["1_470", "1,470"])
+def test_digit_separators_are_refused_alike(write_csv, indicators, text):
+    path = write_csv(f'indicator,year,value\nhightech_enterprises,2017,"{text}"\n')
+    with pytest.raises(DataError) as info:
+        read_user_observations(path, indicators=indicators)
+    assert str(info.value) == f"{path}: line 2: `value` must be a number; got '{text}'."

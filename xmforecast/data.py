@@ -407,6 +407,8 @@ def _checked_rows(records, indicators: pd.DataFrame, label: str, source: str, un
         if not FIRST_YEAR <= year <= last_year:
             raise DataError(f"{where}: `year` {year_rule()}; got {_clip(str(year))}.")
         try:
+            if "_" in rec["value"]:  # Python reads 1_470 as 1470; a CSV refuses it like 1,470
+                raise ValueError
             value = float(rec["value"].strip())
         except ValueError:
             raise DataError(f"{where}: `value` must be a number; got {_clip(rec['value'])}.") from None
@@ -417,12 +419,16 @@ def _checked_rows(records, indicators: pd.DataFrame, label: str, source: str, un
         if value > MAX_VALUE:
             raise DataError(f"{where}: `value` must be at most {MAX_VALUE:g} (no indicator is that large); "
                             f"got {_clip(rec['value'])}.")
+        unit = (rec.get("unit") or "").strip()
+        if unit and unit != units[ind]:
+            raise DataError(f"{where}: `unit` {_clip(unit)} is not the unit of '{ind}', {units[ind]}; give the "
+                            f"value in {units[ind]}, or leave `unit` empty.")
         if (ind, year) in seen:
             raise DataError(f"{where}: duplicate ({ind}, {year}), first given on {unit_name} {seen[(ind, year)]}.")
         seen[(ind, year)] = line
         rows.append(
             dict(indicator=ind, year=year, value=value,
-                 unit=rec.get("unit") or units[ind],
+                 unit=units[ind],
                  status=rec.get("status") or "user", quality=rec.get("quality") or "user",
                  source=rec.get("source") or source, quote=rec.get("quote") or "")
         )
