@@ -22,9 +22,9 @@ INDICATOR_COLUMNS = ["id", "name_zh", "name_en", "unit", "base_year", "base_valu
                      "target_year", "target_type", "target_value", "quote", "source"]
 #: Simulated paths accepted by --n-paths, as in a scenario file.
 N_PATHS_RANGE = (10, 1_000_000)
-#: `--horizon` [years] and `--seed`: a century ahead at most; numpy's seeds are non-negative.
-HORIZON_RANGE = (1, 100)
-SEED_RANGE = (0, 2**32 - 1)
+#: `--horizon` [years] and `--seed`, the ranges a scenario's `horizon` and `seed` have.
+HORIZON_RANGE = (1, 30)
+SEED_RANGE = (0, 2**63 - 1)
 
 
 #: A text cell starting with one of these is a formula to a spreadsheet (CSV injection).
@@ -101,7 +101,8 @@ def _check_n_paths(n_paths: int) -> None:
 def _check_range(option: str, value: int | None, bounds: tuple[int, int], what: str) -> None:
     low, high = bounds
     if value is not None and not low <= value <= high:
-        raise ParameterError(f"`{option}` must be {what} in {low}..{high}; got {value}.")
+        shown = "2**63-1" if high == 2**63 - 1 else high
+        raise ParameterError(f"`{option}` must be {what} in {low}..{shown}; got {value}.")
 
 
 def _check_origin(origin: int | None, observations: pd.DataFrame) -> None:
@@ -137,7 +138,7 @@ def _targets(args) -> None:
 
     if args.n_paths is not None:
         _check_n_paths(args.n_paths)
-    _check_range("--seed", args.seed, SEED_RANGE, "a random seed")
+    _check_range("--seed", args.seed, SEED_RANGE, "an integer")
     scenario = default_scenario()
     if args.scenario:
         from .scenarios import load_scenario
@@ -177,8 +178,8 @@ def _forecast(args) -> None:
 
     args.level = _level(args.level)
     _check_n_paths(args.n_paths)
-    _check_range("--horizon", args.horizon, HORIZON_RANGE, "a number of years")
-    _check_range("--seed", args.seed, SEED_RANGE, "a random seed")
+    _check_range("--horizon", args.horizon, HORIZON_RANGE, "a whole number of years")
+    _check_range("--seed", args.seed, SEED_RANGE, "an integer")
     reg, obs = _plan(args)
     _check_origin(args.origin, obs)
     frame = forecast(args.indicator, observations=obs, indicators=reg, origin=args.origin, horizon=args.horizon,
@@ -277,17 +278,17 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--scenario", metavar="FILE", default=None, help="a params/*.yaml scenario file")
     s.add_argument("--n-paths", type=int, default=None, help="simulated paths (default: the scenario's, else 10000)")
     s.add_argument("--seed", type=int, default=None,
-                   help="random seed, 0 to 2^32 - 1 (default: the scenario's, else 2017)")
+                   help="random seed, 0 to 2**63-1 (default: the scenario's, else 2017)")
     s.set_defaults(func=_targets)
 
     s = sub.add_parser("forecast", parents=[common], help="point and interval forecast of one indicator")
     s.add_argument("indicator", metavar="ID")
     s.add_argument("--origin", type=int, default=None, help="ignore data after this year")
-    s.add_argument("--horizon", type=int, default=4, help="years ahead, 1-100 (default 4)")
+    s.add_argument("--horizon", type=int, default=4, help="years ahead, 1-30 (default 4)")
     s.add_argument("--model", default="auto", help="model name, or auto (default)")
     s.add_argument("--level", default="80", help="interval level in percent, in (50, 99.9] (default 80)")
     s.add_argument("--n-paths", type=int, default=10_000, help="simulated paths for structural models")
-    s.add_argument("--seed", type=int, default=2017, help="random seed, 0 to 2^32 - 1 (default 2017)")
+    s.add_argument("--seed", type=int, default=2017, help="random seed, 0 to 2**63-1 (default 2017)")
     s.set_defaults(func=_forecast)
 
     s = sub.add_parser("backtest", parents=[common], help="rolling-origin backtest of every model and indicator")

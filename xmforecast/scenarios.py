@@ -41,7 +41,7 @@ _RULES: dict[str, str | Callable[[], str]] = {
     "horizon": "must be a whole number of years in 1..30",
     "n_paths": "must be a number of simulated paths in 10..1000000",
     "seed": "must be an integer in 0..2**63-1",
-    "level": "must be a percentage strictly between 0 and 100",
+    "level": "must be a percentage in (50, 99.9], such as 80 (not a fraction such as 0.8)",
     "growth_shift": "must be a growth rate (fraction) in [-0.5, 0.5], i.e. at most ±50 %/yr",
     "volatility_scale": "must be > 0 and at most 10",
     "recertification_rate": "must be a probability in [0, 1] (or null to calibrate it on 2016)",
@@ -91,7 +91,7 @@ class Scenario(BaseModel):
         Model name, or ``"auto"``: the registry's model for each indicator (a structural
         model where one is declared, else the calibrated ``auto``).
     level : float
-        Prediction interval level [%], 0 < level < 100.
+        Prediction interval level [%], 50 < level <= 99.9.
     growth_shift : float
         Added to every indicator's expected annual growth [fraction], -0.5..0.5.
     volatility_scale : float
@@ -141,7 +141,8 @@ class Scenario(BaseModel):
     seed: int = Field(2017, ge=0, le=2**63 - 1, description="Seed of the random generator, 0..2**63-1.")
     model: str = Field("auto", description="Model name, or auto (the registry's model: structural where "
                                            "declared, else the calibrated auto).")
-    level: float = Field(80.0, gt=0.0, lt=100.0, description="Prediction interval level [%], 0 < level < 100.")
+    level: float = Field(80.0, gt=50.0, le=99.9, description="Prediction interval level [%], 50 < level <= 99.9 "
+                                                             "(as the command line's --level).")
     growth_shift: float = Field(
         0.0, ge=-0.5, le=0.5,
         description="Added to every indicator's expected annual growth [fraction], -0.5..0.5 (±50 %/yr).",
