@@ -547,3 +547,10 @@ def test_control_characters_are_refused_in_one_line(tmp_path, field, value, show
 def test_line_breaks_and_tabs_stay_allowed_in_notes(tmp_path):
     frame = load_indicators(_write(tmp_path, [_entry(notes="first line\nsecond\tcolumn")]))
     assert frame.loc[0, "notes"] == "first line\nsecond\tcolumn"
+
+
+def test_a_derived_value_above_the_limit_is_refused(tmp_path):
+    with pytest.raises(DataError) as info:
+        load_indicators(_write(tmp_path, [_entry(base_value=1e15, prior_growth=-0.9)]))
+    assert str(info.value) == ("bad.yaml: entry 'tech_trade': `base_value` / (1 + `prior_growth`), the value derived "
+                               "for the year before the base, must be at most 1e+15; got 1e+16.")

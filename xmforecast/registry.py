@@ -473,6 +473,12 @@ def _validate_entry(entry: Any, where: str, name: str) -> dict[str, Any]:
             raise DataError(f"{where}: a baseline with `base_source` seed needs a `base_quote`.")
     if row["prior_growth"] is not None and row["prior_growth"] <= -1:
         raise DataError(f"{where}: `prior_growth` is a fraction and must be > -1; got {_show(row['prior_growth'])}.")
+    if row["prior_growth"] is not None and row["base_value"] is not None:
+        # the year before the base is derived from the two: it must keep the values' limit too
+        derived = row["base_value"] / (1.0 + row["prior_growth"])
+        if derived > MAX_VALUE:
+            raise DataError(f"{where}: `base_value` / (1 + `prior_growth`), the value derived for the year before "
+                            f"the base, must be at most {MAX_VALUE:g}; got {derived:g}.")
 
     if row["target_type"] is None:
         if row["target_value"] is not None:
