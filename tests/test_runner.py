@@ -686,3 +686,45 @@ def test_an_origin_after_the_data_is_refused_before_anything_runs(project, tmp_p
         run_suite([params], out=out, notebooks_dir=project["notebooks"], run_notebooks=(),
                   scenario_notebooks=("report.ipynb",), summary_notebook=None, progress=None)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.0])
+def test_sigterm_from_the_first_instant_exits_143_in_one_line(tmp_path, delay):
+    import signal
+    import time
+
+    root = _cli_project(tmp_path / "project")
+    proc = _start_cli_run(root)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err
+    assert out == "" and "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last == "xmforecast: terminated (SIGTERM)" or re.fullmatch(
+        r"xmforecast: run interrupted \(SIGTERM\); earlier reports untouched; partial output in .*-interrupted", last), err
+    reports = root / "reports"
+    left = [p.name for p in reports.iterdir() if p.name != "_fonts"] if reports.exists() else []
+    assert all(name.endswith("-interrupted") for name in left), left
+
+
+def test_a_run_started_with_sigint_ignored_keeps_it_ignored(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    root = _cli_project(tmp_path / "project")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parent.parent),
+                                                         os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "xmforecast.cli", "run", "a.yaml", "--out", "reports", "--jobs", "1"],
+        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as a shell's background job
+    )
+    _wait_until_a_notebook_runs(root, proc)
+    proc.send_signal(signal.SIGINT)
+    (root / "slow").unlink()
+    out, err = proc.communicate(timeout=900)
+    assert proc.returncode == 0, err
+    assert not [p for p in (root / "reports").iterdir() if p.name.endswith("-interrupted")]

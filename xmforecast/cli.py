@@ -308,11 +308,50 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+class _Terminated(BaseException):
+    """SIGTERM before or after a run's own handling; a BaseException, as KeyboardInterrupt is,
+    so that no ``except Exception`` on the way swallows it."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated()
+
+
+def _terminate_gracefully() -> object:
+    """SIGTERM ends the command with 143 and one line from the first instant, as Ctrl-C does.
+
+    Only where SIGTERM has its default action: a disposition inherited as ignored stays so.
+    The runner takes SIGTERM over while a run builds its folder. Returns the handler to
+    restore (None: nothing changed).
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+        return signal.SIG_DFL
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``xmforecast`` console script; returns the exit status."""
-    args = _parser().parse_args(argv)
+    previous = _terminate_gracefully()
     try:
+        return _main(argv)
+    finally:
+        if previous is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None) -> int:
+    try:
+        args = _parser().parse_args(argv)
         args.func(args)
+    except _Terminated:
+        print("xmforecast: terminated (SIGTERM)", file=sys.stderr)
+        return 143
     except RunInterrupted as err:  # Ctrl-C or SIGTERM during a run: 130 or 143, as the shell would
         print(f"xmforecast: {err}", file=sys.stderr)
         return 128 + err.signal_number

@@ -412,7 +412,10 @@ def _catch_signals() -> dict | None:
         _ignore_signals(previous)  # a second signal must not cut the clean-up short
         raise _Signalled(signum)
 
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    # A signal inherited as ignored stays ignored: a run started in the background by a script
+    # (SIGINT ignored) must not stop at the script's Ctrl-C.
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)
+                if signal.getsignal(sig) != signal.SIG_IGN}
     for sig in previous:
         signal.signal(sig, handler)
     return previous
