@@ -326,13 +326,16 @@ def test_comparison_without_a_run_says_so_in_one_line(tmp_path):
 
 
 def test_user_and_data_text_is_escaped_in_the_pages(tmp_path):
-    """A scenario title and a data file's unit, source and quote are shown as text, never run as script."""
+    """A scenario title and a data file's source and quote are shown as text, never run as script.
+
+    (A data file's unit can no longer carry text of its own: it must be the registry's.)
+    """
     from xmforecast.runner import _export_html
 
     data = tmp_path / "actuals.csv"
     data.write_text(
         "indicator,year,value,unit,status,quality,source,quote\n"
-        "tech_trade,2016,45.16,<script>xss_unit()</script>,derived,C,<script>xss_source()</script>,"
+        "tech_trade,2016,45.16,,derived,C,<script>xss_source()</script>,"
         "<script>xss_quote()</script>\n",
         encoding="utf-8",
     )
@@ -345,7 +348,7 @@ def test_user_and_data_text_is_escaped_in_the_pages(tmp_path):
         _execute(name, tmp_path, **parameters)
         _export_html(str(tmp_path / f"{name}.ipynb"), str(tmp_path / f"{name}.html"), name)
         pages[name] = (tmp_path / f"{name}.html").read_text(encoding="utf-8")
-    expected = {"target_scenarios": ["title"], "baselines": ["unit", "source", "quote"]}
+    expected = {"target_scenarios": ["title"], "baselines": ["source", "quote"]}
     for name, page in pages.items():
         assert "<script>xss_" not in page, name
         for what in expected[name]:
