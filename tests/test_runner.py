@@ -728,3 +728,18 @@ def test_a_run_started_with_sigint_ignored_keeps_it_ignored(tmp_path):
     out, err = proc.communicate(timeout=900)
     assert proc.returncode == 0, err
     assert not [p for p in (root / "reports").iterdir() if p.name.endswith("-interrupted")]
+
+
+@pytest.mark.parametrize("origin", [1990, 1800])
+def test_an_origin_before_the_data_is_refused_before_anything_runs(project, tmp_path, origin):
+    import xmforecast
+
+    first = int(xmforecast.load_observations()["year"].min())
+    params = tmp_path / "early.yaml"
+    params.write_text(f"scenario: early\norigin: {origin}\n", encoding="utf-8")
+    out = tmp_path / "reports"
+    with pytest.raises(ScenarioError, match=rf"early\.yaml: key 'origin': {origin} is before the data's first year "
+                                            rf"{first}; choose an origin from {first} on\. Nothing was run\.$"):
+        run_suite([params], out=out, notebooks_dir=project["notebooks"], run_notebooks=(),
+                  scenario_notebooks=("report.ipynb",), summary_notebook=None, progress=None)
+    assert not out.exists()

@@ -172,10 +172,18 @@ def run_suite(
     registry = load_indicators(scenarios[0].indicators_file or None)
     for path in sorted({s.data_file for s in scenarios if s.data_file}):
         read_user_observations(path, indicators=registry)
-    # Each scenario's origin must lie within its data: a later one would be silently read as the last year.
-    last_year = {path: int(load_observations(path or None, indicators=registry)["year"].max())
-                 for path in sorted({s.data_file for s in scenarios})}
+    # Each scenario's origin must lie within its data: a later one would be silently read as the last
+    # year, an earlier one would leave every indicator without history, found only inside a notebook.
+    span = {}
+    for path in sorted({s.data_file for s in scenarios}):
+        years = load_observations(path or None, indicators=registry)["year"]
+        span[path] = (int(years.min()), int(years.max()))
+    last_year = {path: last for path, (_, last) in span.items()}
     for s in scenarios:
+        if s.origin < span[s.data_file][0]:
+            raise ScenarioError(f"{s.source or s.scenario}: key 'origin': {s.origin} is before the data's first year "
+                                f"{span[s.data_file][0]}; choose an origin from {span[s.data_file][0]} on. "
+                                f"Nothing was run.")
         if s.origin > last_year[s.data_file]:
             raise ScenarioError(f"{s.source or s.scenario}: key 'origin': {s.origin} is after the data's last year "
                                 f"{last_year[s.data_file]}; add later observations with data_file, or choose an "
