@@ -554,3 +554,10 @@ def test_a_derived_value_above_the_limit_is_refused(tmp_path):
         load_indicators(_write(tmp_path, [_entry(base_value=1e15, prior_growth=-0.9)]))
     assert str(info.value) == ("bad.yaml: entry 'tech_trade': `base_value` / (1 + `prior_growth`), the value derived "
                                "for the year before the base, must be at most 1e+15; got 1e+16.")
+
+
+def test_an_id_longer_than_64_characters_is_refused(tmp_path):
+    long_id = "a" * 65
+    assert load_indicators(_write(tmp_path, [_entry(id="a" * 64)]))["id"].tolist() == ["a" * 64]
+    with pytest.raises(DataError, match=r"`id` must be snake_case \(a-z, 0-9, _\) of at most 64 characters; got "):
+        load_indicators(_write(tmp_path, [_entry(id=long_id)]))

@@ -443,8 +443,11 @@ def _validate_entry(entry: Any, where: str, name: str) -> dict[str, Any]:
             raise DataError(f"{where}: `{key}` must not hold control characters; got {', '.join(bad)}.")
     zh, en = row["name_zh"], row["name_en"]
     row["name_zh"], row["name_en"] = zh if zh not in (None, "") else en, en if en not in (None, "") else zh
-    if not isinstance(row["id"], str) or not _ID.fullmatch(row["id"]):
-        raise DataError(f"{where}: `id` must be snake_case (a-z, 0-9, _); got {_show(row['id'])}.")
+    if not isinstance(row["id"], str) or not _ID.fullmatch(row["id"]) or len(row["id"]) > 64:
+        # at most 64: an id names the run's files (fan_<id>.png), and a longer one can pass a file
+        # system's name limit inside a notebook
+        raise DataError(f"{where}: `id` must be snake_case (a-z, 0-9, _) of at most 64 characters; "
+                        f"got {_show(row['id'])}.")
     for key, allowed in _CHOICES.items():
         if row[key] is not None and row[key] not in allowed:
             raise DataError(f"{where}: `{key}` must be one of {', '.join(allowed)}; got {_show(row[key])}.")
