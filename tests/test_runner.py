@@ -743,3 +743,37 @@ def test_an_origin_before_the_data_is_refused_before_anything_runs(project, tmp_
         run_suite([params], out=out, notebooks_dir=project["notebooks"], run_notebooks=(),
                   scenario_notebooks=("report.ipynb",), summary_notebook=None, progress=None)
     assert not out.exists()
+
+
+def test_a_kernel_that_dies_while_starting_is_started_once_more(tmp_path, monkeypatch):
+    import papermill
+
+    from xmforecast import runner
+
+    calls = []
+
+    def flaky(input_path, output_path, **kwargs):
+        calls.append(output_path)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("done")]), output_path)
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    task = {"folder": str(tmp_path / "a"), "log": str(tmp_path / "_logs" / "a.log"), "input": "in.ipynb",
+            "output": str(tmp_path / "a" / "n.ipynb"), "parameters": {}, "kernel_name": None, "timeout": 60,
+            "label": "a", "notebook": "n.ipynb", "html": str(tmp_path / "a" / "n.html"), "font": None,
+            "kind": "scenario", "rel": "a/n.ipynb"}
+    record = runner._execute(task)
+    assert record["status"] == "ok" and len(calls) == 2
+    assert "the kernel died while starting" in (tmp_path / "_logs" / "a.log").read_text(encoding="utf-8")
+    # a kernel that dies twice, or any other error, fails the notebook as before
+    calls.clear()
+
+    def dead(input_path, output_path, **kwargs):
+        calls.append(output_path)
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(papermill, "execute_notebook", dead)
+    record = runner._execute(task)
+    assert record["status"] == "failed" and len(calls) == 2
+    assert record["error"]["evalue"] == "Kernel died before replying to kernel_info"

@@ -779,6 +779,10 @@ def _record(task: dict, seconds: float, started: str | None, error: dict | None)
     }
 
 
+#: nbclient's words for a kernel that died before it could run anything.
+_KERNEL_DIED_STARTING = re.compile(r"Kernel died before replying to kernel_info")
+
+
 def _execute(task: dict) -> dict:
     """Execute one notebook with papermill and export its HTML (in a worker)."""
     import papermill
@@ -801,13 +805,23 @@ def _execute(task: dict) -> dict:
 
                 engine = f"xmforecast-{os.getpid()}"
                 papermill_engines.register(engine, _progress_engine(f"{task['label']} · {task['notebook']}"))
-                papermill.execute_notebook(
-                    task["input"], task["output"], parameters=task["parameters"], cwd=task["folder"],
-                    kernel_name=task["kernel_name"], progress_bar=False, log_output=False,
-                    execution_timeout=task["timeout"],
-                    # Kernels start slowly on a busy machine; nbclient's 60 s default has proved short.
-                    start_timeout=300, engine_name=engine,
-                )
+                for attempt in (1, 2):
+                    try:
+                        papermill.execute_notebook(
+                            task["input"], task["output"], parameters=task["parameters"], cwd=task["folder"],
+                            kernel_name=task["kernel_name"], progress_bar=False, log_output=False,
+                            execution_timeout=task["timeout"],
+                            # Kernels start slowly on a busy machine; nbclient's 60 s default has proved short.
+                            start_timeout=300, engine_name=engine,
+                        )
+                        break
+                    except RuntimeError as exc:
+                        # A kernel that dies while it starts has run no cell: one more start is safe, and an
+                        # unattended run should not fail for it (seen once in a few hundred starts).
+                        if attempt == 2 or not _KERNEL_DIED_STARTING.search(str(exc)):
+                            raise
+                        os.write(2, f"xmforecast: the kernel died while starting ({exc}); starting it again\n"
+                                 .encode())  # fd 2 is the log here
             finally:
                 sys.stderr.flush()
                 os.dup2(saved, 2)
