@@ -410,7 +410,7 @@ def _cli_project(root: Path) -> Path:
     return root
 
 
-def _start_cli_run(root: Path):
+def _start_cli_run(root: Path, preexec_fn=None):
     import os
     import subprocess
     import sys
@@ -419,7 +419,7 @@ def _start_cli_run(root: Path):
                                                          os.environ.get("PYTHONPATH", "")])}
     return subprocess.Popen(
         [sys.executable, "-m", "xmforecast.cli", "run", "a.yaml", "--out", "reports", "--jobs", "1"],
-        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=preexec_fn,
     )
 
 
@@ -709,19 +709,11 @@ def test_sigterm_from_the_first_instant_exits_143_in_one_line(tmp_path, delay):
 
 
 def test_a_run_started_with_sigint_ignored_keeps_it_ignored(tmp_path):
-    import os
     import signal
-    import subprocess
-    import sys
 
     root = _cli_project(tmp_path / "project")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parent.parent),
-                                                         os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "xmforecast.cli", "run", "a.yaml", "--out", "reports", "--jobs", "1"],
-        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as a shell's background job
-    )
+    # as a shell's background job starts it
+    proc = _start_cli_run(root, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     _wait_until_a_notebook_runs(root, proc)
     proc.send_signal(signal.SIGINT)
     (root / "slow").unlink()
