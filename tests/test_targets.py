@@ -186,3 +186,70 @@ def test_a_median_on_the_target_up_to_rounding_meets_it(direction, median):
     assert year == 2017
     _, year = attainment(falling, 2017, 200.01, direction="increase")
     assert math.isnan(year)  # a real shortfall still is one
+
+
+# --------------------------------------------------------------------------- one verdict
+
+from xmforecast.targets import grade_words, required_growth_from_latest, verdict, verdicts  # noqa: E402
+
+
+@pytest.mark.parametrize("lang, status, p, direction, text", [
+    ("en", "on track", 0.14, "increase", "past pace sufficient, but the forecast expects a slowdown: unlikely, 14 %"),
+    ("zh", "on track", 0.14, "increase", "以往增速足够,但预测增长将放缓:不太可能,14 %"),
+    ("en", "on track", 0.03, "decrease", "past pace sufficient, but the forecast expects the fall to slow: "
+                                         "very unlikely, 3 %"),
+    ("en", "on track", 0.84, "increase", "past pace sufficient, and the forecast agrees: likely, 84 %"),
+    ("zh", "on track", 0.84, "increase", "以往增速足够,预测也如此:可能,84 %"),
+    ("en", "limited progress", 0.9, "increase", "past pace far too slow, but the forecast expects a speed-up: "
+                                                "very likely, 90 %"),
+    ("zh", "deterioration", 0.0, "decrease", "以往在背离目标,预测也如此:很不可能,0 %"),
+    ("en", "insufficient data", 0.004, "increase", "too little history to judge the past pace; forecast: "
+                                                   "very unlikely, <1 %"),
+    ("zh", "insufficient data", 0.004, "increase", "历史太短,无法判断以往增速;预测:很不可能,<1 %"),
+    ("en", "already met", 0.2, "increase", "already at the target, but the forecast expects it to slip back: "
+                                           "unlikely, 20 %"),
+    ("en", "met", 1.0, "increase", "met"),
+    ("zh", "missed", 0.0, "increase", "未实现"),
+])
+def test_one_verdict_reconciles_the_past_pace_and_the_forecast(lang, status, p, direction, text):
+    assert verdict(status, p, direction=direction, lang=lang) == text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_verdict_without_a_probability_says_why_and_keeps_the_past_pace(lang):
+    cannot = verdict("on track", math.nan, note="not simulated: too short", lang=lang)
+    assert cannot.startswith(grade_words("on track", lang))
+    assert ("模型无法拟合" if lang == "zh" else "the model cannot fit") in cannot
+    assert verdict("insufficient data", None, has_baseline=False, lang=lang) == (
+        "无法评估(无基期值)" if lang == "zh" else "not assessed: no baseline")
+
+
+def test_the_grade_is_named_for_what_it_measures():
+    for status in ("on track", "acceleration needed", "limited progress"):
+        assert grade_words(status).startswith("past pace") and grade_words(status, "zh").startswith("以往增速")
+    assert "on track" not in grade_words("on track")
+
+
+def test_verdicts_take_the_direction_from_the_registry():
+    table = pd.DataFrame({"indicator": ["down", "up"], "status": ["on track"] * 2, "p_attain": [0.1, 0.1],
+                          "base_value": [5.6, 1.0]})
+    registry = pd.DataFrame({"id": ["down", "up"], "direction": ["decrease", "increase"]})
+    said = verdicts(table, registry).tolist()
+    assert "the fall to slow" in said[0] and "a slowdown" in said[1]
+
+
+def test_required_growth_is_counted_from_the_latest_observation(indicators):
+    from xmforecast.registry import load_indicators
+    from xmforecast.data import load_observations
+    from pathlib import Path
+
+    city = Path(__file__).resolve().parent.parent / "examples" / "lakeside"
+    registry = load_indicators(city / "indicators.yaml")
+    obs = load_observations(city / "observations.csv", indicators=registry)
+    table = target_table(registry, obs, origin=2023).set_index("indicator")
+    for ind, row in table.iterrows():
+        latest = obs[(obs["indicator"] == ind) & (obs["year"] == row["latest_year"])]["value"].iloc[0]
+        expected = (row["target_level"] / latest) ** (1 / (row["target_year"] - row["latest_year"])) - 1
+        assert row["required_from_latest"] == pytest.approx(expected)
+    assert table.loc["energy_intensity", "required_from_latest"] < 0, "a target wanted down must fall"
+    assert math.isnan(required_growth_from_latest(5.0, 2025, 4.8, 2025))

@@ -32,11 +32,39 @@ __all__ = [
     "attainment",
     "quality_note",
     "target_table",
+    "required_growth_from_latest",
+    "LIKELIHOOD",
+    "likelihood_words",
+    "grade_words",
+    "verdict",
+    "verdicts",
 ]
 
 ON_TRACK, ACCELERATE, LIMITED, DETERIORATION = "on track", "acceleration needed", "limited progress", "deterioration"
 ALREADY_MET, MET, MISSED, NO_DATA = "already met", "met", "missed", "insufficient data"
 STATUSES = (ALREADY_MET, ON_TRACK, ACCELERATE, LIMITED, DETERIORATION, MET, MISSED, NO_DATA)
+
+#: The calibrated likelihood words (IPCC) of a probability of attainment, with their lower
+#: bounds [fraction]: ``p < 0.10`` very unlikely, ..., ``p ≥ 0.90`` very likely.
+LIKELIHOOD = (
+    (0.00, "very unlikely", "很不可能"),
+    (0.10, "unlikely", "不太可能"),
+    (0.33, "about as likely as not", "可能性约一半"),
+    (0.66, "likely", "可能"),
+    (0.90, "very likely", "很可能"),
+)
+
+# The progress grade names what it measures: the pace of the past against the pace required.
+_GRADE_WORDS = {
+    ON_TRACK: ("以往增速足够", "past pace sufficient"),
+    ACCELERATE: ("以往增速略慢", "past pace a little too slow"),
+    LIMITED: ("以往增速远远不够", "past pace far too slow"),
+    DETERIORATION: ("以往在背离目标", "moving away from the target so far"),
+    ALREADY_MET: ("已达到目标水平", "already at the target"),
+    MET: ("已实现", "met"),
+    MISSED: ("未实现", "missed"),
+    NO_DATA: ("历史太短,无法判断以往增速", "too little history to judge the past pace"),
+}
 
 TARGET_COLUMNS = [
     "indicator", "target_year", "target_type", "target_value", "base_year", "base_value",
@@ -323,7 +351,9 @@ def target_table(indicators: pd.DataFrame, observations: pd.DataFrame, *, origin
     -------
     DataFrame
         :data:`TARGET_COLUMNS` plus ``target_level`` (the level to reach), ``latest_year``,
-        ``latest_value``, ``gap`` (target level − latest value), ``note`` and ``data_quality``
+        ``latest_value``, ``gap`` (target level − latest value), ``required_from_latest`` (the
+        constant growth from the latest observation that just reaches the target [fraction],
+        see :func:`required_growth_from_latest`), ``note`` and ``data_quality``
         (the years whose figure is derived or of grade C, see :func:`quality_note`). ``p_attain``
         and ``expected_year`` are NaN here; :func:`xmforecast.assess_targets` fills them.
     """
@@ -350,7 +380,8 @@ def target_table(indicators: pd.DataFrame, observations: pd.DataFrame, *, origin
                    base_year=base_year, base_value=float(base), required_growth=math.nan,
                    observed_growth=math.nan, progress_ratio=math.nan, status=NO_DATA,
                    p_attain=math.nan, expected_year=math.nan, target_level=math.nan,
-                   latest_year=math.nan, latest_value=math.nan, gap=math.nan, note="",
+                   latest_year=math.nan, latest_value=math.nan, gap=math.nan, required_from_latest=math.nan,
+                   note="",
                    data_quality=quality_note(observations, ind, origin=origin))
         if not np.isfinite(row["base_value"]) or row["base_value"] <= 0:
             row["note"] = "no baseline: the seed gives none and no observation exists for the base year"
@@ -366,7 +397,8 @@ def target_table(indicators: pd.DataFrame, observations: pd.DataFrame, *, origin
         reached = latest >= level if increase else latest <= level
         row.update(target_level=level, required_growth=req, observed_growth=obs,
                    progress_ratio=progress_ratio(obs, req, direction=direction), latest_year=latest_year,
-                   latest_value=latest, gap=level - latest)
+                   latest_value=latest, gap=level - latest,
+                   required_from_latest=required_growth_from_latest(latest, latest_year, level, tyear))
         if tyear in hist.index:
             done = hist[tyear] >= level if increase else hist[tyear] <= level
             row.update(status=MET if done else MISSED, p_attain=1.0 if done else 0.0,
@@ -381,5 +413,175 @@ def target_table(indicators: pd.DataFrame, observations: pd.DataFrame, *, origin
             if np.isnan(obs):
                 row["note"] = "observed growth needs two observations within the window"
         rows.append(row)
-    return pd.DataFrame(rows, columns=TARGET_COLUMNS + ["target_level", "latest_year", "latest_value", "gap", "note",
-                                                       "data_quality"])
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS + ["target_level", "latest_year", "latest_value", "gap",
+                                                       "required_from_latest", "note", "data_quality"])
+
+
+def required_growth_from_latest(latest_value: float, latest_year: int, target: float, target_year: int) -> float:
+    """Constant annual growth from the latest observation that just reaches the target.
+
+    Parameters
+    ----------
+    latest_value, target : float
+        Latest observed level and the level to reach [indicator's unit].
+    latest_year, target_year : int
+        Their years; NaN when the target year is not after the latest one.
+
+    Returns
+    -------
+    float
+        Growth per year [fraction] (negative for a level that must fall); NaN when undefined.
+
+    Examples
+    --------
+    >>> round(required_growth_from_latest(5.6, 2023, 4.8, 2025), 4)
+    -0.0742
+    """
+    import numpy as np
+
+    values = (latest_value, latest_year, target, target_year)
+    if not all(v is not None and np.isfinite(float(v)) for v in values):
+        return math.nan
+    years = int(target_year) - int(latest_year)
+    if years < 1 or not (latest_value > 0 and target > 0):
+        return math.nan
+    return required_growth(float(latest_value), float(target), years)
+
+
+def likelihood_words(p: float, lang: str = "en") -> str:
+    """The calibrated words of a probability [fraction] (see :data:`LIKELIHOOD`).
+
+    Examples
+    --------
+    >>> likelihood_words(0.14), likelihood_words(0.9, "zh")
+    ('unlikely', '很可能')
+    """
+    words = LIKELIHOOD[0]
+    for band in LIKELIHOOD:
+        if p >= band[0]:
+            words = band
+    return words[2] if lang == "zh" else words[1]
+
+
+def grade_words(status: str, lang: str = "en") -> str:
+    """The progress grade named for what it measures, the past pace against the pace required.
+
+    Examples
+    --------
+    >>> grade_words("on track"), grade_words("deterioration", "zh")
+    ('past pace sufficient', '以往在背离目标')
+    """
+    zh, en = _GRADE_WORDS.get(str(status), (str(status), str(status)))
+    return zh if lang == "zh" else en
+
+
+def _missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return not math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return not str(value).strip() or str(value).strip().lower() in {"nan", "none", "<na>"}
+
+
+def verdict(status: str, p_attain: float | None, *, direction: str = "increase", note: str = "",
+            has_baseline: bool = True, lang: str = "en") -> str:
+    """One verdict per target and scenario, reconciling the past pace and the forecast.
+
+    The progress grade (:func:`progress_status`) compares the growth of the past years with
+    the growth required; the probability of attainment is the forecast. The verdict says
+    both, and says when they disagree: "past pace sufficient, but the forecast expects a
+    slowdown: unlikely, 14 %".
+
+    Parameters
+    ----------
+    status : str
+        One of :data:`STATUSES`.
+    p_attain : float or None
+        Probability of attainment [fraction]; None or NaN when there is none.
+    direction : {"increase", "decrease"}
+        Which way the target wants the indicator to move.
+    note : str
+        The target row's note (says why a model could not fit).
+    has_baseline : bool
+        False when the target has no baseline (it is not assessed).
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> verdict("on track", 0.14)
+    'past pace sufficient, but the forecast expects a slowdown: unlikely, 14 %'
+    >>> verdict("deterioration", 0.03, direction="decrease")
+    'moving away from the target so far, and the forecast agrees: very unlikely, 3 %'
+    >>> verdict("on track", 0.84, lang="zh")
+    '以往增速足够,预测也如此:可能,84 %'
+    """
+    from .report import format_probability
+
+    zh = lang == "zh"
+    if not has_baseline:
+        return "无法评估(无基期值)" if zh else "not assessed: no baseline"
+    if status in (MET, MISSED):
+        return grade_words(status, lang)
+    grade = grade_words(status, lang)
+    if _missing(p_attain):
+        if str(note or "").startswith("not simulated"):
+            why = "无法估计(模型无法拟合)" if zh else "no estimate: the model cannot fit"
+        else:
+            why = "无法估计(数据太少)" if zh else "no estimate: too little data"
+        return f"{grade};{why}" if zh else f"{grade}; {why}"
+    p = float(p_attain)
+    chance = (f"{likelihood_words(p, lang)},{format_probability(p)}" if zh
+              else f"{likelihood_words(p, lang)}, {format_probability(p)}")
+    down = direction == "decrease"
+    if status == NO_DATA:
+        return f"{grade};预测:{chance}" if zh else f"{grade}; forecast: {chance}"
+    good = status in (ON_TRACK, ALREADY_MET)
+    if p >= 0.66:
+        if good:
+            said = ("预测也如此", "and the forecast agrees")
+        else:
+            said = (("但预测下降将加快", "but the forecast expects a faster fall") if down
+                    else ("但预测增长将加快", "but the forecast expects a speed-up"))
+    elif p >= 0.33:
+        said = ("预测把握不大", "but the forecast is unsure") if good else ("预测把握不大", "and the forecast is unsure")
+    elif status == ALREADY_MET:
+        said = ("但预测将退回目标之外", "but the forecast expects it to slip back")
+    elif good:
+        said = (("但预测下降将放缓", "but the forecast expects the fall to slow") if down
+                else ("但预测增长将放缓", "but the forecast expects a slowdown"))
+    else:
+        said = ("预测也如此", "and the forecast agrees")
+    return f"{grade},{said[0]}:{chance}" if zh else f"{grade}, {said[1]}: {chance}"
+
+
+def verdicts(table: pd.DataFrame, indicators: pd.DataFrame | None = None, *, lang: str = "en") -> pd.Series:
+    """:func:`verdict` for every row of a target table (``status``, ``p_attain``, ...).
+
+    The direction comes from the table's ``direction`` column, else from `indicators`
+    (the registry), else ``increase``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"indicator": ["a"], "status": ["on track"], "p_attain": [0.9], "base_value": [1.0]})
+    >>> verdicts(t).tolist()
+    ['past pace sufficient, and the forecast agrees: very likely, 90 %']
+    """
+    import pandas as pd
+
+    directions = (dict(zip(indicators["id"], indicators["direction"]))
+                  if indicators is not None and "direction" in indicators else {})
+    out = []
+    for rec in table.to_dict("records"):
+        direction = rec.get("direction")
+        if _missing(direction) if not isinstance(direction, str) else not direction:
+            direction = directions.get(rec.get("indicator"), "increase")
+        out.append(verdict(rec.get("status"), rec.get("p_attain"), direction=str(direction),
+                           note=str(rec.get("note") or ""), has_baseline=not _missing(rec.get("base_value")),
+                           lang=lang))
+    return pd.Series(out, index=table.index, name="verdict", dtype=object)
