@@ -157,9 +157,12 @@ def _targets(args) -> None:
                            rng=args.seed if args.seed is not None else scenario.seed)
     for line in run_warnings(table):
         print(f"xmforecast: warning: {line}", file=sys.stderr)
+    from .targets import verdicts
+
+    table["verdict"] = verdicts(table, reg)  # the pages' one verdict: past pace and forecast together
     cols = ["indicator", "target_year", "target_type", "target_value", "base_year", "base_value",
             "required_growth", "observed_growth", "progress_ratio", "status", "p_attain", "expected_year",
-            "confidence", "base_rate", "reference_class", "vintage"]
+            "confidence", "base_rate", "reference_class", "vintage", "verdict"]
     if args.format == "table":
         table = table.round({"required_growth": 4, "observed_growth": 4, "progress_ratio": 3, "p_attain": 3,
                              "base_rate": 3})
