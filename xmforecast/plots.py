@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from .exceptions import ParameterError
 from .fonts import Lang, _check_lang, _configure_fonts, _warn_no_cjk, setup_fonts
-from .report import _STATUS as _STATUS_WORDS
+from .targets import _GRADE_WORDS as _STATUS_WORDS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,12 +82,12 @@ _TEXT = {
     "interval": ("预测区间", "Prediction interval"),
     "target": ("目标", "Target"),
     "required": ("达标所需路径", "Path required to reach the target"),
-    "na": ("无数据", "n/a"),
+    "na": ("无估计", "no estimate"),
     "no_data": ("无观测数据", "no observations"),
     "p_axis": ("实现目标的概率", "Probability of attaining the target"),
     "p_title": ("各目标的实现概率", "Probability of attaining each target"),
     "r_axis": ("进展比 R = 实际增长 / 所需增长", "Progress ratio R = observed / required growth"),
-    "r_title": ("各目标的进展比", "Progress towards each target"),
+    "r_title": ("以往增速与所需增速之比", "Past pace against the pace required"),
     "s_title": ("实现概率对假设的敏感性：{parameter}", "Sensitivity of the probability to {parameter}"),
     "c_title": ("各情景下的实现概率", "Probability of attainment by scenario"),
     "scenario": ("情景", "Scenario"),
@@ -104,14 +104,14 @@ _TEXT = {
         "derived values are computed, not published.",
     ),
     "p_note": (
-        "概率 = 模拟路径中在目标年份达到目标的比例；颜色表示概率（各页面、各图相同）；括号内为至今趋势评级。",
+        "概率 = 模拟路径中在目标年份达到目标的比例；颜色表示概率（各页面、各图相同）；括号内为以往增速评级。",
         "Probability = share of simulated paths that reach the target in the target year; "
-        "colour = probability (the same on every page and chart); in brackets: the trend so far.",
+        "colour = probability (the same on every page and chart); in brackets: the past pace.",
     ),
     "r_note": (
-        "R ≥ 0.95 进展顺利，0.6–0.95 需要加速，0–0.6 进展有限，R < 0 倒退（Eurostat / Open SDG）。",
-        "R ≥ 0.95 on track, 0.6–0.95 acceleration needed, 0–0.6 limited progress, "
-        "R < 0 deterioration (Eurostat / Open SDG).",
+        "以往增速评级：R ≥ 0.95 足够，0.6–0.95 略慢，0–0.6 远远不够，R < 0 背离目标（Eurostat / Open SDG）；只看过去，不是预测。",
+        "Past pace: R ≥ 0.95 sufficient, 0.6–0.95 a little too slow, 0–0.6 far too slow, "
+        "R < 0 moving away from the target (Eurostat / Open SDG); the past only, not a forecast.",
     ),
     "s_note": (
         "每个点用该假设值重新模拟；概率 = 达标路径所占比例。",
@@ -818,18 +818,20 @@ def progress_chart(
     fig, ax, _ = _new_axes(plt, None, (7.5, _rows_height(labels)))
     edges = (low, *_GRADE_THRESHOLDS, high)
     grades = ("deterioration", "limited progress", "acceleration needed", "on track")
-    for a, b, grade in zip(edges[:-1], edges[1:], grades):
-        ax.axvspan(a, b, color=STATUS_COLORS[grade], alpha=0.13, lw=0, zorder=0)
+    for k, (a, b, grade) in enumerate(zip(edges[:-1], edges[1:], grades)):
+        ax.axvspan(a, b, color="0.5", alpha=0.04 + 0.05 * k, lw=0, zorder=0)
+        ax.text((a + b) / 2, -0.5, _wrap(_t(grade, lang), 14), ha="center", va="bottom", fontsize=8,
+                color="0.3", transform=ax.transData, clip_on=False)
     for x in _GRADE_THRESHOLDS:
         ax.axvline(x, color="0.55", lw=0.8, zorder=1)
     y = np.arange(n)
     ok = np.isfinite(r)
     shown = np.clip(r, low, high)
-    ax.barh(y[ok], shown[ok], height=0.55,
-            color=[_status_color(s) for s, k in zip(statuses, ok) if k], zorder=2)
-    for yi, ri, si in zip(y, r, shown):
-        if not math.isfinite(ri):
-            ax.text(0.02, yi, _t("na", lang), va="center", ha="left", fontsize=9, color="0.35")
+    ax.barh(y[ok], shown[ok], height=0.55, color="0.42", zorder=2)
+    for yi, ri, si, status in zip(y, r, shown, statuses):
+        if not math.isfinite(ri):  # no ratio: say why (the figure itself is shown elsewhere)
+            ax.text(0.02, yi, _t(status, lang) if status in _STATUS_WORDS else _t("na", lang), va="center",
+                    ha="left", fontsize=9, color="0.35")
             continue
         inside = (si >= high - 0.3) if ri >= 0 else (si <= low + 0.3)
         if ri >= 0:
@@ -848,9 +850,6 @@ def progress_chart(
     ax.set_xticks(sorted({*_GRADE_THRESHOLDS, *extra}))
     ax.xaxis.set_major_formatter(lambda v, _pos: _number(v))
     ax.set_xlabel(_t("r_axis", lang))
-    handles = _status_handles(list(grades) + statuses, lang)
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=3,
-              frameon=False, fontsize=8.5, borderaxespad=0)
     _title_and_note(fig, ax, title if title is not None else _t("r_title", lang), "r_note", source_note, lang)
     return fig
 
@@ -1160,17 +1159,16 @@ def target_panel(evaluation: Any, indicator: str, indicators: pd.DataFrame, *, l
         ax.axis("off")
         ax.text(0.0, 0.5, f"{indicator_label(rec, lang)}\n{status}: {row.get('note', '')}", va="center", wrap=True)
         return fig
-    from .report import format_probability
-
     if quality is None:
         from .data import load_observations
 
         shipped = load_observations(indicators=indicators)
         quality = shipped[shipped["indicator"] == indicator][["year", "quality", "status"]]
-    p = row["p_attain"]
-    chance = format_probability(p)
-    title = (f"{_name(rec, lang)} · 达标概率 {chance} · {status}" if lang == "zh"
-             else f"{_name(rec, lang)} · P(attain) {chance} · {status}")
+    from .targets import verdict
+
+    title = f"{_name(rec, lang)} · " + verdict(
+        str(row["status"]), row["p_attain"], direction=str(rec.get("direction") or "increase"),
+        note=str(row.get("note") or ""), lang=lang)
     return fan_chart(sim.history, sim.paths, target_value=float(row["target_level"]),
                      target_year=int(row["target_year"]), required_path=evaluation.required_paths.get(indicator),
                      title=title, unit=str(rec["unit"]), levels=(50, level), lang=lang, quality=quality)
