@@ -135,8 +135,8 @@ for ind in [i for i in headline if i in ev.simulations]:
         required_path=ev.required_paths.get(ind), title=plots.indicator_label(row, sc.lang), unit=row["unit"],
         quality=obs[obs["indicator"] == ind][["year", "quality", "status"]], levels=(50, sc.level), lang=sc.lang,
     )
-    display(Markdown(f"**{escape(str(row[name]))}** — {report.verdict(row, sc.lang)}; trend so far: "
-                     f"*{report.status_label(row['status'], sc.lang)}*; model `{sim.model}` ({escape(str(sim.notes))})."),
+    display(Markdown(f"**{escape(str(row[name]))}** — {report.verdict(row, sc.lang)}; "
+                     f"model `{sim.model}` ({escape(str(sim.notes))})."),
             plots.publish(fig, out / f"fan_{ind}.png"))
 
 # %% [markdown]

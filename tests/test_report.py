@@ -51,8 +51,8 @@ def test_one_band_for_every_probability_and_a_verdict_in_words():
     for p in [i / 100 for i in range(101)]:
         band = report.probability_band(p)
         assert band.low <= p <= band.high
-    assert report.verdict({"p_attain": 0.84}) == "likely, 84 %"
-    assert report.verdict({"p_attain": 0.21}) == "unlikely, 21 %"
+    assert report.verdict({"p_attain": 0.84, "status": "on track", "base_value": 1}).endswith("likely, 84 %")
+    assert report.verdict({"p_attain": 0.21, "status": "on track", "base_value": 1}).endswith(": unlikely, 21 %")
     assert report.probability_band(0.21) is report.probability_band(0.30)
 
 
@@ -142,3 +142,33 @@ def test_the_page_shows_each_target_s_base_rate_with_whose_it_is():
     assert "<th>Base rate</th>" in page and 'title="Chinese provinces&#39; R&amp;D spending grew 20 %' in page
     # no base rate (no required growth): a dash, no sentence
     assert report.answer_table(pd.DataFrame([_row()]), "en")[0]["base_rate"] == report.MISSING
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_target_wanted_down_reads_at_most_and_fall(lang):
+    row = {"indicator": "energy_intensity", "target_type": "level", "target_value": 4.8, "target_year": 2025,
+           "unit": "MJ per EUR", "direction": "decrease", "latest_value": 5.6, "latest_year": 2023,
+           "target_level": 4.8, "required_growth": -0.0378, "status": "deterioration", "p_attain": 0.0,
+           "base_value": 5.6}
+    target = report.answer_table(pd.DataFrame([row]), lang)[0]
+    assert "≤ 4.8" in target["target"] and "≥" not in target["target"]
+    assert target["takes"] == ("年降 7 %" if lang == "zh" else "fall 7 % a year")  # (4.8 / 5.6) ** (1 / 2) - 1
+    up = report.answer_table(pd.DataFrame([{**row, "direction": "increase", "target_value": 6.0,
+                                            "target_level": 6.0}]), lang)[0]
+    assert "≥ 6" in up["target"] and up["takes"] == ("年增 4 %" if lang == "zh" else "4 % a year")
+
+
+def test_what_it_takes_counts_from_the_latest_figure_not_the_base_year():
+    row = {"indicator": "research_spending", "target_type": "level", "target_value": 520.0, "target_year": 2025, "base_year": 2021,
+           "base_value": 412.0, "required_growth": 0.06, "latest_value": 470.0, "latest_year": 2023,
+           "target_level": 520.0, "direction": "increase", "status": "on track", "p_attain": 0.3}
+    assert report.answer_table(pd.DataFrame([row]), "en")[0]["takes"] == "5 % a year"  # (520 / 470) ** .5 - 1
+
+
+def test_one_rounding_rule_for_the_lever_everywhere():
+    row = {"indicator": "x", "lever": "first-time certifications per year [firms]", "lever_needed": 242.3, "target_year": 2017, "base_value": 1,
+           "latest_value": 1225, "latest_year": 2016, "target_level": 1400, "direction": "increase"}
+    csv = report.round_for_csv(pd.DataFrame([row]))
+    assert int(csv["lever_needed"].iloc[0]) == 243 == report.lever_count(242.3)
+    assert "≥ 243 " in report._takes(row, "en") and "≥ 243 " in report._takes(
+        {**row, "lever_needed": csv["lever_needed"].iloc[0]}, "en")

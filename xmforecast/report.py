@@ -50,6 +50,9 @@ __all__ = [
     "probability_colormap",
     "status_label",
     "verdict",
+    "lever_count",
+    "growth_words",
+    "required_from_latest",
     "scenario_summary",
     "scenario_forecasts",
     "round_for_csv",
@@ -68,7 +71,8 @@ MISSING = "—"
 SUMMARY_COLUMNS = (
     "scenario", "title", "indicator", "name_zh", "name_en", "unit", "kind", "direction",
     "target_year", "target_type", "target_value", "target_level", "base_year", "base_value",
-    "latest_year", "latest_value", "gap", "required_growth", "observed_growth", "progress_ratio",
+    "latest_year", "latest_value", "gap", "required_growth", "required_from_latest", "observed_growth",
+    "progress_ratio",
     "status", "p_attain", "expected_year", "level", "point", "lower", "upper",
     "lever", "lever_needed", "lever_last", "lever_last_year", "model", "note", "data_quality", "origin",
 )
@@ -258,13 +262,16 @@ class Band:
 
 
 #: The one probability scale of every page and chart (red unlikely, blue likely).
-PROBABILITY_BANDS = (
-    Band(0.00, 0.10, "very unlikely", "很不可能", "#b2182b", "#ffffff"),
-    Band(0.10, 0.33, "unlikely", "不太可能", "#ef8a62", "#111111"),
-    Band(0.33, 0.66, "about as likely as not", "可能性约一半", "#f7dc8c", "#111111"),
-    Band(0.66, 0.90, "likely", "可能", "#74add1", "#111111"),
-    Band(0.90, 1.00, "very likely", "很可能", "#2c5f9e", "#ffffff"),
-)
+def _bands() -> tuple[Band, ...]:
+    from .targets import LIKELIHOOD
+
+    colors = (("#b2182b", "#ffffff"), ("#ef8a62", "#111111"), ("#f7dc8c", "#111111"), ("#74add1", "#111111"),
+              ("#2c5f9e", "#ffffff"))
+    highs = [low for low, _, _ in LIKELIHOOD[1:]] + [1.0]
+    return tuple(Band(low, high, en, zh, *color) for (low, en, zh), high, color in zip(LIKELIHOOD, highs, colors))
+
+
+PROBABILITY_BANDS = _bands()
 _NO_PROBABILITY = "#e6e6e6"
 
 
@@ -315,16 +322,6 @@ def probability_colormap():
 
 # --------------------------------------------------------------------------- words
 
-_STATUS = {
-    "on track": ("进展顺利", "on track"),
-    "acceleration needed": ("需要加速", "acceleration needed"),
-    "limited progress": ("进展有限", "limited progress"),
-    "deterioration": ("倒退", "deterioration"),
-    "already met": ("已达成", "already met"),
-    "met": ("已实现", "met"),
-    "missed": ("未实现", "missed"),
-    "insufficient data": ("数据不足", "insufficient data"),
-}
 def _lever_words(lever: Any, lang: Lang) -> str:
     """A structural model's lever (its ``lever`` text) in the planner's words its model declares."""
     from .models import MODELS
@@ -336,11 +333,16 @@ def _lever_words(lever: Any, lang: Lang) -> str:
 
 
 def status_label(status: Any, lang: Lang = "en") -> str:
-    """The trend grade in words (``"on track"`` → ``"进展顺利"`` in Chinese)."""
-    if _is_missing(status):
-        return MISSING
-    zh, en = _STATUS.get(str(status), (str(status), str(status)))
-    return zh if lang == "zh" else en
+    """The progress grade named for what it is, the past pace (``"on track"`` → ``"past pace sufficient"``).
+
+    Examples
+    --------
+    >>> status_label("on track"), status_label("acceleration needed", "zh")
+    ('past pace sufficient', '以往增速略慢')
+    """
+    from .targets import grade_words
+
+    return MISSING if _is_missing(status) else grade_words(str(status), lang)
 
 
 def _get(row: Any, key: str) -> Any:
@@ -360,37 +362,26 @@ def _reached_at_base(row: Any) -> bool:
 
 
 def verdict(row: Any, lang: Lang = "en") -> str:
-    """The answer in words: ``"likely, 84 %"``, ``"met"``, or why there is none.
+    """The one verdict of a target row in words (:func:`xmforecast.targets.verdict`).
 
     Parameters
     ----------
     row : mapping
-        A row of :func:`scenario_summary` (``p_attain``, ``status``, ``note``, ...).
+        A row of :func:`scenario_summary` (``p_attain``, ``status``, ``direction``, ``note``, ...).
     lang : {"zh", "en"}
 
     Examples
     --------
-    >>> verdict({"p_attain": 0.84, "status": "on track"})
-    'likely, 84 %'
-    >>> verdict({"p_attain": 0.9988}, "zh")
-    '很可能,>99 %'
+    >>> verdict({"p_attain": 0.84, "status": "on track", "base_value": 1.0})
+    'past pace sufficient, and the forecast agrees: likely, 84 %'
+    >>> verdict({"p_attain": 0.9988, "status": "acceleration needed", "base_value": 1.0}, "zh")
+    '以往增速略慢,但预测增长将加快:很可能,>99 %'
     """
-    p = _float(_get(row, "p_attain"))
-    status = _get(row, "status")
-    if status in ("met", "missed"):
-        return status_label(status, lang)
-    if p is not None:
-        band = probability_band(p)
-        sep = "," if lang == "zh" else ", "
-        return f"{band.words(lang)}{sep}{format_probability(p)}"
-    if status == "already met":
-        return status_label(status, lang)
-    note = str(_get(row, "note") or "")
-    if note.startswith("not simulated"):
-        return "无法估计(模型无法拟合)" if lang == "zh" else "no estimate: the model cannot fit"
-    if _get(row, "base_value") is None:
-        return "无法评估(无基期值)" if lang == "zh" else "not assessed: no baseline"
-    return "无法估计(数据太少)" if lang == "zh" else "no estimate: too little data"
+    from .targets import verdict as _verdict
+
+    return _verdict(str(_get(row, "status") or "insufficient data"), _float(_get(row, "p_attain")),
+                    direction=str(_get(row, "direction") or "increase"), note=str(_get(row, "note") or ""),
+                    has_baseline=_get(row, "base_value") is not None, lang=lang)
 
 
 def _expected(row: Any, lang: Lang) -> str:
@@ -424,20 +415,75 @@ def _confidence(row: Any, lang: Lang) -> str:
     return f"可信度{_CONFIDENCE.get(grade, grade)}" if lang == "zh" else f"confidence {grade}"
 
 
-def _takes(row: Any, lang: Lang) -> str:
-    """Required growth per year, and the structural lever where there is one."""
-    growth = _float(_get(row, "required_growth"))
+def lever_count(needed: Any) -> int | None:
+    """The lever a target needs per year as a whole number: the next one up (242.3 → 243).
+
+    One rule for every page, chart and CSV: a fraction of a certification is not enough,
+    so the count needed is rounded up; at or below zero none is needed.
+
+    Examples
+    --------
+    >>> lever_count(242.3), lever_count(243.0000000001), lever_count(-3.0), lever_count(None)
+    (243, 243, 0, None)
+    """
+    number = _float(needed)
+    if number is None:
+        return None
+    return max(math.ceil(round(number, 6)), 0)
+
+
+def required_from_latest(row: Any) -> float | None:
+    """Required growth per year from the row's latest observation [fraction] (None if undefined)."""
+    from .targets import required_growth_from_latest
+
+    given = _float(_get(row, "required_from_latest"))
+    if given is not None:
+        return given
+    values = [_float(_get(row, k)) for k in ("latest_value", "latest_year", "target_level", "target_year")]
+    if any(v is None for v in values):
+        return None
+    return _float(required_growth_from_latest(*values))
+
+
+def growth_words(growth: Any, direction: Any, lang: Lang) -> str:
+    """A required growth in the target's direction: ``"7 % a year"``, ``"fall 9 % a year"``.
+
+    Examples
+    --------
+    >>> growth_words(-0.09, "decrease", "en"), growth_words(0.02, "decrease", "zh"), growth_words(0.07, "increase", "en")
+    ('fall 9 % a year', '无需下降', '7 % a year')
+    """
+    number = _float(growth)
+    if number is None:
+        return MISSING
+    percent = round(100 * number)
+    if direction == "decrease":
+        if percent >= 0:
+            return "无需下降" if lang == "zh" else "no fall needed"
+        return f"年降 {format_percent(-number)}" if lang == "zh" else f"fall {format_percent(-number)} a year"
+    if percent <= 0:
+        return "无需增长" if lang == "zh" else "no growth needed"
+    return f"年增 {format_percent(number)}" if lang == "zh" else f"{format_percent(number)} a year"
+
+
+def _lever_text(row: Any, lang: Lang) -> str:
+    needed, lever = lever_count(_get(row, "lever_needed")), _get(row, "lever")
+    if lever is None or needed is None:
+        return ""
+    words = _lever_words(lever, lang)
+    year = format_year(_get(row, "target_year"))
+    count = format_count(needed)
+    return f"{year} 年{words} ≥ {count}" if lang == "zh" else f"≥ {count} {words} in {year}"
+
+
+def _takes(row: Any, lang: Lang, *, lever: bool = True) -> str:
+    """Required growth per year from the latest figure, and the structural lever where there is one."""
     parts = []
-    if growth is not None and round(100 * growth) <= 0:
-        parts.append("无需增长" if lang == "zh" else "no growth needed")
-    elif growth is not None:
-        parts.append(f"年增 {format_percent(growth)}" if lang == "zh" else f"{format_percent(growth)} a year")
-    needed, lever = _float(_get(row, "lever_needed")), _get(row, "lever")
-    if lever is not None and needed is not None:
-        words = _lever_words(lever, lang)
-        year = format_year(_get(row, "target_year"))
-        count = format_count(max(math.ceil(needed - 1e-9), 0))
-        parts.append(f"{year} 年{words} ≥ {count}" if lang == "zh" else f"≥ {count} {words} in {year}")
+    growth = required_from_latest(row)
+    if growth is not None:
+        parts.append(growth_words(growth, _get(row, "direction"), lang))
+    if lever and _lever_text(row, lang):
+        parts.append(_lever_text(row, lang))
     return "; ".join(parts) if parts else MISSING
 
 
@@ -446,13 +492,15 @@ def _target_words(row: Any, lang: Lang) -> str:
     year, unit = format_year(_get(row, "target_year")), str(_get(row, "unit") or "")
     if value is None:
         return MISSING
+    sign = "≤" if _get(row, "direction") == "decrease" else "≥"
     if kind == "growth":
-        return f"{year} 年增长 ≥ {format_percent(value)}" if lang == "zh" else f"growth ≥ {format_percent(value)} in {year}"
+        return (f"{year} 年增长 {sign} {format_percent(value)}" if lang == "zh"
+                else f"growth {sign} {format_percent(value)} in {year}")
     shown = (format_value(value, unit) if unit in _COUNT_UNITS
              else format_amount(value, min(_decimals(value), 2)))
     if kind == "flow":
-        return f"{year} 年新增 ≥ {shown} {unit}" if lang == "zh" else f"≥ {shown} {unit} new in {year}"
-    return f"{year} 年 ≥ {shown} {unit}" if lang == "zh" else f"≥ {shown} {unit} by {year}"
+        return f"{year} 年新增 {sign} {shown} {unit}" if lang == "zh" else f"{sign} {shown} {unit} new in {year}"
+    return f"{year} 年 {sign} {shown} {unit}" if lang == "zh" else f"{sign} {shown} {unit} by {year}"
 
 
 # --------------------------------------------------------------------------- tables
@@ -589,9 +637,12 @@ def round_for_csv(frame: pd.DataFrame) -> pd.DataFrame:
         out["expected_year"] = pd.array(
             [int(round(y)) if y == y else (v if isinstance(v, str) and v.strip() else None)
              for y, v in zip(years, out["expected_year"])], dtype=object)
-    for column in ("lever_needed", "lever_last"):
-        if column in out:
-            out[column] = pd.to_numeric(out[column], errors="coerce").round().astype("Int64")
+    if "lever_needed" in out:  # the next whole one up, as every page shows it (see lever_count)
+        out["lever_needed"] = pd.array([lever_count(v) for v in out["lever_needed"]], dtype="Int64")
+    if "lever_last" in out:
+        out["lever_last"] = pd.to_numeric(out["lever_last"], errors="coerce").round().astype("Int64")
+    if "required_from_latest" in out:
+        out["required_from_latest"] = pd.to_numeric(out["required_from_latest"], errors="coerce").round(4)
     if "indicator" in out:
         places = {}
         for ind, group in out.groupby("indicator", sort=False):
@@ -993,10 +1044,11 @@ def index_page(run_dir: str | Path, run_id: str, scenarios: list[Any], records: 
                 cells.append(dict(verdict=verdict(rec, lang) if rec else MISSING, color=probability_color(p),
                                   confidence=_confidence(rec, lang) if rec else "",
                                   text_color=probability_text_color(p), expected=_expected(rec, lang) if rec else MISSING,
-                                  note=str(_get(rec, "note") or "")))
+                                  lever=_lever_text(rec, lang) if rec else "", note=str(_get(rec, "note") or "")))
+            # The growth needed depends on the data only; the lever on each scenario's settings (in its cell).
+            takes = list(dict.fromkeys(_takes(r, lang, lever=False) for r in group.to_dict("records")))
             rows.append(dict(name=str(_get(first, name_col) or first["indicator"]), indicator=first["indicator"],
-                             target=_target_words(first, lang), takes=_takes(first, lang),
-                             grade=status_label(_get(first, "status"), lang), cells=cells,
+                             target=_target_words(first, lang), takes="; ".join(takes), cells=cells,
                              has_p=any(_get(r, "p_attain") is not None for r in group.to_dict("records"))))
         rows.sort(key=lambda r: not r["has_p"])
     links = [dict(text=f"{Path(r['notebook']).stem}", href=prefix + r["html"])
