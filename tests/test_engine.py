@@ -157,9 +157,13 @@ def test_backtest_table_reports_the_chosen_model_next_to_its_nominal_coverage():
     assert with_history <= set(table["indicator"])
     chosen = table[table["chosen"].astype(bool)].set_index("indicator")
     assert with_history <= set(chosen.index)
-    assert (chosen["nominal"] == 80).all() and chosen["coverage"].between(0, 1).all()
-    assert (chosen["sigma_scale"] >= 1).all()  # intervals are widened, never narrowed
-    assert chosen.loc["hightech_enterprises", "reason"].startswith("auto uses the structural model")
+    scored = chosen[chosen["n"] > 0]
+    assert (chosen["nominal"] == 80).all() and scored["coverage"].between(0, 1).all()
+    assert chosen["coverage"].isna().sum() == (chosen["n"] == 0).sum()  # not backtested: no number
+    # The row is the model a forecast uses: the structural model where the registry declares one.
+    assert chosen.loc["hightech_enterprises", "model"] == "certified_stock"
+    assert chosen.loc["hightech_enterprises", "reason"].startswith("--model auto uses certified_stock")
+    assert chosen.loc["rd_spend", "model"] == "auto" and chosen.loc["rd_spend", "evidence"] == "own series"
     pooled = table[table["indicator"] == "all"].set_index("model")
     drift = table[(table["indicator"] != "all") & (table["model"] == "drift")]
     assert pooled.loc["drift", "n"] == drift["n"].sum()

@@ -36,6 +36,7 @@ def _defused(frame: pd.DataFrame) -> pd.DataFrame:
 
     Numbers stay numbers: only text cells change, so `-0.2` in a number column is untouched.
     """
+    import pandas as pd
     from pandas.api.types import is_numeric_dtype
 
     text = [c for c in frame.columns if not is_numeric_dtype(frame[c])]
@@ -43,11 +44,106 @@ def _defused(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     out = frame.copy()
     for column in text:
-        out[column] = [f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in out[column]]
+        risky = [isinstance(v, str) and v.startswith(_FORMULA_START) for v in out[column]]
+        if any(risky):  # only then rewritten: a list of years and None would become floats
+            out[column] = out[column].astype(object).where(~pd.Series(risky, index=out.index),
+                                                           "'" + out[column].astype(str))
     return out
 
 
-def _emit(frame: pd.DataFrame, fmt: str, *, footer: str = "") -> None:
+#: Columns a table may take in a terminal by default (`--wide`: every column, uncut).
+TABLE_WIDTH = 100
+#: Longest quotation or source shown by `--wide` in a table [terminal columns].
+WIDE_TEXT = 40
+
+
+def _text_width(text: str) -> int:
+    """Terminal columns of `text`: a CJK character takes two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _shorten(text: str, width: int) -> str:
+    """`text` in at most `width` columns, cut between words (never inside a number) with "…"."""
+    if _text_width(text) <= width:
+        return text
+    if width < 2:
+        return "…"[:width]
+    head, used = [], 0
+    for char in text:
+        used += _text_width(char)
+        if used > width - 1:
+            break
+        head.append(char)
+    cut = "".join(head)
+    following = text[len(cut)]
+
+    def inside(a: str, b: str) -> bool:  # an ASCII word or number goes on across the cut
+        return a.isascii() and b.isascii() and (a.isalnum() or a in ".,%") and (b.isalnum() or b in ".,%")
+
+    if cut and inside(cut[-1], following):
+        start = len(cut)
+        while start > 0 and inside(cut[start - 1], cut[start - 1]):
+            start -= 1
+        cut = cut[:start] if start > 0 else cut
+    return cut.rstrip(" ,;:、，；") + "…"
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` columns, broken between words."""
+    import textwrap
+
+    if _text_width(text) <= width:
+        return [text]
+    lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
+    return [line if _text_width(line) <= width else _shorten(line, width) for line in lines]
+
+
+def _layout(cells: pd.DataFrame, *, right: tuple[str, ...] = (), shrink: tuple[str, ...] = (),
+            wrap: tuple[str, ...] = (), width: int | None = TABLE_WIDTH) -> str:
+    """Text cells as aligned columns two spaces apart; numbers right, text left.
+
+    When the table is wider than `width`, the `wrap` columns (sentences) go on over several
+    lines and the `shrink` columns (names, quotes) are cut at a word, the last first, to fit.
+    """
+    columns = list(cells.columns)
+    rows = [[str(v) for v in row] for row in cells.itertuples(index=False)]
+    sizes = {c: max([_text_width(c)] + [_text_width(r[i]) for r in rows]) for i, c in enumerate(columns)}
+    if width is not None:
+        excess = sum(sizes.values()) + 2 * (len(columns) - 1) - width
+        for column, floor in [(c, 30) for c in wrap] + [(c, 12) for c in reversed(shrink)]:
+            if excess <= 0:
+                break
+            take = min(excess, max(sizes[column] - max(_text_width(column), floor), 0))
+            sizes[column] -= take
+            excess -= take
+        for column in shrink:
+            i = columns.index(column)
+            for r in rows:
+                r[i] = _shorten(r[i], sizes[column])
+
+    def pad(text: str, column: str) -> str:
+        gap = " " * (sizes[column] - _text_width(text))
+        return gap + text if column in right else text + gap
+
+    lines = ["  ".join(pad(c, c) for c in columns)]
+    for r in rows:
+        parts = [_wrap(v, sizes[c]) if c in wrap else [v] for v, c in zip(r, columns)]
+        for k in range(max(len(p) for p in parts)):
+            lines.append("  ".join(pad(p[k] if k < len(p) else "", c) for p, c in zip(parts, columns)))
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _emit(frame: pd.DataFrame, fmt: str, *, footer: str = "", table: pd.DataFrame | None = None,
+          right: tuple[str, ...] = (), shrink: tuple[str, ...] = (), wrap: tuple[str, ...] = (),
+          wide: bool = False) -> None:
+    """`frame` as CSV or JSON (every column, numbers as numbers), or as a table for a person.
+
+    A table shows `table` (text cells; default `frame`, blanks for missing values), fitted into
+    :data:`TABLE_WIDTH` columns by wrapping the `wrap` columns and cutting the `shrink` ones,
+    unless `wide`.
+    """
     out = sys.stdout
     if fmt == "csv":
         _defused(frame).to_csv(out, index=False, lineterminator="\n")
@@ -55,13 +151,90 @@ def _emit(frame: pd.DataFrame, fmt: str, *, footer: str = "") -> None:
         out.write(frame.to_json(orient="records", force_ascii=False, indent=1))
         out.write("\n")
     else:
-        import pandas as pd
-
-        with pd.option_context("display.width", 200, "display.max_columns", None,
-                               "display.max_colwidth", 60, "display.unicode.east_asian_width", True):
-            out.write(frame.to_string(index=False, na_rep="") + "\n")
+        cells = _cells(frame if table is None else table)
+        out.write(_layout(cells, right=right, shrink=shrink, wrap=wrap, width=None if wide else TABLE_WIDTH))
         if footer:
-            out.write(footer + "\n")
+            import textwrap
+
+            for line in footer.splitlines():
+                indent = line[: len(line) - len(line.lstrip())]
+                out.write(textwrap.fill(line, TABLE_WIDTH, subsequent_indent=indent + "  ") + "\n")
+
+
+def _cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as text: blanks for missing values, whole numbers without ``.0``."""
+    from .report import _is_missing
+
+    def text(value) -> str:
+        if isinstance(value, str):
+            return value
+        if _is_missing(value):
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return f"{value:.0f}"
+        return str(value)
+
+    return frame.astype(object).map(text)
+
+
+def _numbers(frame: pd.DataFrame) -> list[str]:
+    """The columns of `frame` a table aligns right: numbers, and years (``after 2035`` too)."""
+    import numbers
+
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    from .report import _is_missing
+
+    def numeric(column) -> bool:
+        if is_bool_dtype(frame[column]):
+            return False
+        if is_numeric_dtype(frame[column]) or column.endswith("year"):
+            return True
+        values = [v for v in frame[column] if not _is_missing(v)]
+        return bool(values) and all(isinstance(v, numbers.Number) and not isinstance(v, bool) for v in values)
+
+    return [c for c in frame.columns if numeric(c)]
+
+
+
+def pd_frame(columns: dict) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(columns)
+
+
+def _blank(text: str) -> str:
+    """A table's empty cell where the report's formats write a dash for a missing value."""
+    from .report import MISSING
+
+    return "" if text == MISSING else text
+
+
+def _percent(fraction, decimals: int = 0) -> str:
+    from .report import _float
+
+    number = _float(fraction)
+    return "" if number is None else f"{100 * number:.{decimals}f} %"
+
+
+def _target_text(row: dict, *, year: bool = True) -> str:
+    """A target in a few words, the right way round: ``≥ 1,400 by 2017``, ``growth ≥ 20 % in 2017``, ``≤ 4.8``."""
+    from .report import _decimals, _float, format_amount, format_percent, format_value, format_year
+
+    value = _float(row.get("target_value"))
+    if value is None or not row.get("target_type"):
+        return ""
+    sign = "≤" if row.get("direction") == "decrease" else "≥"
+    when = f" {format_year(row.get('target_year'))}" if year else ""
+    if row["target_type"] == "growth":
+        return f"growth {sign} {format_percent(value)}" + (f" in{when}" if year else "")
+    # As the plan writes it (60, not 60.00), to at most two decimals; counts whole.
+    shown = format_value(value, row.get("unit"))
+    if shown == format_amount(value):
+        shown = format_amount(value, min(_decimals(value), 2))
+    if row["target_type"] == "flow":
+        return f"{sign} {shown} new" + (f" in{when}" if year else "")
+    return f"{sign} {shown}" + (f" by{when}" if year else "")
 
 
 def _plan(args) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -75,6 +248,7 @@ def _plan(args) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def _indicators(args) -> None:
     from .registry import load_indicators
+    from .report import format_value, format_year
 
     reg = load_indicators(args.indicators)
     if args.data is not None:  # checked like every command's --data, though the registry does not use it
@@ -86,10 +260,23 @@ def _indicators(args) -> None:
     # `source`: where the baseline comes from (the seed, published history, ...).
     frame["quote"] = frame["target_quote"].where(frame["target_quote"].notna(), frame["base_quote"])
     frame["source"] = frame["base_source"]
-    if args.format == "table":
-        for col in ("quote", "source"):
-            frame[col] = frame[col].fillna("").astype(str).str.slice(0, 30)
-    _emit(frame[INDICATOR_COLUMNS], args.format)
+    frame = frame[INDICATOR_COLUMNS]
+    if args.format != "table":
+        _emit(frame, args.format)
+    elif args.wide:
+        cells = _cells(frame)
+        for column in ("quote", "source"):
+            cells[column] = [_shorten(v, WIDE_TEXT) for v in cells[column]]
+        _emit(frame, "table", table=cells, right=tuple(_numbers(frame)), wide=True)
+    else:
+        name = frame["name_en"].where(frame["name_en"].notna() & (frame["name_en"] != ""), frame["name_zh"])
+        base = [f"{format_value(v, u)} in {format_year(y)}" if v == v and v is not None else ""
+                for v, u, y in zip(frame["base_value"], frame["unit"], frame["base_year"])]
+        target = [_target_text(row) for row in reg.to_dict("records")]
+        table = pd_frame({"id": frame["id"], "name": name.fillna(""), "unit": frame["unit"], "base": base,
+                          "target": target})
+        _emit(frame, "table", table=table, right=("base",), shrink=("name",),
+              footer="--wide: every column, with the seed's quote and the source; --format csv|json: uncut.")
 
 
 def _check_n_paths(n_paths: int) -> None:
@@ -133,7 +320,7 @@ def _level(text: str) -> float:
 
 def _targets(args) -> None:
     from .engine import assess_targets
-    from .report import run_warnings
+    from .report import format_percent, format_probability, round_for_csv, run_warnings
     from .scenarios import default_scenario
 
     if args.n_paths is not None:
@@ -163,21 +350,35 @@ def _targets(args) -> None:
     cols = ["indicator", "target_year", "target_type", "target_value", "base_year", "base_value",
             "required_growth", "observed_growth", "progress_ratio", "status", "p_attain", "expected_year",
             "confidence", "base_rate", "reference_class", "vintage", "verdict"]
-    if args.format == "table":
-        table = table.round({"required_growth": 4, "observed_growth": 4, "progress_ratio": 3, "p_attain": 3,
-                             "base_rate": 3})
-    _emit(table[cols], args.format,
-          footer="growth rates are fractions (0.2 = 20 %); p_attain = share of simulated paths meeting the target "
-                 "in its year; empty p_attain = no baseline, or a model that cannot fit (stderr says which); "
-                 "expected_year = first year the median path meets the target (a year, or 'after 2035'); "
-                 "base_rate = share of the reference class's series of the same family that grew at least at the "
-                 "required rate, in panel years up to the calibration vintage.")
+    frame = round_for_csv(table)[cols]
+    footer = ("growth rates are fractions (0.2 = 20 %); p_attain = share of simulated paths meeting the target "
+              "in its year; empty p_attain = no baseline, or a model that cannot fit (stderr says which); "
+              "expected_year = first year the median path meets the target (a year, or 'after 2035'); "
+              "base_rate = share of the reference class's series of the same family that grew at least at the "
+              "required rate, in panel years up to the calibration vintage.")
+    if args.format != "table" or args.wide:
+        _emit(frame, args.format, right=tuple(_numbers(frame)), wide=args.wide, footer=footer)
+        return
+    rows = table.merge(reg[["id", "unit", "direction"]].rename(columns={"id": "indicator"}), how="left",
+                       on="indicator").to_dict("records")
+    shown = pd_frame({
+        "indicator": frame["indicator"],
+        "target": [_target_text(r, year=True) for r in rows],
+        "required": [_blank(format_percent(r["required_growth"])) for r in rows],
+        "expected": _cells(frame[["expected_year"]])["expected_year"],
+        "verdict": frame["verdict"],
+    })
+    _emit(frame, "table", table=shown, right=("required", "expected"), shrink=("target",), wrap=("verdict",),
+          footer="required: growth a year the target needs; expected: first year the median simulated path meets "
+                 "it; verdict: the pace so far and the forecast's probability of meeting the target in its year. "
+                 "--wide or --format csv|json: every column.")
 
 
 def _forecast(args) -> None:
     from pandas import array as pd_array
 
     from .engine import forecast
+    from .report import format_value, round_for_csv
 
     args.level = _level(args.level)
     _check_n_paths(args.n_paths)
@@ -188,9 +389,16 @@ def _forecast(args) -> None:
     frame = forecast(args.indicator, observations=obs, indicators=reg, origin=args.origin, horizon=args.horizon,
                      model=args.model, level=args.level, n_paths=args.n_paths, rng=args.seed)
     frame["vintage"] = pd_array([frame.attrs.get("vintage")] * len(frame), dtype="Int64")
+    reason = frame.attrs.get("reason", "")
+    frame = round_for_csv(frame)
+    table = None
     if args.format == "table":
-        frame = frame.round({"point": 2, "lower": 2, "upper": 2})
-    _emit(frame, args.format, footer=f"{args.level:g} % interval; model: {frame.attrs.get('reason', '')}")
+        unit = reg.loc[reg["id"] == args.indicator, "unit"].iloc[0]
+        table = _cells(frame)
+        for column in ("point", "lower", "upper"):
+            table[column] = [_blank(format_value(v, unit)) for v in frame[column]]
+    _emit(frame, args.format, table=table, right=("year", "point", "lower", "upper", "vintage"), wide=args.wide,
+          footer=f"{args.level:g} % interval; model: {reason}")
 
 
 def _backtest(args) -> None:
@@ -200,11 +408,25 @@ def _backtest(args) -> None:
     reg, obs = _plan(args)
     _check_origin(args.origin, obs)
     frame = backtest_table(obs, reg, origin=args.origin, level=args.level)
+    frame = frame.round({"mape": 4, "coverage": 4, "scale_needed": 3, "sigma_scale": 3})
+    table = None
     if args.format == "table":
-        frame = frame.round(3)
-        frame["reason"] = frame["reason"].fillna("").astype(str).str.slice(0, 60)
-    _emit(frame, args.format, footer="coverage: share of backtest actuals inside the nominal interval; "
-                                     "chosen: the model `--model auto` uses (reason shortened; --format csv for all).")
+        table = _cells(frame)
+        table["mape"] = [_percent(v, 1) for v in frame["mape"]]
+        table["coverage"] = [_percent(v) for v in frame["coverage"]]
+        table["nominal"] = [_percent(v / 100) for v in frame["nominal"]]
+        table["chosen"] = ["yes" if v else "" for v in frame["chosen"]]
+    footer = ("coverage: share of backtest actuals inside the nominal interval; chosen: the model "
+              "`--model auto` uses for the indicator, backtested as it forecasts; all: the ladder pooled.")
+    if table is not None and not args.wide:
+        table = table[["indicator", "model", "n", "mape", "coverage", "nominal", "chosen"]]
+        # The reasons, one line per indicator below the table, rather than a column cut to nothing.
+        picked = frame[frame["chosen"]]
+        footer = "\n".join([footer, "chosen, why:"] + [
+            f"  {ind}: {why}" for ind, why in zip(picked["indicator"], picked["reason"])]
+            + ["--wide or --format csv|json: every column, reasons uncut."])
+    _emit(frame, args.format, table=table, right=("n", "mape", "coverage", "nominal", "scale_needed", "sigma_scale"),
+          wide=args.wide, footer=footer)
 
 
 def _run(args) -> None:
@@ -255,7 +477,8 @@ def _scenarios(args) -> None:
         s = load_scenario(path)
         rows.append({"file": str(path), "scenario": s.scenario, "title": s.title or s.scenario, "origin": s.origin,
                      "model": s.model, "n_paths": s.n_paths})
-    _emit(pd.DataFrame(rows), args.format)
+    frame = pd.DataFrame(rows)
+    _emit(frame, args.format, right=("origin", "n_paths"), shrink=("title",), wide=args.wide)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -268,6 +491,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--indicators", metavar="FILE", default=None,
                         help="another plan's registry (YAML); then observations come from its baselines "
                              "and --data only, none from the embedded Xiamen data")
+    common.add_argument("--wide", action="store_true",
+                        help=f"a table with every column, however wide (default: the main ones in {TABLE_WIDTH} "
+                             "columns; --format csv|json always gives every column)")
     p = argparse.ArgumentParser(prog="xmforecast", description="Distance to target, probability of attainment "
                                 "and what it would take, for the Xiamen S&T Bureau's 2017 targets.")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")

@@ -600,30 +600,76 @@ def assess_targets(observations: pd.DataFrame | None = None, indicators: pd.Data
                             rng=rng, model=model).table
 
 
+def _backtest_auto(indicator, observations, indicators, history, level, *, min_train=2, horizon=3):
+    """Rolling-origin backtest of what ``--model auto`` uses for one indicator.
+
+    At each observed year with at least `min_train` observations up to it, the indicator's
+    model is chosen and fitted as :func:`forecast` would with that year as origin (its
+    structural model on its inputs up to then, or ``auto`` with that year's vintage) and
+    scored on the observed years of the next `horizon`. Returns the rows of
+    :func:`xmforecast.backtest.backtest` and the fit at the last observation (the one a
+    forecast uses now), and why each origin not scored could not be fitted.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from .backtest import _COLUMNS, _error_ratio
+
+    scenario = _scenario(None)
+    years = history.index.to_numpy()
+    parts, failed = [], []
+    for i, origin in enumerate(years[:-1]):
+        ahead = (years > origin) & (years <= origin + horizon)
+        if i + 1 < min_train or not ahead.any():
+            continue
+        try:
+            fit = _fit(indicator, observations, indicators, history[history.index <= origin], int(origin), "auto",
+                       scenario)
+            test = history[ahead]
+            steps = test.index.to_numpy() - origin
+            extra = {"n_paths": 2000, "rng": 2017} if getattr(fit.fitted, "intervals_from_paths", False) else {}
+            fc = fit.fitted.forecast(int(steps.max()), level=level, **extra).loc[test.index]
+        except XMForecastError as err:  # an origin the model cannot fit from is not scored
+            log.info("%s: backtest origin %s skipped: %s", indicator, origin, err)
+            failed.append(f"{int(origin)}: {err}")
+            continue
+        actual = test.to_numpy(dtype=float)
+        point, lower, upper = (fc[c].to_numpy(dtype=float) for c in ("point", "lower", "upper"))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ape = np.abs(point - actual) / np.abs(actual)
+        parts.append(pd.DataFrame({
+            "model": fit.model, "origin": int(origin), "year": test.index.to_numpy(), "step": steps,
+            "actual": actual, "point": point, "lower": lower, "upper": upper, "ape": ape,
+            "covered": (lower <= actual) & (actual <= upper),
+            "error_ratio": _error_ratio(actual, point, lower, upper, getattr(fit.fitted, "log_scale", False)),
+            "level": float(level)}))
+    frame = pd.concat(parts, ignore_index=True)[_COLUMNS] if parts else pd.DataFrame(columns=_COLUMNS)
+    return frame, _fit(indicator, observations, indicators, history, int(years[-1]), "auto", scenario), failed
+
+
 def backtest_table(observations: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None, *,
                    data_file: str | None = None, origin: int | None = None, level: float = 80) -> pd.DataFrame:
     """Rolling-origin backtest per indicator and model: a diagnostic of the growth models.
 
     Every indicator with at least three observations is backtested (origin moving one year
-    at a time, forecasts scored against what followed), and the scores are pooled over all
-    of them. This table compares models on the registry's own series; forecasts do not use
-    it (``auto`` is calibrated once on a reference panel).
+    at a time, forecasts scored against what followed): the model ``--model auto`` uses for
+    it, and every rung of the ladder; the ladder's scores are also pooled over all of them.
 
     Returns
     -------
     DataFrame
         One row per (indicator, model): ``n`` scored forecasts, ``mape``, ``coverage`` of
-        the ``nominal`` interval [%], ``scale_needed`` to reach it; the row with ``chosen``
-        True is the rung the backtest favours for that indicator, with the ``sigma_scale``
-        its intervals would be widened by and the ``reason`` (for an indicator with a
-        structural model, the reason says so first). Rows with indicator ``all`` hold the
+        the ``nominal`` interval [%], ``scale_needed`` to reach it. Per indicator, the first
+        row (``chosen`` True) is the model a forecast of it uses (``auto``, or its structural
+        model), backtested as it forecasts: at each origin with that origin's data only (and
+        ``auto``'s vintage of that year); its ``reason`` says what the model rests on and
+        ``evidence`` what it forecasts from. Rows with indicator ``all`` hold the ladder's
         pooled scores.
     """
     import pandas as pd
 
-    from .backtest import backtest_panel, choose
+    from .backtest import backtest_panel, score
     from .data import series
-    from .models import MODELS
 
     observations, indicators = _resolve(observations, indicators, data_file)
     if not (0 < float(level) < 100):
@@ -638,16 +684,23 @@ def backtest_table(observations: pd.DataFrame | None = None, indicators: pd.Data
     for ind, s in by_id.items():
         own = panel.by_indicator.loc[ind].reset_index() if ind in panel.by_indicator.index.get_level_values(0) \
             else pd.DataFrame(columns=["model"])
-        _, table = choose(s, panel_scores=panel, level=level)
-        picked = table[table["chosen"]].reset_index()
-        declared = _declared(indicators, ind)[0]
-        if _is_structural(MODELS.get(declared)):
-            picked["reason"] = (f"auto uses the structural model {declared}; best of the ladder: "
-                                + picked["reason"].astype(str))
-        own = own[~own["model"].isin(picked["model"])].assign(chosen=False)
+        rows, used, failed = _backtest_auto(ind, observations, indicators, s, level)
+        scored = score(rows)
+        first = scored.iloc[0].to_dict() if len(scored) else {"n": 0, "nominal": float(level)}
+        how = "backtested as it forecasts, from each origin's data" if len(scored) else "not backtested"
+        if failed:
+            how += f"; {len(failed)} origin(s) it cannot be fitted from (first {failed[0]})"
+        picked = pd.DataFrame([{**first, "model": used.model, "chosen": True,
+                                "sigma_scale": getattr(used.fitted.spec, "sigma_scale", float("nan"))
+                                if hasattr(used.fitted, "spec") else float("nan"),
+                                "evidence": used.evidence,
+                                "reason": f"--model auto uses {used.model} ({used.note}); {how}"}])
+        own = own[own["model"] != used.model].assign(chosen=False)
         frames.append(pd.concat([picked, own], ignore_index=True).assign(indicator=ind))
     pooled = panel.pooled.reset_index().assign(indicator="all", chosen=False)
     out = pd.concat(frames + [pooled], ignore_index=True)
+    out["n"] = pd.to_numeric(out["n"], errors="coerce").fillna(0).astype(int)
+    out["chosen"] = out["chosen"].astype(bool)
     return out.reindex(columns=columns)
 
 
