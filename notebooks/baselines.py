@@ -33,6 +33,7 @@ lang: str = "zh"  # language of chart labels and names: "zh" or "en"
 origin: int = 2016  # data as of this year [year]; later observations are ignored
 data_file: str = ""  # extra observations CSV (indicator, year, value); "" for none
 indicators_file: str = ""  # another plan's registry (YAML); "" for the embedded one
+params_dir: str = ""  # folder of the params file given with -f: relative data_file and indicators_file are read from it; "": the current folder
 output_dir: str = ""  # folder for the figures (PNG); "": reports/notebooks/baselines
 
 # %%
@@ -46,7 +47,8 @@ from xmforecast.registry import is_embedded
 from xmforecast.scenarios import scenario_from_parameters
 
 settings = scenario_from_parameters(dict(scenario="baselines", lang=lang, origin=origin, data_file=data_file,
-                                         indicators_file=indicators_file))
+                                         indicators_file=indicators_file),
+                                  params_dir=params_dir)
 out = report.output_folder(output_dir, "baselines")
 name = "name_zh" if settings.lang == "zh" else "name_en"
 registry = xmforecast.load_indicators(settings.indicators_file or None)

@@ -53,6 +53,7 @@ patent_lapse_rate: Optional[float] = None  # valid invention patents lapsing [fr
 population_growth: Optional[float] = None  # resident population growth [fraction/year]; None: estimated
 data_file: str = ""  # extra observations CSV (indicator, year, value); "" for none
 indicators_file: str = ""  # another plan's registry (YAML); "" for the embedded one
+params_dir: str = ""  # folder of the params file given with -f: relative data_file and indicators_file are read from it; "": the current folder
 output_dir: str = ""  # unused: this notebook writes no files
 indicator: str = "hightech_enterprises"  # target shown first (registry id; another plan: its first target)
 
@@ -65,7 +66,7 @@ from IPython.display import display
 import xmforecast
 from xmforecast.scenarios import SCENARIO_KEYS, scenario_from_parameters
 
-sc = scenario_from_parameters({key: globals()[key] for key in SCENARIO_KEYS})
+sc = scenario_from_parameters({key: globals()[key] for key in SCENARIO_KEYS}, params_dir=params_dir)
 explore_paths = min(sc.n_paths, 2_000)
 name = "name_zh" if sc.lang == "zh" else "name_en"
 registry = xmforecast.load_indicators(sc.indicators_file or None)

@@ -37,6 +37,7 @@ level: float = 80.0  # prediction interval level [%]
 horizon: int = 4  # years forecast beyond the last observation [years]
 data_file: str = ""  # extra observations CSV (indicator, year, value); "" for none
 indicators_file: str = ""  # another plan's registry (YAML); "" for the embedded one
+params_dir: str = ""  # folder of the params file given with -f: relative data_file and indicators_file are read from it; "": the current folder
 output_dir: str = ""  # folder for the figures (PNG); "": reports/notebooks/growth_models
 indicators: list = []  # ids to show; empty: the plan's headline targets
 
@@ -51,7 +52,8 @@ from xmforecast import models, plots, report
 from xmforecast.scenarios import scenario_from_parameters
 
 settings = scenario_from_parameters(dict(scenario="growth-models", lang=lang, origin=origin, level=level,
-                                         horizon=horizon, data_file=data_file, indicators_file=indicators_file))
+                                         horizon=horizon, data_file=data_file, indicators_file=indicators_file),
+                                  params_dir=params_dir)
 out = report.output_folder(output_dir, "growth_models")
 name = "name_zh" if settings.lang == "zh" else "name_en"
 registry = xmforecast.load_indicators(settings.indicators_file or None)

@@ -44,6 +44,7 @@ patent_lapse_rate: Optional[float] = None  # valid invention patents lapsing [fr
 population_growth: Optional[float] = None  # resident population growth [fraction/year]; None: estimated
 data_file: str = ""  # extra observations CSV (indicator, year, value); "" for none
 indicators_file: str = ""  # another plan's registry (YAML); "" for the embedded one
+params_dir: str = ""  # folder of the params file given with -f: relative data_file and indicators_file are read from it; "": the current folder
 output_dir: str = ""  # folder for the figures (PNG), summary.csv and forecasts.csv; "": reports/notebooks/<scenario>
 
 # %%
@@ -57,7 +58,7 @@ import xmforecast
 from xmforecast import plots, report
 from xmforecast.scenarios import SCENARIO_KEYS, scenario_from_parameters
 
-sc = scenario_from_parameters({key: globals()[key] for key in SCENARIO_KEYS})
+sc = scenario_from_parameters({key: globals()[key] for key in SCENARIO_KEYS}, params_dir=params_dir)
 out = report.output_folder(output_dir, sc.scenario)
 name = "name_zh" if sc.lang == "zh" else "name_en"
 registry = xmforecast.load_indicators(sc.indicators_file or None)

@@ -353,3 +353,47 @@ def test_user_and_data_text_is_escaped_in_the_pages(tmp_path):
         assert "<script>xss_" not in page, name
         for what in expected[name]:
             assert f"&lt;script&gt;xss_{what}()&lt;/script&gt;" in page, (name, what)
+
+
+def _readme_block(readme: str, start: str) -> str:
+    """The fenced block of the README that starts with `start`."""
+    for block in re.findall(r"```[a-z]*\n(.*?)```", readme, re.S):
+        if block.startswith(start):
+            return block
+    raise AssertionError(f"no block starting {start!r} in README.md")
+
+
+def test_the_readmes_papermill_command_for_a_scenario_with_relative_paths(tmp_path):
+    """The README's own city, built from its blocks, run by the README's papermill command as written."""
+    import shlex
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    city = tmp_path / "mycity"
+    city.mkdir()
+    (city / "indicators.yaml").write_text(_readme_block(readme, "# mycity/indicators.yaml"), encoding="utf-8")
+    (city / "baseline.yaml").write_text(_readme_block(readme, "# mycity/baseline.yaml"), encoding="utf-8")
+    (city / "observations.csv").write_text(_readme_block(readme, "indicator,year,value,source\nresearch_spending"),
+                                           encoding="utf-8")
+    command = re.search(r"`(papermill notebooks/target_scenarios\.ipynb out\.ipynb -f mycity/baseline\.yaml[^`]*)`",
+                        readme.replace("\n", " "))
+    assert command, "the README shows how to run a notebook on the city's scenario file"
+    (tmp_path / "notebooks").symlink_to(NOTEBOOKS)
+    argv = shlex.split(command.group(1))
+    done = subprocess.run([sys.executable, "-m", *argv, "--no-progress-bar"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    _assert_clean_execution(tmp_path / "out.ipynb")
+    summary = pd.read_csv(tmp_path / "reports" / "notebooks" / "mycity-baseline" / "summary.csv")
+    assert sorted(summary["indicator"]) == ["energy_intensity", "research_spending"]
+    assert summary["latest_year"].eq(2023).all(), "the city's observations were read"
+
+
+def test_a_relative_path_under_papermill_without_its_folder_says_how_to_give_it(tmp_path):
+    from xmforecast.exceptions import ScenarioError
+    from xmforecast.scenarios import scenario_from_parameters
+
+    with pytest.raises(ScenarioError, match=r"file not found .* -p params_dir FOLDER"):
+        scenario_from_parameters({"scenario": "s", "data_file": "observations.csv"})
+    (tmp_path / "observations.csv").write_text("indicator,year,value\n", encoding="utf-8")
+    found = scenario_from_parameters({"scenario": "s", "data_file": "observations.csv"}, params_dir=tmp_path)
+    assert found.data_file == str((tmp_path / "observations.csv").resolve())

@@ -352,7 +352,8 @@ def load_scenario(path: str | Path) -> Scenario:
     return scenario
 
 
-def scenario_from_parameters(parameters: dict, *, where: str = "notebook parameters") -> Scenario:
+def scenario_from_parameters(parameters: dict, *, where: str = "notebook parameters",
+                             params_dir: str | Path = "") -> Scenario:
     """Validate a mapping of scenario parameters (e.g. a notebook's parameters cell).
 
     Parameters
@@ -361,6 +362,10 @@ def scenario_from_parameters(parameters: dict, *, where: str = "notebook paramet
         Scenario fields; keys the runner sets (``output_dir``, ``run_dir``) are ignored.
     where : str
         Names the origin of the values in the error message, in place of a file name.
+    params_dir : str or Path
+        The folder of the params file the values come from (``papermill -f FILE``): a
+        relative ``data_file`` or ``indicators_file`` is found there, as :func:`load_scenario`
+        finds it; empty: the current folder.
 
     Returns
     -------
@@ -377,10 +382,15 @@ def scenario_from_parameters(parameters: dict, *, where: str = "notebook paramet
     500
     """
     data = {k: v for k, v in parameters.items() if k not in _SET_BY_RUNNER}
+    base = str(params_dir or ".")
     try:
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(data, context={"base_dir": base})
     except ValidationError as exc:
-        raise ScenarioError(_error_line(where, exc, data)) from None
+        line = _error_line(where, exc, data)
+        if "file not found" in line and base == ".":
+            line += (" A relative path is read from the params file's folder: under papermill, "
+                     "pass it as -p params_dir FOLDER.")
+        raise ScenarioError(line) from None
 
 
 def load_scenarios(paths: list[str | Path] | tuple[str | Path, ...]) -> list[Scenario]:
