@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -50,6 +51,16 @@ __all__ = [
     "probability_colormap",
     "status_label",
     "verdict",
+    "is_count",
+    "format_figure",
+    "model_words",
+    "detail_table",
+    "effort_table",
+    "lever_table",
+    "not_assessed",
+    "render_section",
+    "plan_target_sentence",
+    "scenario_titles",
     "lever_count",
     "growth_words",
     "required_from_latest",
@@ -155,6 +166,35 @@ def format_amount(value: Any, decimals: int | None = None) -> str:
         size = abs(number)
         decimals = 2 if size < 100 else 1 if size < 1000 else 0
     return _no_negative_zero(f"{number:,.{decimals}f}")
+
+
+_MONEY = ("元", "EUR", "USD", "yuan", "euro", "dollar", "$", "€", "£")
+
+
+def is_count(row: Any) -> bool:
+    """Whether a target row's figures are counts (whole items): by its unit, or a stock or flow
+    in a unit that is not money whose baseline and target are whole numbers.
+
+    Examples
+    --------
+    >>> is_count({"unit": "家"}), is_count({"unit": "hubs", "kind": "stock", "base_value": 24, "target_value": 30})
+    (True, True)
+    >>> is_count({"unit": "million EUR", "kind": "stock", "base_value": 412, "target_value": 520})
+    False
+    """
+    unit = str(_get(row, "unit") or "").strip()
+    if unit in _COUNT_UNITS:
+        return True
+    if _get(row, "kind") not in ("stock", "flow") or "/" in unit or " per " in f" {unit} " or any(
+            m in unit for m in _MONEY):
+        return False
+    values = [_float(_get(row, k)) for k in ("base_value", "target_value")]
+    return all(v is not None and float(v).is_integer() for v in values)
+
+
+def format_figure(value: Any, row: Any) -> str:
+    """A figure of a target row in its kind's style: counts whole, other figures by :func:`format_amount`."""
+    return format_count(value) if is_count(row) else format_amount(value)
 
 
 def format_value(value: Any, unit: Any = "") -> str:
@@ -496,8 +536,7 @@ def _target_words(row: Any, lang: Lang) -> str:
     if kind == "growth":
         return (f"{year} 年增长 {sign} {format_percent(value)}" if lang == "zh"
                 else f"growth {sign} {format_percent(value)} in {year}")
-    shown = (format_value(value, unit) if unit in _COUNT_UNITS
-             else format_amount(value, min(_decimals(value), 2)))
+    shown = format_count(value) if is_count(row) else format_amount(value, min(_decimals(value), 2))
     if kind == "flow":
         return f"{year} 年新增 {sign} {shown} {unit}" if lang == "zh" else f"{sign} {shown} {unit} new in {year}"
     return f"{year} 年 {sign} {shown} {unit}" if lang == "zh" else f"{sign} {shown} {unit} by {year}"
@@ -675,7 +714,7 @@ def answer_table(summary: pd.DataFrame, lang: Lang = "en") -> list[dict]:
             target=_target_words(rec, lang), verdict=verdict(rec, lang), probability=format_probability(p),
             color=probability_color(p), text_color=probability_text_color(p), expected=_expected(rec, lang),
             takes=_takes(rec, lang), grade=status_label(_get(rec, "status"), lang),
-            latest=(f"{format_value(latest, unit)} {unit} ({format_year(_get(rec, 'latest_year'))})"
+            latest=(f"{format_figure(latest, rec)} {unit} ({format_year(_get(rec, 'latest_year'))})"
                     if latest is not None else MISSING),
             note=str(_get(rec, "note") or ""), assessed=_get(rec, "base_value") is not None,
             confidence=_confidence(rec, lang),
@@ -843,6 +882,98 @@ def render_summary(summary: pd.DataFrame, scenario: Any, lang: Lang = "en") -> s
                            assumptions=assumptions(scenario, lang))
 
 
+#: Headings and leads of the scenario page's sections, in the page's language (zh, en).
+_SECTIONS = {
+    "how_to_read": ("如何阅读", "How to read it", "", ""),
+    "details": ("目标差距与达标概率", "Distance to target and probability of attainment",
+                "每个可评估目标的数字。“数据说明”列出推算值(由已发布数字计算)和 C 级来源(镜像转载)的年份,以及缺少概率的原因。",
+                "The figures of every target that can be assessed. “About the data” names the years whose figure is "
+                "derived (computed from published figures) or comes from a grade-C source (a mirror copy), and why a "
+                "probability is missing."),
+    "charts": ("图示", "Charts", "", ""),
+    "headline": ("重点目标", "The headline targets",
+                 "实际值(空心点为推算值或 C 级数据)、模拟区间(中间 50 % 与本情景的区间)、目标(星号)以及恰好达标的不变增速路径(点线)。",
+                 "Observed history (hollow points are derived or grade C), the simulated fan (central 50 % and the "
+                 "scenario's interval), the target (star) and the constant-growth path that just reaches it (dotted)."),
+    "takes": ("需要什么", "What it would take",
+              "从最新值起:恰好达标所需的不变年增速、近三年的增速、模型中位路径预期的增速,以及以 80 % 的概率达标所需的增速。",
+              "From the latest figure: the constant yearly growth that just reaches the target, the growth of the "
+              "last three years, the growth the forecast's median path expects, and the growth needed for an 80 % "
+              "chance of reaching the target."),
+    "levers": ("结构性杠杆", "Levers",
+               "有结构模型的指标,其要求也以项目可控的单位表示(如每年新认定企业数),按本情景的设定计算;数字向上取整,与首表和总览页一致。",
+               "For an indicator with a structural model, the requirement in the unit a programme controls (e.g. "
+               "first-time certifications a year), under this scenario's settings; rounded up, as in the first table "
+               "and on the overview page."),
+    "sensitivity": ("对主要假设的敏感性", "Sensitivity to the main assumptions",
+                    "每次只改变一个假设后重新模拟的达标概率(路径较少,曲线略有起伏):所有重点指标的增速调整,以及证书存量的到期续认定比例。",
+                    "The probability of attainment re-simulated with one assumption changed at a time (fewer paths, so "
+                    "the curves are slightly noisy): a growth shift on every headline indicator, and, for a stock of "
+                    "certificates, the share of expiring certificates renewed."),
+    "comparison": ("情景比较", "Scenarios compared",
+                   "同一次运行中各情景下每个目标的达标概率。情景只改变假设,不改变数据:每一列的历史数据与模型相同,差异来自各情景的假设。",
+                   "The probability of attaining each target under every scenario of one run. A scenario changes "
+                   "assumptions, not data: the same history and models underlie every column, so the differences come "
+                   "from each scenario's assumptions."),
+    "comparison_expected": ("以往增速与预计达标年份", "Past pace and expected year",
+                            "以往增速评级比较近三年增速与所需增速,与情景无关;预计达标年份(中位路径首次达标的年份)随情景而变。",
+                            "The past pace compares the last three years' growth with the growth required and does not "
+                            "depend on the scenario; the expected year (the first year the median path reaches the "
+                            "target) does."),
+    "files": ("汇总表", "Summary table",
+              "本页所在文件夹中的 summary.csv(每个目标一行)和 forecasts.csv(每个模拟年份的预测与区间);定期运行把各情景的汇总表合并为一张。",
+              "summary.csv (one row per target) and forecasts.csv (each simulated year's forecast and interval) are in "
+              "this page's folder; the scheduled run joins every scenario's summary into one table."),
+}
+
+
+def render_section(name: str, lang: Lang = "en", *, table: pd.DataFrame | None = None,
+                   notes: list[str] | tuple[str, ...] = ()) -> str:
+    """A section of the scenario page: heading and lead in `lang`, a table of display strings, notes.
+
+    Parameters
+    ----------
+    name : str
+        One of the page's sections (``details``, ``takes``, ``levers``, ...).
+    table : DataFrame, optional
+        Display strings (e.g. from :func:`detail_table`); headers are its columns.
+    notes : sequence of str
+        Sentences written under the table.
+    """
+    zh_title, en_title, zh_lead, en_lead = _SECTIONS[name]
+    headers, rows = [], []
+    if table is not None and len(table):
+        table = table.loc[:, [(table[c].astype(str).str.strip() != "").any() for c in table.columns]]
+        headers = [str(c) for c in table.columns]
+        number = re.compile(r"^[<>≥≤+\-−]?\s?[\d,.]+( %)?( \(\d{4}\))?$")
+        rows = [[dict(text=str(v), num=bool(number.match(str(v)))) for v in rec] for rec in
+                table.astype(str).itertuples(index=False)]
+    return render_template("section.html", lang=lang, title=zh_title if lang == "zh" else en_title,
+                           lead=zh_lead if lang == "zh" else en_lead, method=name == "how_to_read",
+                           headers=headers, rows=rows, notes=list(notes))
+
+
+def scenario_titles(summary: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
+    """The scenarios of a run's summary, in words: title and name, in order."""
+    import pandas as pd
+
+    zh = lang == "zh"
+    seen = summary.drop_duplicates("scenario")
+    return pd.DataFrame({("情景" if zh else "Scenario"): seen["title"].fillna(seen["scenario"]).astype(str).tolist(),
+                         ("参数文件中的名称" if zh else "Name in its params file"): seen["scenario"].astype(str).tolist()})
+
+
+def plan_target_sentence(registry_row: Any, lang: Lang = "en") -> str:
+    """The plan's own target for a lever indicator, with its sentence, in words."""
+    name = _get(registry_row, "name_zh" if lang == "zh" else "name_en") or _get(registry_row, "id")
+    value = format_count(_get(registry_row, "target_value"))
+    year = format_year(_get(registry_row, "target_year"))
+    quote = str(_get(registry_row, "target_quote") or "")
+    if lang == "zh":
+        return f"规划对{name}的目标:{year} 年 {value}" + (f"({quote})" if quote else "") + "。"
+    return f"The plan's own target for {name}: {value} in {year}" + (f" ({quote})" if quote else "") + "."
+
+
 # --------------------------------------------------------------------------- runs
 
 
@@ -994,6 +1125,28 @@ def _history_context(run_dir: Path, prefix: str, lang: Lang) -> dict:
     return context
 
 
+_PAGES = {
+    "target_scenarios": ("目标情景评估", "targets under this scenario"),
+    "baselines": ("已发布的历史数据", "published history"),
+    "growth_models": ("增长模型比较", "growth models compared"),
+    "comparison": ("情景比较", "scenarios compared"),
+    "explore": ("交互探索", "explore"),
+}
+
+
+def page_words(notebook: str | Path, lang: Lang = "en") -> str:
+    """What a notebook's page holds, in words (a link's text), else the notebook's name.
+
+    Examples
+    --------
+    >>> page_words("target_scenarios.ipynb"), page_words("comparison.ipynb", "zh"), page_words("mine.ipynb")
+    ('targets under this scenario', '情景比较', 'mine')
+    """
+    stem = Path(str(notebook)).stem
+    words = _PAGES.get(stem)
+    return (words[0] if lang == "zh" else words[1]) if words else stem
+
+
 def index_page(run_dir: str | Path, run_id: str, scenarios: list[Any], records: list[dict], *, prefix: str,
                earlier: list[str] | None, font: str | None = None) -> str:
     """The HTML page comparing the scenarios of one run; links start with `prefix`.
@@ -1051,10 +1204,10 @@ def index_page(run_dir: str | Path, run_id: str, scenarios: list[Any], records: 
                              target=_target_words(first, lang), takes="; ".join(takes), cells=cells,
                              has_p=any(_get(r, "p_attain") is not None for r in group.to_dict("records"))))
         rows.sort(key=lambda r: not r["has_p"])
-    links = [dict(text=f"{Path(r['notebook']).stem}", href=prefix + r["html"])
+    links = [dict(text=page_words(r["notebook"], lang), href=prefix + r["html"])
              for key in ("overview", "comparison") for r in pages.get(key, [])]
     scenario_links = [dict(title=c["title"], name=c["name"],
-                           pages=[dict(text=Path(r["notebook"]).stem, href=prefix + r["html"])
+                           pages=[dict(text=page_words(r["notebook"], lang), href=prefix + r["html"])
                                   for r in pages.get(c["name"], [])]) for c in columns]
     runs = None if earlier is None else [
         dict(name=n, href=f"{n}/index.html" if (run_dir.parent / n / "index.html").is_file() else f"{n}/")
@@ -1119,63 +1272,176 @@ def newest_run(run_dir: str | Path = "", reports: str | Path | None = None) -> P
     return runs[-1].folder
 
 
+_MODEL_WORDS = {
+    "auto": ("按同类序列校准的增长规则", "growth rule calibrated on comparable series"),
+    "certified_stock": ("证书存量模型(证书三年有效)", "stock of three-year certificates"),
+    "patent_ratio": ("有效专利与人口之比", "valid patents per resident"),
+    "naive": ("延续最新值", "latest value carried on"),
+    "drift": ("平均增长", "average growth"),
+    "additive_drift": ("平均增量", "average yearly increase"),
+    "cagr": ("复合增长率", "compound growth"),
+    "loglinear": ("对数线性趋势", "log-linear trend"),
+    "linear": ("线性趋势", "linear trend"),
+    "logistic": ("饱和增长(逻辑斯谛)", "saturating (logistic) growth"),
+    "ets": ("阻尼趋势指数平滑", "damped-trend exponential smoothing"),
+    "combination": ("多个增长模型的组合", "combination of growth models"),
+    "structural": ("结构模型", "structural model"),
+}
+
+
+def model_words(model: Any, lang: Lang = "en") -> str:
+    """A model's name in words (``certified_stock`` → ``stock of three-year certificates``).
+
+    Examples
+    --------
+    >>> model_words("auto"), model_words("certified_stock", "zh"), model_words(None)
+    ('growth rule calibrated on comparable series', '证书存量模型(证书三年有效)', '—')
+    """
+    if _is_missing(model):
+        return MISSING
+    text = str(model).strip()
+    key = re.split(r"[\s(\[:]", text, maxsplit=1)[0]
+    words = _MODEL_WORDS.get(key)
+    return (words[0] if lang == "zh" else words[1]) if words else text
+
+
+_QUALITY = re.compile(r"(derived|grade C): ")
+
+
+def _quality_words(text: Any, lang: Lang) -> str:
+    if _is_missing(text):
+        return ""
+    words = {"derived": ("推算值", "derived"), "grade C": ("C 级来源", "grade C source")}
+    return _QUALITY.sub(lambda m: (words[m.group(1)][0] if lang == "zh" else words[m.group(1)][1]) + ": ",
+                        str(text))
+
+
 def detail_table(summary: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
-    """Every assessed target with its figures as text (for a notebook or page)."""
+    """Every assessed target with its figures as text, headers in words (for a page).
+
+    Required growth is counted from the latest figure, as on the first screen; the growth
+    from the base year is a column of its own, labelled with the base year.
+    """
     import pandas as pd
 
     zh = lang == "zh"
     rows = []
     for rec in summary[summary["base_value"].notna()].to_dict("records"):
         unit = str(_get(rec, "unit") or "")
+        base_year = format_year(_get(rec, "base_year"))
+        note = "; ".join(t for t in (_quality_words(_get(rec, "data_quality"), lang), _note_words(rec, lang)) if t)
         rows.append({
             ("指标" if zh else "Indicator"): _get(rec, "name_zh" if zh else "name_en") or rec["indicator"],
             ("单位" if zh else "Unit"): unit,
-            ("最新值" if zh else "Latest"): format_value(_get(rec, "latest_value"), unit),
-            ("目标" if zh else "Target"): format_value(_get(rec, "target_level"), unit),
-            ("目标年" if zh else "Year"): format_year(_get(rec, "target_year")),
-            ("差距" if zh else "Gap"): format_value(_get(rec, "gap"), unit),
-            ("所需年增速" if zh else "Required growth"): format_percent(_get(rec, "required_growth")),
-            ("近三年增速" if zh else "Observed growth"): format_percent(_get(rec, "observed_growth")),
+            ("最新值" if zh else "Latest figure"): (f"{format_figure(_get(rec, 'latest_value'), rec)} "
+                                                  f"({format_year(_get(rec, 'latest_year'))})"),
+            ("目标" if zh else "Target"): _target_words(rec, lang),
+            ("差距" if zh else "Gap"): format_figure(_get(rec, "gap"), rec),
+            ("所需年增速(自最新值起)" if zh else "Growth needed (from the latest figure)"):
+                growth_words(required_from_latest(rec), _get(rec, "direction"), lang),
+            (f"所需年增速(自 {base_year} 年基期起)" if zh else f"Growth needed (from the {base_year} baseline)"):
+                format_percent(_get(rec, "required_growth")),
+            ("近三年增速" if zh else "Growth over the last three years"): format_percent(_get(rec, "observed_growth")),
             ("进展比 R" if zh else "Progress ratio R"): format_ratio(_get(rec, "progress_ratio")),
-            ("至今趋势" if zh else "Trend so far"): status_label(_get(rec, "status"), lang),
             ("达标概率" if zh else "Probability"): format_probability(_get(rec, "p_attain")),
-            ("预计年份" if zh else "Expected year"): _expected(rec, lang),
-            ("模型" if zh else "Model"): _get(rec, "model") or MISSING,
-            ("数据质量" if zh else "Data quality"): _get(rec, "data_quality") or MISSING,
-            ("说明" if zh else "Note"): _get(rec, "note") or "",
+            ("预计达标年份" if zh else "Expected year"): _expected(rec, lang),
+            ("模型" if zh else "Model"): model_words(_get(rec, "model"), lang),
+            ("数据说明" if zh else "About the data"): note or MISSING,
         })
     return pd.DataFrame(rows)
 
 
-def lever_table(summary: pd.DataFrame, levers: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
-    """Required against observed growth, and the structural levers, as text."""
+def _note_words(rec: Any, lang: Lang) -> str:
+    """The row's note for a reader: why a probability is missing, in the page's language where known."""
+    note = str(_get(rec, "note") or "")
+    if not note:
+        return ""
+    if lang == "zh":
+        if note.startswith("not simulated"):
+            return "无估计:模型无法拟合(" + note.split(": ", 1)[-1] + ")"
+        if note.startswith("observed growth needs"):
+            return "近三年增速需要窗口内至少两个观测值"
+        if note.startswith("target year observed"):
+            return "目标年份已有观测值:" + note.split(": ", 1)[-1]
+        if note.startswith("no baseline"):
+            return "无基期值:规划未给出,也无基期年份的观测"
+    return note
+
+
+def not_assessed(summary: pd.DataFrame, lang: Lang = "en") -> list[str]:
+    """Names (with their target) of the targets that cannot be assessed, for one sentence on a page."""
+    name = "name_zh" if lang == "zh" else "name_en"
+    return [f"{_get(rec, name) or rec['indicator']} ({_target_words(rec, lang)})"
+            for rec in summary[summary["base_value"].isna()].to_dict("records")]
+
+
+def effort_table(effort: pd.DataFrame, summary: pd.DataFrame, lang: Lang = "en", *, probability: float = 0.8
+                 ) -> pd.DataFrame:
+    """:func:`xmforecast.what_it_takes_table` in words: what each target takes, for a page."""
+    import pandas as pd
+
+    zh = lang == "zh"
+    rows_by = summary.set_index("indicator")
+    rows = []
+    for rec in effort[effort["indicator"].isin(summary.loc[summary["base_value"].notna(), "indicator"])].to_dict(
+            "records"):
+        row = {**rows_by.loc[rec["indicator"]].to_dict(), "indicator": rec["indicator"]}
+        direction = _get(row, "direction")
+        rows.append({
+            ("指标" if zh else "Indicator"): _get(row, "name_zh" if zh else "name_en") or rec["indicator"],
+            ("最新值" if zh else "Latest figure"): (f"{format_figure(_get(rec, 'latest_value'), row)} "
+                                                  f"({format_year(_get(rec, 'latest_year'))})"),
+            ("目标" if zh else "Target"): _target_words(row, lang),
+            ("所需年增速(自最新值起)" if zh else "Growth needed (from the latest figure)"):
+                growth_words(required_from_latest(row), direction, lang),
+            ("近三年增速" if zh else "Growth over the last three years"):
+                format_percent(_get(rec, "observed_growth"), signed=True),
+            ("模型预期年增速" if zh else "Growth the forecast expects"):
+                format_percent(_get(rec, "expected_growth"), signed=True),
+            (f"达标概率 {format_percent(probability)} 所需年增速" if zh
+             else f"Growth for a chance of {format_percent(probability)}"): format_percent(
+                _get(rec, "growth_for_probability"), signed=True),
+            ("说明" if zh else "Note"): _effort_note(rec, lang),
+        })
+    return pd.DataFrame(rows)
+
+
+def _effort_note(rec: Any, lang: Lang) -> str:
+    note = str(_get(rec, "note") or "")
+    if lang != "zh" or not note:
+        return note
+    if "beyond the scenario range" in note:
+        return "所需增速调整超出情景范围(每年 ±50 %)"
+    if "no growth shift reaches" in note:
+        return "任何增速调整都无法达标(模拟值不为正)"
+    if note.startswith("target year"):
+        return "目标年份已有观测值"
+    return note
+
+
+def lever_table(summary: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
+    """The structural levers (new certifications, patent grants, ...) each target needs, in words.
+
+    The numbers are those of the first table and of the index: the same summary rows,
+    rounded up by :func:`lever_count`.
+    """
     import pandas as pd
 
     zh = lang == "zh"
     rows = []
-    for rec in summary[summary["base_value"].notna()].to_dict("records"):
-        required, observed = _float(_get(rec, "required_growth")), _float(_get(rec, "observed_growth"))
-        gap = None if required is None or observed is None else required - observed
+    for rec in summary[summary["lever"].notna()].to_dict("records") if "lever" in summary else []:
+        needed = lever_count(_get(rec, "lever_needed"))
+        last = _get(rec, "lever_last")
         rows.append({
             ("指标" if zh else "Indicator"): _get(rec, "name_zh" if zh else "name_en") or rec["indicator"],
-            ("需要什么" if zh else "What it would take"): _takes(rec, lang),
-            ("近三年增速" if zh else "Observed growth"): format_percent(observed),
-            ("增速缺口" if zh else "Growth gap"): format_percent(gap, signed=True),
+            ("杠杆" if zh else "Lever"): _lever_words(rec["lever"], lang),
+            (f"{format_year(_get(rec, 'target_year'))} 年前每年需要" if zh else "Needed each year"):
+                (("目标年份已有观测值" if zh else "target year already observed") if needed is None
+                 else format_count(needed)),
+            ("最近一年" if zh else "Last observed"): (MISSING if last is None else
+                                                     f"{format_count(last)} ({format_year(_get(rec, 'lever_last_year'))})"),
         })
-    table = pd.DataFrame(rows)
-    if levers is not None and len(levers):
-        extra = [{("指标" if zh else "Indicator"): r["indicator"],
-                  ("杠杆" if zh else "Lever"): _lever_words(r["lever"], "zh" if zh else "en"),
-                  ("每年需要" if zh else "Needed per year"): format_count(r["needed_per_year"]),
-                  ("最近一年" if zh else "Last observed"): f"{format_count(r['last_observed'])} "
-                                                          f"({format_year(r['last_year'])})",
-                  ("假设" if zh else "Assumptions"): r["assumptions"]} for r in levers.to_dict("records")]
-        names = dict(zip(summary["indicator"], summary["name_zh" if zh else "name_en"]))
-        for e in extra:
-            key = "指标" if zh else "Indicator"
-            e[key] = names.get(e[key], e[key])
-        return table.merge(pd.DataFrame(extra), how="left", on="指标" if zh else "Indicator").fillna("")
-    return table
+    return pd.DataFrame(rows)
 
 
 def comparison_table(summary: pd.DataFrame, lang: Lang = "en", *, value: Literal["probability", "expected"] =
