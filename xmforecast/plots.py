@@ -861,6 +861,7 @@ def sensitivity_chart(
     title: str | None = None,
     source_note: str = "",
     lang: Lang = "zh",
+    percent: bool = False,
 ) -> Figure:
     """Probability of attainment as one assumption varies, one line per indicator.
 
@@ -879,6 +880,9 @@ def sensitivity_chart(
         Source of the figures, written under the chart before the method note.
     lang : {"zh", "en"}
         Language of the labels.
+    percent : bool
+        The assumption is a fraction (a growth rate, a share): its axis reads in whole
+        percentages, as the pages do.
 
     Returns
     -------
@@ -913,6 +917,8 @@ def sensitivity_chart(
     ax.set_ylim(-2, 102)
     ax.yaxis.set_major_formatter(PercentFormatter(100))
     ax.axhline(50, color="0.6", lw=0.8, ls=":")
+    if percent:
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(parameter)
     ax.set_ylabel(_t("p_axis", lang) + " [%]")
     ax.grid(True, color="0.9", lw=0.6)
