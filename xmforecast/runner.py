@@ -852,7 +852,11 @@ def _export_html(notebook: str, target: str, title: str, font: str | None = None
 
     from .report import FONT_FOLDER, FONT_STACK, font_face_css
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    from traitlets.config import Config
+
+    # A cell tagged "lab-only" explains the notebook to whoever opens it; the page has its own words.
+    config = Config({"TagRemovePreprocessor": {"enabled": True, "remove_cell_tags": ["lab-only"]}})
+    exporter = HTMLExporter(config=config, exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(
         nbformat.read(notebook, as_version=4), resources={"metadata": {"name": title}}
     )
