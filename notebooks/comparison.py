@@ -15,7 +15,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["lab-only"]
 # # Scenarios compared · 情景比较
 #
 # The probability of attaining each target under every scenario of one run, read from
@@ -38,32 +38,17 @@ from xmforecast.scenarios import scenario_from_parameters
 settings = scenario_from_parameters(dict(scenario="comparison", lang=lang))
 run = report.newest_run(run_dir)
 out = report.output_folder(output_dir, "comparison")
-name = "name_zh" if settings.lang == "zh" else "name_en"
 summary = pd.read_csv(run / "summary.csv")
-print(f"run {run}")
-titles = summary.drop_duplicates("scenario").set_index("scenario")["title"]
-display(titles.to_frame())
-
-# %% [markdown]
-# ## Probability of attainment by scenario
-#
-# Targets that could be assessed (those with a baseline). Each cell is the share of
-# simulated paths that reach the target in the target year.
+assessed = summary[summary["base_value"].notna()]  # targets with a baseline
+display(HTML(report.render_section("comparison", settings.lang, table=report.scenario_titles(summary, settings.lang))))
 
 # %%
-assessed = summary[summary["base_value"].notna()]
 fig = plots.comparison_chart(assessed, lang=settings.lang)
 plots.publish(fig, out / "comparison.png")
 
 # %%
 display(HTML(report.comparison_table(assessed, settings.lang)))
 
-# %% [markdown]
-# ## Trend so far and expected year of attainment
-#
-# The trend grade compares observed with required growth and does not depend on the
-# scenario; the expected year (first year the median path reaches the target) does.
-# A target whose latest figure is already beyond it says so instead of a year.
-
 # %%
+display(HTML(report.render_section("comparison_expected", settings.lang)))
 display(HTML(report.comparison_table(assessed, settings.lang, value="expected")))

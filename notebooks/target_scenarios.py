@@ -15,7 +15,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["lab-only"]
 # # Targets under one scenario · 目标情景评估
 #
 # Will each target of the plan (the embedded one, or the registry named by
@@ -52,7 +52,7 @@ import sys
 from html import escape
 
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 
 import xmforecast
 from xmforecast import plots, report
@@ -75,33 +75,16 @@ for line in report.run_warnings(summary):
     print(line, file=sys.stderr)
 display(HTML(report.render_summary(summary, sc, sc.lang)))
 
-# %% [markdown]
-# ## How to read it
-#
-# - **Probability** (达标概率): the share of the simulated futures (each following the
-#   indicator's own past growth, shifted by this scenario's assumptions) that reach the
-#   target in its year; its colour is the same on every page and chart.
-# - **Expected year**: the first year the middle (median) simulated path reaches the target.
-# - **What it would take**: the constant yearly growth from the latest figure that just
-#   reaches the target, `(target / base)^(1 / years) − 1`; where the plan declares a
-#   structural model, also the lever in the unit a programme controls.
-# - **Trend so far** (grade): growth over the last three years divided by the growth
-#   required, R; R ≥ 0.95 on track, 0.6–0.95 acceleration needed, 0–0.6 limited progress,
-#   below 0 deterioration (the method Eurostat uses to monitor the Sustainable Development
-#   Goals). It describes the past, not the probability.
-
-# %% [markdown]
-# ## Distance to target and probability of attainment
-#
-# `data_quality` names the years whose figure is derived (computed from stated figures) or
-# comes from a grade-C source (a mirror copy); `note` says why a probability is missing.
-
 # %%
+# Below the answer, every section speaks the page's language (`lang`): headings, tables and notes
+# come from xmforecast.report, charts from xmforecast.plots.
+display(HTML(report.render_section("how_to_read", sc.lang)))
 table = ev.table.join(names, on="indicator")
 assessed = table[table["base_value"].notna()]
-display(HTML(report.detail_table(summary, sc.lang).to_html(index=False, escape=True)))
-caveats = assessed[(assessed["data_quality"] != "") | (assessed["note"] != "")]
-display(caveats[[name, "data_quality", "note"]].style.hide(axis="index").format(escape="html"))
+missing = report.not_assessed(summary, sc.lang)
+display(HTML(report.render_section("details", sc.lang, table=report.detail_table(summary, sc.lang), notes=[
+    ("未评估(规划未给出基期值,也无观测):" if sc.lang == "zh" else
+     "Not assessed (the plan gives no baseline and none was observed): ") + "; ".join(missing)] if missing else [])))
 
 # %%
 fig = plots.probability_chart(assessed, lang=sc.lang)
@@ -111,23 +94,9 @@ plots.publish(fig, out / "probability.png")
 fig = plots.progress_chart(assessed, lang=sc.lang)
 plots.publish(fig, out / "progress.png")
 
-# %% [markdown]
-# Targets the plan sets without a baseline (the registry gives none and no observation
-# exists) cannot be assessed; they are listed with the reason.
-
 # %%
-display(table[table["base_value"].isna()][["indicator", name, "target_type", "target_value", "note"]]
-        .style.hide(axis="index").format({"target_value": "{:,.2f}"}, escape="html"))
-
-# %% [markdown]
-# ## The headline targets
-#
-# Observed history (hollow points are derived or grade C), the simulated fan (central 50 %
-# and the scenario's interval level), the target (star) and the constant-growth path
-# from the baseline that just reaches it (dotted).
-
-# %%
-by_id = table.set_index("indicator")
+display(HTML(report.render_section("headline", sc.lang)))
+by_id = summary.set_index("indicator")
 for ind in [i for i in headline if i in ev.simulations]:
     row = by_id.loc[ind]
     sim = ev.simulations[ind]
@@ -136,64 +105,31 @@ for ind in [i for i in headline if i in ev.simulations]:
         required_path=ev.required_paths.get(ind), title=plots.indicator_label(row, sc.lang), unit=row["unit"],
         quality=obs[obs["indicator"] == ind][["year", "quality", "status"]], levels=(50, sc.level), lang=sc.lang,
     )
-    display(Markdown(f"**{escape(str(row[name]))}** — {report.verdict(row, sc.lang)}; "
-                     f"model `{sim.model}` ({escape(str(sim.notes))})."),
+    display(HTML(f"<p><b>{escape(str(row[name]))}</b> — {escape(report.verdict(row, sc.lang))}; "
+                 f"{'模型' if sc.lang == 'zh' else 'model'}: {escape(report.model_words(sim.model, sc.lang))}.</p>"),
             plots.publish(fig, out / f"fan_{ind}.png"))
-
-# %% [markdown]
-# ## What it would take
-#
-# For every target, from the latest observation: the constant annual growth that just
-# reaches it (`required_growth`), the growth observed over the last three years, the
-# growth the model's median path expects, and the growth needed to reach the target with
-# 80 % probability (`growth_for_80`: the median path's growth once every path is shifted
-# until 80 % of them meet the target). For an indicator with a structural model the
-# requirement is also given in the unit a programme manager controls (e.g. first-time
-# certifications per year, patent grants per year), under the scenario's settings.
 
 # %%
 effort = xmforecast.what_it_takes_table(obs, registry, origin=sc.origin, scenario=sc, probability=0.8,
                                        evaluation=ev)
-take = effort[effort["indicator"].isin(assessed["indicator"])].join(names[[name, "unit"]], on="indicator")
-take = take.rename(columns={"growth_for_probability": "growth_for_80"})
-display(take[["indicator", name, "unit", "latest_year", "latest_value", "target_level", "target_year",
-              "required_growth", "observed_growth", "expected_growth", "growth_for_80", "note"]]
-        .style.hide(axis="index").format(
-    {"latest_year": "{:.0f}", "latest_value": "{:,.2f}", "target_level": "{:,.2f}", "target_year": "{:.0f}",
-     "required_growth": "{:+.0%}", "observed_growth": "{:+.0%}", "expected_growth": "{:+.0%}",
-     "growth_for_80": "{:+.0%}"}, na_rep="—", escape="html"))
+display(HTML(report.render_section("takes", sc.lang, table=report.effort_table(effort, summary, sc.lang))))
 
 # %%
 levers = xmforecast.what_it_takes(obs, registry, origin=sc.origin, scenario=sc)
 if len(levers):
-    display(levers.style.hide(axis="index").format({"target_level": "{:,.2f}", "needed_per_year": "{:,.0f}",
-                                                    "last_observed": "{:,.0f}"},
-                                                   na_rep="target year already observed", escape="html"))
-    display(Markdown("A value needed per year at or below zero means the target is reached with none at all."))
     own = registry.set_index("id")
-    for ref in [r for r in levers["lever_indicator"] if r in own.index and pd.notna(own.loc[r, "target_value"])]:
-        plan = own.loc[ref]  # the plan's own target for the lever, with its sentence
-        display(Markdown(f"The plan's own target for {escape(str(plan[name]))}: {plan['target_value']:,.0f} "
-                         f"in {plan['target_year']} ({escape(str(plan['target_quote'] or ''))})."))
-else:
-    display(Markdown("No structural model in this plan's registry: the growth rates above are what it takes."))
-
-# %% [markdown]
-# ## Sensitivity to the main assumptions
-#
-# The probability of attainment re-simulated with one assumption changed at a time
-# (fewer paths than above, so the curves are slightly noisy): the growth shift added to
-# every headline indicator's expected growth, and, for a stock of certificates (a
-# structural model), the share of expiring certificates renewed.
+    display(HTML(report.render_section("levers", sc.lang, table=report.lever_table(summary, sc.lang), notes=[
+        report.plan_target_sentence({**own.loc[ref].to_dict(), "id": ref}, sc.lang)
+        for ref in levers["lever_indicator"] if ref in own.index and pd.notna(own.loc[ref, "target_value"])])))
 
 # %%
+display(HTML(report.render_section("sensitivity", sc.lang)))
 sensitivity_paths = min(sc.n_paths, 2_000)
 shifts = [-0.10, -0.05, 0.0, 0.05, 0.10]
 by_shift = xmforecast.sensitivity("growth_shift", shifts, ids=headline, scenario=sc, observations=obs,
                                   indicators=registry, origin=sc.origin, n_paths=sensitivity_paths)
-fig = plots.sensitivity_chart(by_shift.join(names, on="indicator"), lang=sc.lang,
-                              parameter={"zh": "增速调整 [年增长率，比例]",
-                                         "en": "growth shift [fraction/year]"}[sc.lang])
+fig = plots.sensitivity_chart(by_shift.join(names, on="indicator"), lang=sc.lang, percent=True,
+                              parameter={"zh": "增速调整 [每年]", "en": "growth shift [a year]"}[sc.lang])
 plots.publish(fig, out / "sensitivity_growth_shift.png")
 
 # %%
@@ -202,16 +138,10 @@ if stocks:
     by_renewal = xmforecast.sensitivity("recertification_rate", renewals, ids=stocks, scenario=sc,
                                         observations=obs, indicators=registry, origin=sc.origin,
                                         n_paths=sensitivity_paths)
-    fig = plots.sensitivity_chart(by_renewal.join(names, on="indicator"), lang=sc.lang,
-                                  parameter={"zh": "到期证书续认定比例 [比例]",
-                                             "en": "share of expiring certificates renewed [fraction]"}[sc.lang])
+    fig = plots.sensitivity_chart(by_renewal.join(names, on="indicator"), lang=sc.lang, percent=True,
+                                  parameter={"zh": "到期证书续认定比例",
+                                             "en": "share of expiring certificates renewed"}[sc.lang])
     display(plots.publish(fig, out / "sensitivity_recertification_rate.png"))
 
-# %% [markdown]
-# ## Summary table
-#
-# `summary.csv` in the output folder: one row per target with the scenario's name and
-# title; the scheduled run collects these into one table across scenarios.
-
 # %%
-print(f"{len(summary)} targets; summary.csv and forecasts.csv in {out}")
+display(HTML(report.render_section("files", sc.lang)))

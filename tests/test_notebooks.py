@@ -184,9 +184,9 @@ def test_target_scenarios_runs_from_a_params_file(tmp_path):
     _assert_summary(summary, "baseline")
     assert summary["title"].str.contains("Baseline").all()
     # the plan's own target for a lever comes from the registry, with its sentence
-    shown = "".join(str(o.get("data", {}).get("text/markdown", "")) for c in nb.cells if c.cell_type == "code"
+    shown = "".join(str(o.get("data", {}).get("text/html", "")) for c in nb.cells if c.cell_type == "code"
                     for o in c.get("outputs", []))
-    assert "The plan's own target for 新认定高新技术企业: 200 in 2017 (新认定高新技术企业 200 家以上)." in shown
+    assert "规划对新认定高新技术企业的目标:2017 年 200(新认定高新技术企业 200 家以上)。" in shown
 
 
 def test_invalid_scenario_value_stops_the_notebook_at_once(tmp_path):
