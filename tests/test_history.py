@@ -119,3 +119,28 @@ def test_the_history_of_another_plan_reads_that_plan(tmp_path):
                   data_file=str(example / "observations.csv"), indicators_file=str(example / "indicators.yaml"),
                   lang="en")
     assert (run_dir / "_history" / "forecasts_vs_outcomes.csv").is_file()
+
+
+def test_a_plans_history_never_mixes_in_another_plans_runs(three_runs, tmp_path):
+    """A reports folder that holds another plan's runs (written before runs were kept apart)."""
+    import json
+    import shutil
+
+    from xmforecast.history import plan_key
+    from xmforecast.report import write_history
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "lakeside"
+    out = tmp_path / "reports"
+    shutil.copytree(three_runs[0], out)
+    lakeside = out / "2020-01-01_090000"
+    lakeside.mkdir()
+    (lakeside / "summary.csv").write_text("scenario,indicator,p_attain\nlake,energy_intensity,0.1\n", encoding="utf-8")
+    (lakeside / "manifest.json").write_text(json.dumps({"status": "ok", "started": "2020-01-01T09:00:00", "scenarios": {
+        "lake": {"parameters": {"indicators_file": str(example / "indicators.yaml")}}}}), encoding="utf-8")
+    assert [r.plan for r in completed_runs(out)].count(plan_key(example / "indicators.yaml")) == 1
+    run_dir = tmp_path / "building"
+    run_dir.mkdir()
+    write_history(out, run_dir, "2021-01-01_090000", datetime(2021, 1, 1, 9), reference="base", lang="zh")
+    history = pd.read_csv(run_dir / "_history" / "probability_history.csv")
+    assert "energy_intensity" not in set(history["indicator"]) and set(history["indicator"]) == set(IDS)
+    assert len(completed_runs(out, plan=plan_key(example / "indicators.yaml"))) == 1

@@ -23,7 +23,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["RunRecord", "completed_runs", "probability_history", "forecasts_against_outcomes", "hit_rate"]
+__all__ = ["RunRecord", "EMBEDDED", "plan_key", "run_plan", "completed_runs", "probability_history",
+           "forecasts_against_outcomes", "hit_rate"]
+
+#: The plan key of a run on the embedded registry.
+EMBEDDED = "embedded"
 
 _RUN_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}_\d{6}(-\d+)?$")
 
@@ -45,9 +49,31 @@ class RunRecord:
     run_id: str
     started: datetime
     folder: Path
+    plan: str = EMBEDDED
 
 
-def completed_runs(out: str | Path, *, extra: RunRecord | None = None) -> list[RunRecord]:
+def plan_key(indicators_file: str | Path | None) -> str:
+    """Which plan a run belongs to: ``"embedded"``, or the absolute path of its registry.
+
+    Examples
+    --------
+    >>> plan_key(""), plan_key(None)
+    ('embedded', 'embedded')
+    """
+    return EMBEDDED if not indicators_file or not str(indicators_file).strip() else str(
+        Path(indicators_file).expanduser().resolve())
+
+
+def run_plan(manifest: dict) -> str:
+    """The plan of a run from its manifest (its ``plan``, else its scenarios' registry)."""
+    if manifest.get("plan"):
+        return str(manifest["plan"])
+    for scenario in (manifest.get("scenarios") or {}).values():
+        return plan_key(((scenario or {}).get("parameters") or {}).get("indicators_file"))
+    return EMBEDDED
+
+
+def completed_runs(out: str | Path, *, extra: RunRecord | None = None, plan: str | None = None) -> list[RunRecord]:
     """Completed runs under `out` (status ok, with a summary), oldest first.
 
     Parameters
@@ -56,6 +82,8 @@ def completed_runs(out: str | Path, *, extra: RunRecord | None = None) -> list[R
         The reports folder.
     extra : RunRecord, optional
         A run not yet in `out` (the one being published), added to the list.
+    plan : str, optional
+        Only the runs of this plan (see :func:`plan_key`); default every run.
     """
     runs = []
     root = Path(out)
@@ -65,10 +93,12 @@ def completed_runs(out: str | Path, *, extra: RunRecord | None = None) -> list[R
         try:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
             started = datetime.fromisoformat(manifest["started"])
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue
         if manifest.get("status") == "ok" and (folder / "summary.csv").is_file():
-            runs.append(RunRecord(folder.name, started, folder))
+            record = RunRecord(folder.name, started, folder, run_plan(manifest))
+            if plan is None or record.plan == plan:
+                runs.append(record)
     if extra is not None:
         runs = [r for r in runs if r.run_id != extra.run_id] + [extra]
     return sorted(runs, key=lambda r: (r.started.replace(tzinfo=None), r.run_id))
