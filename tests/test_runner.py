@@ -769,3 +769,46 @@ def test_a_kernel_that_dies_while_starting_is_started_once_more(tmp_path, monkey
     record = runner._execute(task)
     assert record["status"] == "failed" and len(calls) == 2
     assert record["error"]["evalue"] == "Kernel died before replying to kernel_info"
+
+
+# --------------------------------------------------------------------------- one plan per reports folder
+
+
+def test_a_run_of_some_scenarios_leaves_the_others_on_the_front_page(first_run, project, tmp_path):
+    out = _copy_reports(first_run, tmp_path)
+    later = datetime(2017, 4, 1, 12, 0, 0)
+    run = _run(project, out, names=("base",), progress=None, now=later)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    header = re.search(r"<thead>.*?</thead>", page, re.S).group(0)
+    # base from the new run, push from its latest run, named with that run
+    assert "基线 Base" in header and "push" in header
+    assert f"{first_run['run'].name}/push/report.html" in header and "2017-03-01_120000" in header
+    row = re.search(r"<tr>\s*<td><b>rd_spend</b>.*?</tr>", page, re.S).group(0)
+    assert len(re.findall(r'<td class="p"', row)) == 2
+    # the run's own page shows its own scenarios only
+    assert "push" not in re.search(r"<thead>.*?</thead>", (run / "index.html").read_text(encoding="utf-8"),
+                                   re.S).group(0)
+
+
+def test_a_reports_folder_of_another_plan_is_refused_before_anything_is_written(first_run, project, tmp_path):
+    out = _copy_reports(first_run, tmp_path)
+    before = _hashes(out)
+    with pytest.raises(RunError, match=r"holds the runs of another plan \(the embedded plan\).*"
+                                       r"pass --out reports/lakeside or another folder\. Nothing was run\.$"):
+        _run(project, out, names=("push",), progress=None, indicators_file=CITY / "indicators.yaml",
+             data_file=CITY / "observations.csv")
+    assert _hashes(out) == before
+
+
+def test_the_default_reports_folder_belongs_to_the_plan(project, tmp_path, monkeypatch):
+    from xmforecast.runner import default_out
+
+    monkeypatch.chdir(tmp_path)
+    run = _run(project, None, names=("push",), summary_notebook=None, progress=None,
+               indicators_file=CITY / "indicators.yaml", data_file=CITY / "observations.csv")
+    assert run.parent.resolve() == (tmp_path / "reports" / "lakeside").resolve()
+    assert (tmp_path / "reports" / "lakeside" / "index.html").is_file()
+    assert not (tmp_path / "reports" / "index.html").exists(), "the embedded plan's front page is not touched"
+    assert json.loads((run / "manifest.json").read_text(encoding="utf-8"))["plan"] == str(
+        (CITY / "indicators.yaml").resolve())
+    assert default_out() == Path("reports")

@@ -432,7 +432,7 @@ def _backtest(args) -> None:
 def _run(args) -> None:
     from pathlib import Path
 
-    if not args.out.strip():
+    if args.out is not None and not args.out.strip():
         raise ParameterError("`--out` must name a folder for the reports (default reports); got ''.")
     if args.jobs < 1 or args.jobs > 64:
         raise ParameterError(f"`--jobs` must be a number of parallel notebooks in 1..64; got {args.jobs}.")
@@ -440,7 +440,8 @@ def _run(args) -> None:
     if not params:
         raise XMForecastError("no scenario files given and none found in params/*.yaml.")
     # Say something at once: loading the runner and checking the notebooks take a few seconds.
-    print(f"xmforecast run: {len(params)} scenario file(s) into {args.out}/", file=sys.stderr, flush=True)
+    where = f"{args.out}/" if args.out is not None else "the plan's reports folder"  # reports/ or reports/<plan>/
+    print(f"xmforecast run: {len(params)} scenario file(s) into {where}", file=sys.stderr, flush=True)
     from .runner import run_suite
 
     run_dir = run_suite(params, out=args.out, jobs=args.jobs, data_file=args.data,
@@ -531,7 +532,8 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("run", parents=[common], help="run the notebooks over scenario files into a dated folder")
     s.add_argument("params", nargs="*", metavar="PARAMS", help="scenario files (default params/*.yaml)")
-    s.add_argument("--out", default="reports", help="reports folder (default reports)")
+    s.add_argument("--out", default=None,
+                   help="reports folder (default reports, or reports/<plan> for another plan's registry)")
     s.add_argument("--jobs", type=int, default=2, help="notebooks run in parallel, 1-64 (default 2)")
     s.set_defaults(func=_run)
     return p

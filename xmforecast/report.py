@@ -60,6 +60,7 @@ __all__ = [
     "not_assessed",
     "render_section",
     "plan_target_sentence",
+    "latest_of_each_scenario",
     "scenario_titles",
     "lever_count",
     "growth_words",
@@ -1058,12 +1059,13 @@ def write_history(out: str | Path, run_dir: str | Path, run_id: str, started: An
     """
     from . import plots
     from .data import load_observations
-    from .history import RunRecord, completed_runs, forecasts_against_outcomes, probability_history
+    from .history import RunRecord, completed_runs, forecasts_against_outcomes, plan_key, probability_history
     from .registry import load_indicators
 
     folder = Path(run_dir) / "_history"
     folder.mkdir(parents=True, exist_ok=True)
-    runs = completed_runs(out, extra=RunRecord(run_id, started, Path(run_dir)))
+    plan = plan_key(indicators_file)  # a plan's history never mixes in another plan's runs
+    runs = completed_runs(out, extra=RunRecord(run_id, started, Path(run_dir), plan), plan=plan)
     registry = load_indicators(indicators_file or None)
     names = registry.set_index("id")[["name_zh", "name_en"]]
     probabilities = probability_history(runs)
@@ -1147,8 +1149,57 @@ def page_words(notebook: str | Path, lang: Lang = "en") -> str:
     return (words[0] if lang == "zh" else words[1]) if words else stem
 
 
+def latest_of_each_scenario(out: str | Path, plan: str, *, shown: list[str], current: str) -> list[dict]:
+    """The scenarios of a plan's earlier runs that the newest run left out, each from its latest run.
+
+    Parameters
+    ----------
+    out : str or Path
+        The reports folder.
+    plan : str
+        The plan's key (:func:`xmforecast.history.plan_key`).
+    shown : list of str
+        The scenarios of the newest run (left out here).
+    current : str
+        The newest run's folder name (left out here).
+
+    Returns
+    -------
+    list of dict
+        ``name``, ``title``, ``run_id``, ``summary`` (its rows of that run's summary) and
+        ``html`` (the scenario page, relative to `out`, or None), latest runs first.
+    """
+    import json
+
+    import pandas as pd
+
+    from .history import completed_runs
+
+    found: dict[str, dict] = {}
+    for run in reversed(completed_runs(out, plan=plan)):
+        if run.run_id == current:
+            continue
+        try:
+            summary = pd.read_csv(run.folder / "summary.csv")
+            manifest = json.loads((run.folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if "scenario" not in summary:
+            continue
+        for name, rows in summary.groupby("scenario", sort=False):
+            name = str(name)
+            if name in shown or name in found:
+                continue
+            page = next((r.get("html") for r in manifest.get("notebooks") or []
+                         if r.get("label") == name and r.get("status") == "ok"), None)
+            title = rows["title"].dropna().iloc[0] if "title" in rows and rows["title"].notna().any() else name
+            found[name] = dict(name=name, title=str(title), run_id=run.run_id, summary=rows,
+                               html=f"{run.run_id}/{page}" if page else None)
+    return list(found.values())
+
+
 def index_page(run_dir: str | Path, run_id: str, scenarios: list[Any], records: list[dict], *, prefix: str,
-               earlier: list[str] | None, font: str | None = None) -> str:
+               earlier: list[str] | None, font: str | None = None, others: list[dict] | None = None) -> str:
     """The HTML page comparing the scenarios of one run; links start with `prefix`.
 
     Parameters
@@ -1167,10 +1218,14 @@ def index_page(run_dir: str | Path, run_id: str, scenarios: list[Any], records: 
         Earlier runs to link to (None: a link to the reports folder's index instead).
     font : str, optional
         File name of the CJK font in ``<reports>/_fonts/`` (see :func:`install_font`).
+    others : list of dict, optional
+        Scenarios of the plan's earlier runs that this run left out (see
+        :func:`latest_of_each_scenario`): shown after this run's, each with its run's date.
     """
     import pandas as pd
 
     run_dir = Path(run_dir)
+    others = others or []
     lang: Lang = scenarios[0].lang if scenarios else "zh"
     name_col = "name_zh" if lang == "zh" else "name_en"
     path = run_dir / "summary.csv"
@@ -1179,8 +1234,11 @@ def index_page(run_dir: str | Path, run_id: str, scenarios: list[Any], records: 
     for r in records:
         if r.get("status") == "ok":
             pages.setdefault(r["label"], []).append(r)
-    columns = [dict(name=s.scenario, title=s.title or s.scenario,
+    columns = [dict(name=s.scenario, title=s.title or s.scenario, run=None,
                     link=(prefix + pages[s.scenario][0]["html"]) if s.scenario in pages else None) for s in scenarios]
+    columns += [dict(name=o["name"], title=o["title"], run=o["run_id"], link=o["html"]) for o in others]
+    if others:
+        summary = pd.concat([summary, *(o["summary"] for o in others)], ignore_index=True)
     rows, skipped = [], []
     if len(summary):
         keys = ["indicator", "target_year", "target_type", "target_value"]

@@ -42,7 +42,7 @@ from typing import Any
 from xmforecast.exceptions import ParameterError, RunError, RunInterrupted, ScenarioError
 from xmforecast.scenarios import SCENARIO_KEYS, Scenario, load_scenarios
 
-__all__ = ["run_suite", "print_to_stderr"]
+__all__ = ["run_suite", "print_to_stderr", "default_out"]
 
 _RUN_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}_\d{6}(-\d+)?(-failed|-interrupted)?(-\d+)?$")
 _VERSIONED = ("xmforecast", "pandas", "numpy", "statsmodels", "papermill", "nbconvert", "matplotlib")
@@ -65,7 +65,7 @@ class _Failed(Exception):
 def run_suite(
     params_files: Sequence[str | Path],
     *,
-    out: str | Path = "reports",
+    out: str | Path | None = None,
     jobs: int = 2,
     notebooks_dir: str | Path | None = None,
     run_notebooks: Sequence[str] | None = ("baselines.ipynb", "growth_models.ipynb"),
@@ -84,8 +84,11 @@ def run_suite(
     ----------
     params_files : sequence of str or Path
         Scenario params files (``params/*.yaml``), all validated first.
-    out : str or Path
-        Reports folder; the run goes into ``<out>/<YYYY-MM-DD_HHMMSS>/``.
+    out : str or Path, optional
+        Reports folder; the run goes into ``<out>/<YYYY-MM-DD_HHMMSS>/``. Default: the
+        plan's own (:func:`default_out`): ``reports`` for the embedded plan,
+        ``reports/<plan>`` for another plan's registry. A folder holds the runs of one
+        plan only: one that holds another plan's runs is refused.
     jobs : int
         Notebooks executed at once, each in its own process and kernel.
     notebooks_dir : str or Path, optional
@@ -199,9 +202,19 @@ def run_suite(
             ((summary_notebook,) if summary_notebook else (), ("run_dir", "lang", "output_dir")),
         ],
     )
-    out = Path(out)
+    from .history import EMBEDDED, completed_runs, plan_key
+
+    plan = plan_key(first.indicators_file)
+    out = Path(out) if out is not None else default_out(first.indicators_file)
     if out.exists() and not out.is_dir():
         raise RunError(f"output folder {out} exists and is not a folder.")
+    # One plan per reports folder: its index and its run-by-run history never mix two plans.
+    foreign = sorted({r.plan for r in completed_runs(out)} - {plan})
+    if foreign:
+        theirs = "the embedded plan" if foreign[0] == EMBEDDED else foreign[0]
+        raise RunError(f"output folder {out} holds the runs of another plan ({theirs}); a plan's reports and "
+                       f"history stay apart: pass --out {default_out(first.indicators_file)} or another folder. "
+                       f"Nothing was run.")
 
     # Everything is valid: from here on, files are written.
     started = now if now is not None else datetime.now()
@@ -327,10 +340,12 @@ def run_suite(
 
     try:
         earlier = [p.name for p in out.iterdir() if _RUN_NAME.match(p.name) and p.name != final.name]
-        from .report import index_page
+        from .report import index_page, latest_of_each_scenario
 
+        # A run of some scenarios leaves the others on the front page, from their latest run.
+        others = latest_of_each_scenario(out, plan, shown=[s.scenario for s in scenarios], current=final.name)
         page = index_page(out / final.name, final.name, scenarios, records, prefix=final.name + "/",
-                          earlier=sorted(earlier, reverse=True), font=font)
+                          earlier=sorted(earlier, reverse=True), font=font, others=others)
         _write_atomic(out / "index.html", page)
     except OSError as exc:
         raise RunError(f"the run is complete in {final} but {out / 'index.html'} could not be written: "
@@ -340,6 +355,26 @@ def run_suite(
         _restore_signals(previous)
     say(f"done in {time.monotonic() - clock:.1f} s: {final}")
     return final
+
+
+def default_out(indicators_file: str | Path | None = None) -> Path:
+    """The reports folder a plan's runs go to by default.
+
+    ``reports`` for the embedded plan; ``reports/<plan>`` for another plan's registry,
+    named after the registry's folder (``examples/lakeside/indicators.yaml`` →
+    ``reports/lakeside``), or after the registry file when its folder gives no name.
+
+    Examples
+    --------
+    >>> str(default_out()), str(default_out("examples/lakeside/indicators.yaml"))
+    ('reports', 'reports/lakeside')
+    """
+    if not indicators_file or not str(indicators_file).strip():
+        return Path("reports")
+    path = Path(indicators_file).expanduser().resolve()
+    name = path.parent.name if path.stem in ("indicators", "registry") and path.parent.name else path.stem
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-").lower() or "plan"
+    return Path("reports") / name
 
 
 def _reason(exc: OSError) -> str:
@@ -885,9 +920,12 @@ def _write_manifest(path: Path, *, run_id, status, started, clock, scenarios, re
     data_files = sorted(p for p in (Path(__file__).parent / "data").iterdir() if p.is_file()
                         and (embedded or p.resolve() not in (HISTORY_FILE, INDICATORS_FILE)))
     data_files += own
+    from .history import plan_key
+
     manifest = {
         "run_id": run_id,
         "status": status,
+        "plan": plan_key(scenarios[0].indicators_file if scenarios else ""),
         "error": error,
         "started": started.astimezone().isoformat(timespec="seconds"),
         "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
