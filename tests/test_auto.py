@@ -195,3 +195,50 @@ def test_one_history_length_for_every_horizon_keeps_the_path_coherent():
     three = Auto(family="rd_money", reference_class="china_regions").fit(s.iloc[1:])
     np.testing.assert_array_equal(fit.growth, three.growth)
     assert len(fit.growth) == 4
+
+
+def _pooled_calibration(weight: float) -> dict:
+    """The flat rule, with base rates: the family's yearly log growth uniform on [0, 0.2] at every horizon."""
+    cal = _flat_calibration([0.0, 0.0, 1.0, 0.0])
+    table = cal[2016]
+    table["outside_weight"] = weight
+    grid = np.linspace(0.0, 0.2, 51).tolist()
+    table["families"]["all"]["base_rates"] = {str(h): {"quantiles": grid, "windows": 100, "entities": 10}
+                                              for h in range(1, 6)}
+    return cal
+
+
+def test_the_probability_pools_the_series_view_with_the_family_base_rate():
+    own = Auto(calibration=_pooled_calibration(0.0)).fit(SEVEN)
+    pooled = Auto(calibration=_pooled_calibration(0.5)).fit(SEVEN)
+    table = _pooled_calibration(0.5)[2016]
+    from xmforecast.reference import base_rate
+
+    for h, growth in ((1, 0.05), (3, 0.12), (4, 0.30)):
+        level = 1225 * (1 + growth) ** h
+        base = base_rate(growth, h, table=table, family="other")
+        expected = 0.5 * own.exceedance(h, [level])[0] + 0.5 * base
+        assert pooled.exceedance(h, [level])[0] == pytest.approx(expected, abs=1e-12)
+    # a weight of 0 is the series' own view, as before pooling
+    np.testing.assert_allclose(own.forecast(4).to_numpy(), Auto(calibration=_flat_calibration(
+        [0.0, 0.0, 1.0, 0.0])).fit(SEVEN).forecast(4).to_numpy(), rtol=0)
+
+
+def test_the_pooled_forecast_inverts_the_pooled_probability():
+    fit = Auto(calibration=_pooled_calibration(0.5)).fit(SEVEN)
+    f = fit.forecast(4, level=80)
+    for h in range(1, 5):
+        p = fit.exceedance(h, [f["lower"].iloc[h - 1], f["point"].iloc[h - 1], f["upper"].iloc[h - 1]])
+        np.testing.assert_allclose(p, [0.9, 0.5, 0.1], atol=2e-3)
+    # the family grew 0-20 % a year, faster than this series' drift (about 11 %): the pool lies between
+    own = Auto(calibration=_pooled_calibration(0.0)).fit(SEVEN).forecast(4)["point"]
+    assert (f["point"] != own).all()
+
+
+def test_simulated_paths_follow_the_pooled_distribution():
+    fit = Auto(calibration=_pooled_calibration(0.5)).fit(SEVEN)
+    paths = fit.simulate(3, 20000, rng=7)
+    for h, year in ((1, 2017), (3, 2019)):
+        for level in (1250.0, 1400.0, 1600.0):
+            share = float((paths.loc[year] >= level).mean())
+            assert share == pytest.approx(fit.exceedance(h, [level])[0], abs=0.015)

@@ -30,6 +30,13 @@ measured on the panel: intervals are empirical (conformal-style) rather than ass
 For :math:`n = 1` there is no own growth: the forecast is the family's distribution of
 changes, reported as the outside view with low confidence.
 
+The forecast's distribution is then pooled with the outside view: with weight :math:`w` (the
+vintage's ``outside_weight``, 0.5 for Chinese regions, 0 for the global class) the value
+:math:`h` years ahead grows as the family's series grew over :math:`h` years (the base rates
+of :mod:`xmforecast.reference`), with weight :math:`1 - w` as above. Probabilities, quantiles,
+the median and simulated paths all come from this linear pool, so a probability of reaching a
+level never stands far from how often comparable series reached it.
+
 Beyond the calibrated horizons the yearly growth of the last one continues and the error
 quantiles grow with :math:`\\sqrt{h}`. Growth and volatility are bounded (``max_log_growth``,
 ``max_volatility``), so no interval can explode.
@@ -40,6 +47,8 @@ References
    perspective on risk taking. *Management Science* 39(1), 17-31 (the outside view).
 .. [2] Vovk, V., Gammerman, A. & Shafer, G. (2005) *Algorithmic learning in a random world*.
    Springer (conformal prediction).
+.. [3] Stone, M. (1961) The opinion pool. *Annals of Mathematical Statistics* 32(4), 1339-1342
+   (the linear pool).
 """
 from __future__ import annotations
 
@@ -66,6 +75,8 @@ OUTSIDE_VIEW = "outside view"
 RULE_FEATURES = {2: [0, 1], 3: [0, 1, 2]}
 #: Column of the volatility in :func:`growth_features`.
 VOLATILITY = 3
+#: Points per gap between knots where the pooled distribution's CDF is inverted.
+_SUBDIVISIONS = 16
 
 
 def growth_features(years: Any, values: Any, horizon: int) -> np.ndarray:
@@ -261,7 +272,30 @@ class Auto(ModelSpec):
                        params=params, notes=tuple(notes), evidence=evidence, anchor=float(np.log(values[-1])),
                        growth=np.array(growth), scales=np.array(scale),
                        z_grid=np.asarray(table["z_grid"], dtype=float),
-                       quantiles=np.asarray(quantiles, dtype=float))
+                       quantiles=np.asarray(quantiles, dtype=float),
+                       outside_weight=float(table.get("outside_weight", 0.0)),
+                       outside=_outside_quantiles(fam["base_rates"]))
+
+
+def _normal_cdf(x: np.ndarray) -> np.ndarray:
+    """The standard normal CDF, elementwise (numpy has no erf; scipy would cost the command line
+    its import time)."""
+    return 0.5 * np.frompyfunc(math.erfc, 1, 1)(-np.asarray(x, dtype=float) / math.sqrt(2)).astype(float)
+
+
+def _outside_quantiles(base_rates: dict) -> np.ndarray:
+    """Horizons 1..H x grid: the family's yearly log growth quantiles over h years (the base rates).
+
+    A horizon the vintage lacks takes the nearest shorter one's.
+    """
+    stored = {int(h): np.maximum.accumulate(np.asarray(r["quantiles"], dtype=float)) for h, r in base_rates.items()}
+    if not stored:
+        return np.empty((0, 0))
+    rows, last = [], stored[min(stored)]
+    for h in range(1, max(stored) + 1):
+        last = stored.get(h, last)
+        rows.append(last)
+    return np.array(rows)
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -281,6 +315,8 @@ class AutoFit(FittedModel):
     scales: Any = None        # error scale s by calibrated horizon [log units / year]
     z_grid: Any = None        # standard-normal scores at which the quantiles are stored
     quantiles: Any = None     # horizons x z_grid: standardised error quantiles
+    outside_weight: float = 0.0  # weight of the family's base rates in the pooled distribution
+    outside: Any = None       # horizons x grid: the family's yearly log growth quantiles
 
     def _steps(self, horizon: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Steps 1..horizon, their calibrated horizon's index, their centre and spread (log)."""
@@ -318,7 +354,7 @@ class AutoFit(FittedModel):
         horizon = _check_int("horizon", horizon)
         level = _check_level(level)
         q = NormalDist().inv_cdf(0.5 + level / 200)
-        logs = self._log_quantiles(horizon, np.array([[0.0, -q, q]]))
+        logs = self._pooled_log_quantiles(horizon, np.array([[0.0, -q, q]]))
         return pd.DataFrame(np.exp(logs), index=self._years(horizon), columns=["point", "lower", "upper"])
 
     def exceedance(self, horizon: int, thresholds: Any) -> np.ndarray:
@@ -338,20 +374,59 @@ class AutoFit(FittedModel):
             exactly (no simulation); within ``[Phi(-3.3), Phi(3.3)]`` beyond the stored grid.
         """
         horizon = _check_int("horizon", horizon)
+        level = np.log(np.maximum(np.asarray(thresholds, dtype=float), 1e-300))
+        return 1.0 - self._pooled_cdf(horizon, level)
+
+    def _own_cdf(self, horizon: int, level: np.ndarray) -> np.ndarray:
+        """P(log y_{T+h} <= level) of the series' own calibrated view."""
         idx, centre, spread = self._steps(horizon)
         k, c, s = idx[-1], centre[-1], spread[-1]
-        level = np.log(np.maximum(np.asarray(thresholds, dtype=float), 1e-300))
         q = np.maximum.accumulate(self.quantiles[k])  # quantiles are monotone; guard ties
-        z = np.interp((level - c) / s, q, self.z_grid)
-        cdf = np.array([NormalDist().cdf(v) for v in np.atleast_1d(z)]).reshape(np.shape(z))
-        return 1.0 - cdf
+        return _normal_cdf(np.interp((level - c) / s, q, self.z_grid))
+
+    def _outside_cdf(self, horizon: int, level: np.ndarray) -> np.ndarray:
+        """P(log y_{T+h} <= level) if the series grows as the family's series did (the base rate)."""
+        q = self.outside[min(horizon, len(self.outside)) - 1]
+        return np.interp((level - self.anchor) / horizon, q, np.linspace(0.0, 1.0, len(q)))
+
+    def _pooled_cdf(self, horizon: int, level: np.ndarray) -> np.ndarray:
+        """The linear pool ``(1 - w) F_own + w F_outside`` at log levels."""
+        own = self._own_cdf(horizon, level)
+        if not self.outside_weight:
+            return own
+        return (1 - self.outside_weight) * own + self.outside_weight * self._outside_cdf(horizon, level)
+
+    def _pooled_log_quantiles(self, horizon: int, z: np.ndarray) -> np.ndarray:
+        """Log values at standard-normal scores `z` (1 x m, or horizon x m) of the pooled distribution.
+
+        The pool's quantile function has no closed form: its CDF is evaluated on the knots of
+        both parts' quantiles, each gap cut in :data:`_SUBDIVISIONS`, turned into normal
+        scores and inverted by linear interpolation in them (as the own part's quantiles are
+        stored), so a path's shocks map to values without a normal CDF per path.
+        """
+        if not self.outside_weight:
+            return self._log_quantiles(horizon, z)
+        idx, centre, spread = self._steps(horizon)
+        z = np.broadcast_to(z, (horizon, z.shape[1]))
+        out = np.empty(z.shape)
+        inverse = np.frompyfunc(NormalDist().inv_cdf, 1, 1)
+        for i in range(horizon):
+            h = i + 1
+            knots = np.unique(np.concatenate([centre[i] + spread[i] * self.quantiles[idx[i]],
+                                              self.anchor + h * self.outside[min(h, len(self.outside)) - 1]]))
+            grid = np.concatenate([np.linspace(a, b, _SUBDIVISIONS, endpoint=False)
+                                   for a, b in zip(knots[:-1], knots[1:])] + [knots[-1:]])
+            cdf = np.clip(np.maximum.accumulate(self._pooled_cdf(h, grid)), 1e-12, 1 - 1e-12)
+            scores = np.maximum.accumulate(inverse(cdf).astype(float))
+            out[i] = np.interp(z[i], scores, grid)
+        return out
 
     def _simulate_array(self, horizon: int, n_paths: int, rng: np.random.Generator) -> np.ndarray:
         # A Gaussian copula with random-walk dependence: each year's marginal is exactly the
         # calibrated quantile function, and a path keeps its shocks from year to year.
         shocks = rng.standard_normal((horizon, n_paths)).cumsum(axis=0)
         z = shocks / np.sqrt(np.arange(1, horizon + 1))[:, None]
-        return np.exp(self._log_quantiles(horizon, z))
+        return np.exp(self._pooled_log_quantiles(horizon, z))
 
 
 MODELS["auto"] = Auto
