@@ -6,15 +6,20 @@ The public API; heavy libraries (statsmodels, matplotlib, papermill) load only w
 """
 from __future__ import annotations
 
-from .data import load_observations, series
-from .engine import (
-    assess_targets, backtest_table, evaluate_targets, explore, forecast, sensitivity, simulate_indicator, what_it_takes,
-)
-from .effort import what_it_takes_table
 from .exceptions import DataError, ModelError, ParameterError, RunError, ScenarioError, XMForecastError
-from .plan import Plan, load_plan
-from .registry import load_indicators
-from .targets import required_growth, required_path, target_table
+
+#: Where each public name lives. They load on first use (PEP 562), so that ``import
+#: xmforecast`` and the command line start at once: the command installs its SIGTERM handler
+#: before anything heavy is imported.
+_HOMES = {
+    "load_observations": "data", "series": "data",
+    "assess_targets": "engine", "backtest_table": "engine", "evaluate_targets": "engine", "explore": "engine",
+    "forecast": "engine", "sensitivity": "engine", "simulate_indicator": "engine", "what_it_takes": "engine",
+    "what_it_takes_table": "effort",
+    "Plan": "plan", "load_plan": "plan",
+    "load_indicators": "registry",
+    "required_growth": "targets", "required_path": "targets", "target_table": "targets",
+}
 
 __all__ = [
     "__version__",
@@ -27,11 +32,20 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> str:
-    """``__version__``, read from the installed metadata on first use (keeps the import fast)."""
+def __getattr__(name: str) -> object:
+    """A public name, imported from its module on first use; ``__version__`` from the metadata."""
+    if name in _HOMES:
+        from importlib import import_module
+
+        globals()[name] = value = getattr(import_module(f".{_HOMES[name]}", __name__), name)
+        return value
     if name == "__version__":
         from importlib.metadata import version
 
         globals()["__version__"] = value = version("xmforecast")
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
