@@ -64,6 +64,7 @@ import ipywidgets as widgets
 from IPython.display import display
 
 import xmforecast
+from xmforecast.explorer import interactive_output
 from xmforecast.scenarios import SCENARIO_KEYS, scenario_from_parameters
 
 sc = scenario_from_parameters({key: globals()[key] for key in SCENARIO_KEYS}, params_dir=params_dir)
@@ -113,7 +114,7 @@ update = functools.partial(xmforecast.explore, scenario=sc, observations=obs, in
 # ## Interactive (JupyterLab)
 
 # %%
-display(widgets.VBox(list(controls.values())), widgets.interactive_output(update, controls))
+display(widgets.VBox(list(controls.values())), interactive_output(update, controls))
 
 # %% [markdown]
 # ## At the scenario's values

@@ -1,0 +1,71 @@
+"""The explore notebook's live chart: widgets in, :func:`xmforecast.explore`'s figure out.
+
+:func:`interactive_output` does what :func:`ipywidgets.interactive_output` does, with one
+difference that matters to unattended runs: the figure is *put* into the Output widget's
+state (``append_display_data``) instead of being captured from the running cell (``with out:``).
+
+Why: a captured output makes a headless runner (nbclient, under papermill or ``xmforecast
+run``) play the part of the browser's Output widget, which sends the captured outputs back to
+the kernel on the shell channel, from the task that reads IOPub, while another task waits on
+that same socket for the cell's ``execute_reply``. The send can take the socket's
+edge-triggered wake-up with it; the reply then sits unread until the cell's timeout (nbclient
+issue 312: 4 runs of explore in 18 hung, one for more than 10 minutes). With the figure
+put into the widget's state no output is captured, the runner never sends, and nothing waits.
+In JupyterLab the chart under the sliders looks and behaves the same.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .exceptions import XMForecastError
+
+__all__ = ["interactive_output"]
+
+
+def _show(out: Any, figure: Any) -> None:
+    """Replace what `out` shows with `figure` (a matplotlib Figure), then close the figure.
+
+    Closing it keeps the inline backend from drawing it a second time below the cell.
+    """
+    import matplotlib.pyplot as plt
+
+    out.outputs = ()
+    out.append_display_data(figure)
+    plt.close(figure)
+
+
+def interactive_output(update: Callable[..., Any], controls: Mapping[str, Any]) -> Any:
+    """An Output widget that shows ``update(**values)`` now and after every change of a control.
+
+    Parameters
+    ----------
+    update : callable
+        Takes one keyword per control (its ``value``) and returns a matplotlib Figure, e.g.
+        :func:`xmforecast.explore` with the plan bound.
+    controls : mapping of str to widget
+        ipywidgets with a ``value`` (sliders, dropdowns, checkboxes).
+
+    Returns
+    -------
+    ipywidgets.Output
+        Display it beside the controls. A value the scenario schema refuses shows its one-line
+        message in place of the chart.
+    """
+    import ipywidgets as widgets
+
+    out = widgets.Output()
+
+    def draw(change: Any = None) -> None:
+        try:
+            figure = update(**{key: control.value for key, control in controls.items()})
+        except XMForecastError as err:
+            out.outputs = ()
+            out.append_stdout(f"{err}\n")
+            return
+        _show(out, figure)
+
+    for control in controls.values():
+        control.observe(draw, "value")
+    draw()
+    return out
