@@ -26,8 +26,11 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(JOBS) --dist worksteal
 
 # The project's own environment is the kernel (python3 in .venv); --allow-root only where root runs it.
+# The config file saves notebooks as committed (no outputs or widget state): running and
+# autosaving leaves every tracked file unchanged (xmforecast/lab.py).
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	$(BIN)/jupyter lab --config=notebooks/.jupyter/jupyter_server_config.py --notebook-dir=notebooks \
+		$$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # The skill table's peers (the `bench` extra: statsforecast, which pins pandas < 3 and brings
 # pyarrow) live in a venv of their own, so that the product's venv and its timings stay as shipped.

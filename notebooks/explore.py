@@ -79,26 +79,29 @@ if indicator not in set(choices["indicator"]):
     indicator = choices["indicator"].iloc[0]
 
 # %%
+# Labels in full: a label column wide enough for the longest, sliders beside it; checkboxes as wide as their text.
+look = {"style": {"description_width": "11em"}, "layout": widgets.Layout(width="40em")}
+box = {"indent": False, "layout": widgets.Layout(width="auto")}
 controls = {
     "indicator": widgets.Dropdown(options=list(zip(choices[name], choices["indicator"])), value=indicator,
-                                  description="target"),
+                                  description="target", **look),
     "growth_shift": widgets.FloatSlider(value=sc.growth_shift, min=min(-0.2, sc.growth_shift),
-                                        max=max(0.2, sc.growth_shift), step=0.01, description="growth shift"),
+                                        max=max(0.2, sc.growth_shift), step=0.01, description="growth shift", **look),
     "volatility_scale": widgets.FloatSlider(value=sc.volatility_scale, min=min(0.25, sc.volatility_scale),
-                                            max=max(3.0, sc.volatility_scale), step=0.05, description="volatility"),
+                                            max=max(3.0, sc.volatility_scale), step=0.05, description="volatility", **look),
 }
 if (registry["model"] == "certified_stock").any():  # certificate sliders only for a plan with such a stock
     controls |= {
         "implied_renewal": widgets.Checkbox(value=sc.recertification_rate is None,
-                                            description="renewal rate implied by the data"),
+                                            description="renewal rate implied by the data", **box),
         "recertification_rate": widgets.FloatSlider(
             value=0.8 if sc.recertification_rate is None else sc.recertification_rate, min=0.0, max=1.0,
-            step=0.05, description="renewal rate"),
+            step=0.05, description="renewal rate", **look),
         "projected_new": widgets.Checkbox(value=sc.new_certifications is None,
-                                          description="new certifications projected from history"),
+                                          description="new certifications projected from history", **box),
         "new_certifications": widgets.IntSlider(
             value=250 if sc.new_certifications is None else sc.new_certifications, min=0,
-            max=max(600, sc.new_certifications or 0), step=10, description="new certs"),
+            max=max(600, sc.new_certifications or 0), step=10, description="new certifications", **look),
     }
 
 # %% [markdown]
@@ -112,6 +115,10 @@ update = functools.partial(xmforecast.explore, scenario=sc, observations=obs, in
 
 # %% [markdown]
 # ## Interactive (JupyterLab)
+#
+# Run All Cells (menu Run ▸ Run All Cells) to show the sliders and, under them, the chart that
+# follows them. Outputs are not saved with the notebook (`make lab`), so a reopened notebook
+# shows none until its cells run again.
 
 # %%
 display(widgets.VBox(list(controls.values())), interactive_output(update, controls))
