@@ -544,7 +544,13 @@ class _Terminated(BaseException):
     so that no ``except Exception`` on the way swallows it."""
 
 
+#: Set when SIGTERM arrived: an import that turns the exception into its own (pydantic builds its
+#: schemas in Rust and wraps what it caught in a SchemaError) still ends as a SIGTERM should.
+_SIGTERM_SEEN: list[bool] = []
+
+
 def _on_sigterm(signum, frame) -> None:
+    _SIGTERM_SEEN.append(True)
     raise _Terminated()
 
 
@@ -566,6 +572,7 @@ def _terminate_gracefully() -> object:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``xmforecast`` console script; returns the exit status."""
+    _SIGTERM_SEEN.clear()
     previous = _terminate_gracefully()
     try:
         return _main(argv)
@@ -594,6 +601,11 @@ def _main(argv: list[str] | None) -> int:
         return 130
     except BrokenPipeError:  # e.g. `xmforecast indicators | head`
         return 0
+    except Exception:
+        if _SIGTERM_SEEN:  # SIGTERM, wrapped by the code it interrupted
+            print("xmforecast: terminated (SIGTERM)", file=sys.stderr)
+            return 143
+        raise
     return 0
 
 
