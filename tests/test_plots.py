@@ -514,3 +514,25 @@ def test_runs_minutes_apart_get_an_axis_of_days():
     labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert labels and not any(":" in label for label in labels), labels
     assert mdates.num2date(low) < history["run_date"].min().tz_localize("UTC")
+
+
+def test_the_run_history_chart_keeps_title_legend_and_dates_apart(close_figures):
+    history = pd.DataFrame({
+        "run_date": pd.to_datetime(["2026-01-05", "2026-04-05", "2026-10-05", "2026-12-04"] * 2),
+        "scenario": ["baseline"] * 4 + ["plan_push"] * 4, "title": ["Baseline"] * 4 + ["Plan push"] * 4,
+        "indicator": "tech_trade", "p_attain": [0.16, 0.2, 0.5, 0.9, 0.2, 0.25, 0.6, 0.95],
+        "name_zh": "技术合同交易额", "name_en": "Technology trade",
+    })
+    fig = plots.probability_history_chart(history, lang="en")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = fig.legends[0].get_window_extent(renderer)
+    title = fig._suptitle.get_window_extent(renderer)
+    note = fig._supxlabel.get_window_extent(renderer)
+    assert not legend.overlaps(title) and not legend.overlaps(note)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert labels[0] == "2026-01-05" and labels[-1] == "2026-12-04" and len(labels) <= 3, labels
+    boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+    assert not any(a.overlaps(b) for a, b in zip(boxes, boxes[1:]))
+    assert "Plan push" in [t.get_text() for t in fig.legends[0].get_texts()], "scenarios by their titles"

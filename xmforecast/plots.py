@@ -1264,16 +1264,25 @@ def _panels(plt, n: int, height: float):
 
 
 def _date_axis(ax: Axes, dates) -> None:
-    import matplotlib.dates as mdates
+    """Run dates as whole dates (``2026-12-04``): the first and last run's, and one between.
 
-    locator = mdates.AutoDateLocator(minticks=2, maxticks=5)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    # Runs are compared by date: runs hours apart (or a single run) get an axis of days, not
-    # ticks of minutes and seconds.
+    Runs hours apart (or a single run) get an axis some days wide, never ticks of hours.
+    """
+    import matplotlib.dates as mdates
+    import pandas as pd
+
+    first_day, last_day = pd.Timestamp(min(dates)).normalize(), pd.Timestamp(max(dates)).normalize()
+    ticks = [first_day, last_day]
+    if last_day - first_day >= _timedelta(20):
+        ticks.insert(1, (first_day + (last_day - first_day) / 2).normalize())
+    ax.set_xticks(list(dict.fromkeys(ticks)))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
     first, last = min(dates), max(dates)
     if last - first < _timedelta(2):
         ax.set_xlim(first - _timedelta(15), last + _timedelta(15))
+    else:
+        pad = (last - first) * 0.08
+        ax.set_xlim(first - pad, last + pad)
 
 
 def _timedelta(days: int):
@@ -1288,6 +1297,12 @@ def _empty_figure(plt: Any, lang: Lang) -> Figure:
     ax.axis("off")
     ax.text(0, 0.5, _t("na", lang), va="center")
     return fig
+
+
+def _scenario_title(rows, scenario: str) -> str:
+    """A scenario's title where the rows carry one, else its name."""
+    titles = rows["title"].dropna().astype(str) if "title" in rows else []
+    return titles.iloc[0] if len(titles) else scenario
 
 
 def probability_history_chart(history: pd.DataFrame, *, title: str | None = None, source_note: str = "",
@@ -1330,7 +1345,7 @@ def probability_history_chart(history: pd.DataFrame, *, title: str | None = None
         for k, (scenario, group) in enumerate(rows.groupby(rows["scenario"].astype(str), sort=False)):
             group = group.sort_values("run_date")
             ax.plot(group["run_date"], 100 * group["p_attain"], ls=styles[scenarios.index(scenario) % 4],
-                    color="0.45", lw=1.1, zorder=2, label=scenario if ind == indicators[0] else None)
+                    color="0.45", lw=1.1, zorder=2, label=_scenario_title(group, scenario) if ind == indicators[0] else None)
             ax.scatter(group["run_date"], 100 * group["p_attain"], s=36, zorder=3, edgecolors="0.25",
                        linewidths=0.6, c=[probability_color(v) for v in group["p_attain"]])
         ax.set_ylim(-4, 104)
@@ -1341,7 +1356,8 @@ def probability_history_chart(history: pd.DataFrame, *, title: str | None = None
         _date_axis(ax, list(rows["run_date"]))
         ax.tick_params(labelsize=8)
     handles = [*axes[0].get_legend_handles_labels()[0], *_probability_handles(lang)]
-    fig.legend(handles=handles, loc="outside upper center", ncols=4, frameon=False, fontsize=8)
+    # Beside the panels: above them the legend sat on the title, below them on the note.
+    fig.legend(handles=handles, loc="outside right upper", ncols=1, frameon=False, fontsize=8)
     _title_and_note(fig, None, title if title is not None else _t("ph_title", lang), "ph_note", source_note, lang)
     return fig
 
