@@ -172,3 +172,15 @@ def test_one_rounding_rule_for_the_lever_everywhere():
     assert int(csv["lever_needed"].iloc[0]) == 243 == report.lever_count(242.3)
     assert "≥ 243 " in report._takes(row, "en") and "≥ 243 " in report._takes(
         {**row, "lever_needed": csv["lever_needed"].iloc[0]}, "en")
+
+
+@pytest.mark.parametrize("p, words", [(0.896, "very likely"), (0.0996, "unlikely"), (0.6551, "likely"), (0.6549, "about as likely as not"),
+                                      (0.004, "very unlikely"), (0.995, "very likely")])
+def test_a_probability_is_worded_and_coloured_as_written(p, words):
+    """"90 %" never sits in the 66–90 % class: words and colour go by the number shown."""
+    shown = report.format_probability(p)
+    band = report.probability_band(p)
+    assert band.key == words
+    number = float(shown.strip("<> %"))
+    assert band.low * 100 <= number <= band.high * 100 and not (number == band.high * 100 and band.high < 1)
+    assert report.verdict({"p_attain": p, "status": "on track", "base_value": 1}).endswith(f"{words}, {shown}")

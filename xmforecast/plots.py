@@ -985,8 +985,11 @@ def comparison_chart(
                                        1.9 + 0.5 * n_rows + (0.5 if rotate else 0)))
     from .report import format_probability, probability_colormap, probability_text_color
 
+    from .targets import shown_probability
+
     cmap, norm = probability_colormap()
-    image = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, norm=norm, aspect="auto")
+    shown = np.array([[shown_probability(v) if math.isfinite(v) else math.nan for v in row] for row in grid])
+    image = ax.imshow(np.ma.masked_invalid(shown), cmap=cmap, norm=norm, aspect="auto")  # the colour of the number written
     for (i, j), value in np.ndenumerate(grid):
         if math.isfinite(value):
             text, color = format_probability(value), probability_text_color(value)

@@ -324,9 +324,12 @@ def probability_band(p: Any) -> Band | None:
     >>> probability_band(0.84).key, probability_band(0.21).color
     ('likely', '#ef8a62')
     """
+    from .targets import shown_probability
+
     number = _float(p)
     if number is None:
         return None
+    number = shown_probability(number)  # the band of the number written: "90 %" is very likely
     for band in PROBABILITY_BANDS:
         if number < band.high:
             return band

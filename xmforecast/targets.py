@@ -35,6 +35,7 @@ __all__ = [
     "required_growth_from_latest",
     "LIKELIHOOD",
     "likelihood_words",
+    "shown_probability",
     "grade_words",
     "verdict",
     "verdicts",
@@ -448,14 +449,31 @@ def required_growth_from_latest(latest_value: float, latest_year: int, target: f
     return required_growth(float(latest_value), float(target), years)
 
 
-def likelihood_words(p: float, lang: str = "en") -> str:
-    """The calibrated words of a probability [fraction] (see :data:`LIKELIHOOD`).
+def shown_probability(p: float) -> float:
+    """The probability as the pages write it, in whole percentages (``<1 %`` and ``>99 %`` kept apart).
+
+    Words and colours go by this value, so that "90 %" never reads "likely (66–90 %)".
 
     Examples
     --------
-    >>> likelihood_words(0.14), likelihood_words(0.9, "zh")
-    ('unlikely', '很可能')
+    >>> shown_probability(0.896), shown_probability(0.004), shown_probability(0.996)
+    (0.9, 0.004, 0.996)
     """
+    p = float(p)
+    if 0 < p < 0.01 or 0.99 < p < 1:
+        return p
+    return round(100 * p) / 100
+
+
+def likelihood_words(p: float, lang: str = "en") -> str:
+    """The calibrated words of a probability [fraction] (see :data:`LIKELIHOOD`), as written.
+
+    Examples
+    --------
+    >>> likelihood_words(0.14), likelihood_words(0.9, "zh"), likelihood_words(0.896)
+    ('unlikely', '很可能', 'very likely')
+    """
+    p = shown_probability(p)
     words = LIKELIHOOD[0]
     for band in LIKELIHOOD:
         if p >= band[0]:
@@ -534,7 +552,7 @@ def verdict(status: str, p_attain: float | None, *, direction: str = "increase",
         else:
             why = "无法估计(数据太少)" if zh else "no estimate: too little data"
         return f"{grade};{why}" if zh else f"{grade}; {why}"
-    p = float(p_attain)
+    p = shown_probability(p_attain)
     chance = (f"{likelihood_words(p, lang)},{format_probability(p)}" if zh
               else f"{likelihood_words(p, lang)}, {format_probability(p)}")
     down = direction == "decrease"
