@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -184,3 +185,35 @@ def test_a_probability_is_worded_and_coloured_as_written(p, words):
     number = float(shown.strip("<> %"))
     assert band.low * 100 <= number <= band.high * 100 and not (number == band.high * 100 and band.high < 1)
     assert report.verdict({"p_attain": p, "status": "on track", "base_value": 1}).endswith(f"{words}, {shown}")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_required_rate_scenario_is_a_grey_check_not_a_forecast(lang):
+    rows = pd.DataFrame([
+        {"scenario": s, "title": s, "indicator": "tech_trade", "name_zh": "技术合同交易额", "name_en": "Tech trade",
+         "target_type": "level", "target_value": 60, "target_year": 2017, "unit": "亿元", "base_value": 45.16,
+         "status": "on track", "p_attain": 0.51, "at_required_rate": flag}
+        for s, flag in (("baseline", False), ("required_rate", True))])
+    html = report.comparison_table(rows, lang)
+    cells = re.findall(r'<td class="p" style="background: (#\w+);[^>]*>([^<]*)</td>', html)
+    assert cells[0][0] == report.probability_color(0.51) and cells[1][0] == report._NO_PROBABILITY
+    assert ("检验而非预测" if lang == "zh" else "a check, not a forecast") in cells[1][1] and "51 %" in cells[1][1]
+    answer = report.answer_table(rows[rows["scenario"] == "required_rate"], lang)[0]
+    assert answer["color"] == report._NO_PROBABILITY
+
+
+def test_the_comparison_chart_greys_the_required_rate_column(close_figures):
+    import matplotlib
+
+    from xmforecast import plots
+    from xmforecast.registry import load_indicators
+
+    base = load_indicators().rename(columns={"id": "indicator"}).head(2)
+    summary = pd.concat([base.assign(scenario=s, p_attain=0.5, at_required_rate=flag)
+                         for s, flag in (("baseline", False), ("required_rate", True))])
+    fig = plots.comparison_chart(summary, lang="en")
+    image = fig.axes[0].get_images()[0]
+    rgba = image.to_rgba(image.get_array())
+    assert matplotlib.colors.to_hex(rgba[0, 1]) == report._NO_PROBABILITY
+    assert matplotlib.colors.to_hex(rgba[0, 0]) == report.probability_color(0.5)
+    assert [t.get_text() for t in fig.axes[0].texts][:2] == ["50 %", "50 %"]

@@ -989,10 +989,17 @@ def comparison_chart(
 
     cmap, norm = probability_colormap()
     shown = np.array([[shown_probability(v) if math.isfinite(v) else math.nan for v in row] for row in grid])
+    # A scenario centred on each target's required path gives about 50 % by construction: grey, not a forecast.
+    checks = {str(s) for s, v in zip(data["scenario"], data.get("at_required_rate", [False] * len(data)))
+              if str(v).strip().lower() in ("true", "1", "1.0")}
+    for j, scenario in enumerate(scenarios):
+        if scenario in checks:
+            shown[:, j] = math.nan
     image = ax.imshow(np.ma.masked_invalid(shown), cmap=cmap, norm=norm, aspect="auto")  # the colour of the number written
     for (i, j), value in np.ndenumerate(grid):
         if math.isfinite(value):
-            text, color = format_probability(value), probability_text_color(value)
+            text = format_probability(value)
+            color = probability_text_color(value if math.isfinite(shown[i, j]) else None)
         else:
             text, color = _t("na", lang), "0.3"
         ax.text(j, i, text, ha="center", va="center", fontsize=9, color=color)

@@ -87,6 +87,7 @@ SUMMARY_COLUMNS = (
     "progress_ratio",
     "status", "p_attain", "expected_year", "level", "point", "lower", "upper",
     "lever", "lever_needed", "lever_last", "lever_last_year", "model", "note", "data_quality", "origin",
+    "at_required_rate",
 )
 
 #: Columns of ``forecasts.csv``: every simulated year of every target, with its interval.
@@ -423,9 +424,25 @@ def verdict(row: Any, lang: Lang = "en") -> str:
     """
     from .targets import verdict as _verdict
 
+    p = _float(_get(row, "p_attain"))
+    if _by_construction(row) and p is not None:
+        return (f"检验而非预测:按所需路径推演,概率约 50 % 系设定所致({format_probability(p)})" if lang == "zh"
+                else f"a check, not a forecast: centred on the required path, so about 50 % by construction "
+                     f"({format_probability(p)})")
     return _verdict(str(_get(row, "status") or "insufficient data"), _float(_get(row, "p_attain")),
                     direction=str(_get(row, "direction") or "increase"), note=str(_get(row, "note") or ""),
                     has_baseline=_get(row, "base_value") is not None, lang=lang)
+
+
+def _by_construction(row: Any) -> bool:
+    """The row comes from a scenario centred on each target's required path (``at_required_rate``)."""
+    value = _get(row, "at_required_rate")
+    return value is not None and str(value).strip().lower() in ("true", "1", "1.0", "yes")
+
+
+def _colour_p(row: Any) -> Any:
+    """The probability a cell is coloured by: none for a check centred on the required path."""
+    return None if _by_construction(row) else _get(row, "p_attain")
 
 
 def _expected(row: Any, lang: Lang) -> str:
@@ -603,6 +620,7 @@ def scenario_summary(evaluation: Any, indicators: pd.DataFrame, scenario: Any, *
     table["scenario"] = scenario.scenario
     table["title"] = scenario.title or scenario.scenario
     table["origin"] = scenario.origin
+    table["at_required_rate"] = bool(getattr(scenario, "at_required_rate", False))
     for column in SUMMARY_COLUMNS:
         if column not in table.columns:
             table[column] = None
@@ -716,8 +734,8 @@ def answer_table(summary: pd.DataFrame, lang: Lang = "en") -> list[dict]:
         rows.append(dict(
             indicator=rec["indicator"], name=str(_get(rec, name) or rec["indicator"]),
             target=_target_words(rec, lang), verdict=verdict(rec, lang), probability=format_probability(p),
-            color=probability_color(p), text_color=probability_text_color(p), expected=_expected(rec, lang),
-            takes=_takes(rec, lang), grade=status_label(_get(rec, "status"), lang),
+            color=probability_color(_colour_p(rec)), text_color=probability_text_color(_colour_p(rec)),
+            expected=_expected(rec, lang), takes=_takes(rec, lang), grade=status_label(_get(rec, "status"), lang),
             latest=(f"{format_figure(latest, rec)} {unit} ({format_year(_get(rec, 'latest_year'))})"
                     if latest is not None else MISSING),
             note=str(_get(rec, "note") or ""), assessed=_get(rec, "base_value") is not None,
@@ -1254,7 +1272,7 @@ def index_page(run_dir: str | Path, run_id: str, scenarios: list[Any], records: 
             for column in columns:
                 hit = group[group["scenario"] == column["name"]]
                 rec = hit.iloc[0].to_dict() if len(hit) else {}
-                p = _get(rec, "p_attain")
+                p = _colour_p(rec)
                 cells.append(dict(verdict=verdict(rec, lang) if rec else MISSING, color=probability_color(p),
                                   confidence=_confidence(rec, lang) if rec else "",
                                   text_color=probability_text_color(p), expected=_expected(rec, lang) if rec else MISSING,
@@ -1525,7 +1543,7 @@ def comparison_table(summary: pd.DataFrame, lang: Lang = "en", *, value: Literal
         for scenario, _title in titles:
             hit = group[group["scenario"] == scenario]
             rec = hit.iloc[0].to_dict() if len(hit) else {}
-            p = _get(rec, "p_attain")
+            p = _colour_p(rec)
             if value == "probability":
                 cells.append(dict(text=verdict(rec, lang) if rec else MISSING, color=probability_color(p),
                                   text_color=probability_text_color(p)))
