@@ -105,8 +105,10 @@ for ind in [i for i in headline if i in ev.simulations]:
         required_path=ev.required_paths.get(ind), title=plots.indicator_label(row, sc.lang), unit=row["unit"],
         quality=obs[obs["indicator"] == ind][["year", "quality", "status"]], levels=(50, sc.level), lang=sc.lang,
     )
+    wide = report.interval_note(row, sc.lang)  # a very wide interval says why
     display(HTML(f"<p><b>{escape(str(row[name]))}</b> — {escape(report.verdict(row, sc.lang))}; "
-                 f"{'模型' if sc.lang == 'zh' else 'model'}: {escape(report.model_words(sim.model, sc.lang))}.</p>"),
+                 f"{'模型' if sc.lang == 'zh' else 'model'}: {escape(report.model_words(sim.model, sc.lang))}"
+                 f"{'; ' + escape(wide) if wide else ''}.</p>"),
             plots.publish(fig, out / f"fan_{ind}.png"))
 
 # %%

@@ -217,3 +217,15 @@ def test_the_comparison_chart_greys_the_required_rate_column(close_figures):
     assert matplotlib.colors.to_hex(rgba[0, 1]) == report._NO_PROBABILITY
     assert matplotlib.colors.to_hex(rgba[0, 0]) == report.probability_color(0.5)
     assert [t.get_text() for t in fig.axes[0].texts][:2] == ["50 %", "50 %"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_very_wide_interval_is_explained_on_the_page(lang):
+    row = {"indicator": "fund", "name_zh": "基金规模", "name_en": "Fund size", "unit": "亿元", "kind": "stock",
+           "target_type": "level", "target_value": 4.0, "target_year": 2017, "base_value": 2.0, "latest_value": 2.0,
+           "latest_year": 2016, "target_level": 4.0, "status": "insufficient data", "p_attain": 0.01,
+           "point": 2.1, "lower": 0.6, "upper": 7.5, "level": 80.0}
+    about = report.detail_table(pd.DataFrame([row]), lang).iloc[0, -1]
+    assert ("区间很宽" if lang == "zh" else "interval for 2017 is wide") in about and "0.60" in about
+    narrow = report.detail_table(pd.DataFrame([{**row, "lower": 1.9, "upper": 2.3}]), lang).iloc[0, -1]
+    assert ("区间很宽" if lang == "zh" else "wide") not in narrow

@@ -59,6 +59,7 @@ __all__ = [
     "lever_table",
     "not_assessed",
     "render_section",
+    "interval_note",
     "plan_target_sentence",
     "latest_of_each_scenario",
     "scenario_titles",
@@ -1408,7 +1409,8 @@ def detail_table(summary: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
     for rec in summary[summary["base_value"].notna()].to_dict("records"):
         unit = str(_get(rec, "unit") or "")
         base_year = format_year(_get(rec, "base_year"))
-        note = "; ".join(t for t in (_quality_words(_get(rec, "data_quality"), lang), _note_words(rec, lang)) if t)
+        note = "; ".join(t for t in (_quality_words(_get(rec, "data_quality"), lang), _note_words(rec, lang),
+                                     interval_note(rec, lang)) if t)
         rows.append({
             ("指标" if zh else "Indicator"): _get(rec, "name_zh" if zh else "name_en") or rec["indicator"],
             ("单位" if zh else "Unit"): unit,
@@ -1428,6 +1430,36 @@ def detail_table(summary: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
             ("数据说明" if zh else "About the data"): note or MISSING,
         })
     return pd.DataFrame(rows)
+
+
+def interval_note(row: Any, lang: Lang = "en") -> str:
+    """Why a forecast interval is very wide, in words; empty when it is not.
+
+    Very wide: the upper end at least three times the lower one, or a spread at least as
+    large as the median itself, in the target year.
+
+    Examples
+    --------
+    >>> interval_note({"point": 100.0, "lower": 40.0, "upper": 180.0, "level": 80, "unit": "亿元", "target_year": 2017})
+    'the 80 % interval for 2017 is wide (40.00 to 180.0 亿元): the series is short or uneven, and the forecast keeps that uncertainty instead of hiding it'
+    >>> interval_note({"point": 100.0, "lower": 90.0, "upper": 110.0, "level": 80})
+    ''
+    """
+    point, lower, upper = (_float(_get(row, k)) for k in ("point", "lower", "upper"))
+    if point is None or lower is None or upper is None or point <= 0:
+        return ""
+    wide = (upper - lower) >= point or (lower > 0 and upper / lower >= 3) or lower <= 0
+    if not wide:
+        return ""
+    level = _float(_get(row, "level")) or 80
+    unit = str(_get(row, "unit") or "")
+    low, high = format_figure(lower, row), format_figure(upper, row)
+    year = format_year(_get(row, "target_year"))
+    if lang == "zh":
+        return (f"{year} 年的 {level:g} % 区间很宽({low} 至 {high} {unit}):序列较短或波动较大,"
+                "预测如实保留这种不确定性")
+    return (f"the {level:g} % interval for {year} is wide ({low} to {high} {unit}): the series is short or uneven, "
+            "and the forecast keeps that uncertainty instead of hiding it")
 
 
 def _note_words(rec: Any, lang: Lang) -> str:
