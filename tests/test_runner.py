@@ -737,6 +737,31 @@ def test_an_origin_before_the_data_is_refused_before_anything_runs(project, tmp_
     assert not out.exists()
 
 
+def test_an_assumption_no_model_can_fit_is_refused_before_anything_runs(project, tmp_path):
+    params = tmp_path / "exits.yaml"
+    params.write_text("scenario: exits\nexit_rate: 0.99\n", encoding="utf-8")
+    out = tmp_path / "reports"
+    with pytest.raises(ScenarioError, match=r"^.*exits\.yaml: indicator 'hightech_enterprises': No `recertification_rate` "
+                                            r".*`exit_rate` = 0\.99.* Nothing was run\.$"):
+        run_suite([params], out=out, notebooks_dir=project["notebooks"], run_notebooks=(),
+                  scenario_notebooks=("report.ipynb",), summary_notebook=None, progress=None)
+    assert not out.exists()
+
+
+def test_data_no_model_can_fit_is_refused_naming_the_data_file(project, tmp_path):
+    # a last value of 0 leaves a growth model nothing to grow from, whatever the scenario says
+    data = tmp_path / "zero.csv"
+    data.write_text("indicator,year,value,unit\ntech_trade,2016,0,亿元\n", encoding="utf-8")
+    params = tmp_path / "zero.yaml"
+    params.write_text("scenario: zero\ndata_file: zero.csv\n", encoding="utf-8")
+    out = tmp_path / "reports"
+    with pytest.raises(ScenarioError, match=r"zero\.csv: indicator 'tech_trade' up to 2016: `auto` needs a last value "
+                                            r"> 0 .*got 0\. Nothing was run\.$"):
+        run_suite([params], out=out, notebooks_dir=project["notebooks"], run_notebooks=(),
+                  scenario_notebooks=("report.ipynb",), summary_notebook=None, progress=None)
+    assert not out.exists()
+
+
 def test_a_kernel_that_dies_while_starting_is_started_once_more(tmp_path, monkeypatch):
     import papermill
 

@@ -191,6 +191,7 @@ def run_suite(
             raise ScenarioError(f"{s.source or s.scenario}: key 'origin': {s.origin} is after the data's last year "
                                 f"{last_year[s.data_file]}; add later observations with data_file, or choose an "
                                 f"earlier origin. Nothing was run.")
+    _check_models(scenarios, registry)
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else _default_notebooks_dir()
     run_nbs, scen_nbs = tuple(run_notebooks or ()), tuple(scenario_notebooks or ())
     first = scenarios[0]
@@ -502,6 +503,41 @@ def _skip_iri_grammar() -> None:
 def _default_notebooks_dir() -> Path:
     here = Path.cwd() / "notebooks"
     return here if here.is_dir() else Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def _check_models(scenarios: list, registry) -> None:
+    """Refuse a run in which a model cannot fit, before any kernel starts.
+
+    Every indicator with history is fitted under each scenario (fitting is cheap; simulating is
+    what the notebooks spend their time on). A fit that fails with the default assumptions too
+    is the data's doing (a last value of 0 for a growth model, say): the data file is named. One
+    that fits with the defaults but not with the scenario's assumptions is the scenario's: its
+    file is named, with the message that names the key.
+    """
+    from .data import load_observations, series
+    from .engine import _fit
+    from .exceptions import ModelError
+
+    cache: dict = {}
+    for s in scenarios:
+        key = (s.data_file, s.origin, s.model)
+        if key not in cache:
+            obs = load_observations(s.data_file or None, indicators=registry)
+            cache[key] = (obs, {ind: series(obs, ind, origin=s.origin) for ind in registry["id"]})
+        obs, histories = cache[key]
+        for ind, history in histories.items():
+            if history.empty:
+                continue
+            try:
+                _fit(ind, obs, registry, history, s.origin, s.model, s)
+            except (ModelError, ParameterError) as err:
+                try:
+                    _fit(ind, obs, registry, history, s.origin, s.model, None)
+                except (ModelError, ParameterError) as data_err:
+                    where = s.data_file or "the plan's observations"
+                    raise ScenarioError(f"{where}: indicator '{ind}' up to {s.origin}: {data_err} "
+                                        f"Nothing was run.") from None
+                raise ScenarioError(f"{s.source or s.scenario}: indicator '{ind}': {err} Nothing was run.") from None
 
 
 def _check_notebooks(nb_dir: Path, groups: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> None:
