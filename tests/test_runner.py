@@ -755,7 +755,7 @@ def test_data_no_model_can_fit_is_refused_naming_the_data_file(project, tmp_path
     params = tmp_path / "zero.yaml"
     params.write_text("scenario: zero\ndata_file: zero.csv\n", encoding="utf-8")
     out = tmp_path / "reports"
-    with pytest.raises(ScenarioError, match=r"zero\.csv: indicator 'tech_trade' up to 2016: `auto` needs a last value "
+    with pytest.raises(ScenarioError, match=r"zero\.csv: indicator 'tech_trade', year 2016: `auto` needs a last value "
                                             r"> 0 .*got 0\. Nothing was run\.$"):
         run_suite([params], out=out, notebooks_dir=project["notebooks"], run_notebooks=(),
                   scenario_notebooks=("report.ipynb",), summary_notebook=None, progress=None)

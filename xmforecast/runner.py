@@ -510,7 +510,9 @@ def _check_models(scenarios: list, registry) -> None:
 
     Every indicator with history is fitted under each scenario (fitting is cheap; simulating is
     what the notebooks spend their time on). A fit that fails with the default assumptions too
-    is the data's doing (a last value of 0 for a growth model, say): the data file is named. One
+    is the data's doing: a last value of 0 or less, which leaves a growth model nothing to grow
+    from, is refused naming the data file; too little history is left to the notebooks, which
+    report it per indicator. One
     that fits with the defaults but not with the scenario's assumptions is the scenario's: its
     file is named, with the message that names the key.
     """
@@ -534,8 +536,10 @@ def _check_models(scenarios: list, registry) -> None:
                 try:
                     _fit(ind, obs, registry, history, s.origin, s.model, None)
                 except (ModelError, ParameterError) as data_err:
+                    if history.iloc[-1] > 0:
+                        continue  # too little history, say: the notebooks report it per indicator
                     where = s.data_file or "the plan's observations"
-                    raise ScenarioError(f"{where}: indicator '{ind}' up to {s.origin}: {data_err} "
+                    raise ScenarioError(f"{where}: indicator '{ind}', year {int(history.index[-1])}: {data_err} "
                                         f"Nothing was run.") from None
                 raise ScenarioError(f"{s.source or s.scenario}: indicator '{ind}': {err} Nothing was run.") from None
 
