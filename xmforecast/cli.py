@@ -539,19 +539,17 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-class _Terminated(BaseException):
-    """SIGTERM before or after a run's own handling; a BaseException, as KeyboardInterrupt is,
-    so that no ``except Exception`` on the way swallows it."""
-
-
-#: Set when SIGTERM arrived: an import that turns the exception into its own (pydantic builds its
-#: schemas in Rust and wraps what it caught in a SchemaError) still ends as a SIGTERM should.
-_SIGTERM_SEEN: list[bool] = []
-
-
 def _on_sigterm(signum, frame) -> None:
-    _SIGTERM_SEEN.append(True)
-    raise _Terminated()
+    """Say so and exit with 143 at once.
+
+    Not by raising an exception: the code a signal interrupts may swallow it (an import that
+    wraps every error, as pydantic does while it builds its schemas, or a bare ``except``) and
+    go on. Before a run takes SIGTERM over (and after) there is nothing to clean up.
+    """
+    import os
+
+    os.write(2, b"xmforecast: terminated (SIGTERM)\n")
+    os._exit(143)
 
 
 def _terminate_gracefully() -> object:
@@ -572,7 +570,6 @@ def _terminate_gracefully() -> object:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``xmforecast`` console script; returns the exit status."""
-    _SIGTERM_SEEN.clear()
     previous = _terminate_gracefully()
     try:
         return _main(argv)
@@ -587,9 +584,6 @@ def _main(argv: list[str] | None) -> int:
     try:
         args = _parser().parse_args(argv)
         args.func(args)
-    except _Terminated:
-        print("xmforecast: terminated (SIGTERM)", file=sys.stderr)
-        return 143
     except RunInterrupted as err:  # Ctrl-C or SIGTERM during a run: 130 or 143, as the shell would
         print(f"xmforecast: {err}", file=sys.stderr)
         return 128 + err.signal_number
@@ -601,11 +595,6 @@ def _main(argv: list[str] | None) -> int:
         return 130
     except BrokenPipeError:  # e.g. `xmforecast indicators | head`
         return 0
-    except Exception:
-        if _SIGTERM_SEEN:  # SIGTERM, wrapped by the code it interrupted
-            print("xmforecast: terminated (SIGTERM)", file=sys.stderr)
-            return 143
-        raise
     return 0
 
 
