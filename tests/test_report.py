@@ -229,3 +229,12 @@ def test_a_very_wide_interval_is_explained_on_the_page(lang):
     assert ("区间很宽" if lang == "zh" else "interval for 2017 is wide") in about and "0.60" in about
     narrow = report.detail_table(pd.DataFrame([{**row, "lower": 1.9, "upper": 2.3}]), lang).iloc[0, -1]
     assert ("区间很宽" if lang == "zh" else "wide") not in narrow
+
+
+def test_a_gap_has_the_decimals_of_the_published_figures():
+    row = {"indicator": "hongbao", "name_en": "Innovation vouchers", "unit": "万元", "kind": "flow",
+           "target_type": "flow", "target_value": 1600.0, "target_year": 2017, "base_value": 1849.0,
+           "latest_value": 1849.0, "latest_year": 2016, "target_level": 1600.0, "gap": -249.0, "status": "on track",
+           "p_attain": 0.96}
+    table = report.detail_table(pd.DataFrame([row]), "en")
+    assert table.loc[0, "Gap"] == "-249"  # not -249.0 beside counts written -146

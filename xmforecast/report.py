@@ -196,8 +196,22 @@ def is_count(row: Any) -> bool:
 
 
 def format_figure(value: Any, row: Any) -> str:
-    """A figure of a target row in its kind's style: counts whole, other figures by :func:`format_amount`."""
-    return format_count(value) if is_count(row) else format_amount(value)
+    """A figure of a target row in its kind's style: counts whole; amounts and ratios to the
+    decimals of the row's published figures (base and latest), else by :func:`format_amount`.
+
+    Examples
+    --------
+    >>> row = {"unit": "万元", "kind": "flow", "base_value": 1849.0, "latest_value": 1849.0}
+    >>> format_figure(-249.0, row), format_figure(14.84, {"unit": "亿元", "base_value": 45.16})
+    ('-249', '14.84')
+    """
+    if is_count(row):
+        return format_count(value)
+    published = [_get(row, k) for k in ("base_value", "latest_value")]
+    published = [v for v in published if _float(v) is not None]
+    if not published:
+        return format_amount(value)
+    return format_amount(value, min(max(_decimals(v) for v in published), 2))
 
 
 def format_value(value: Any, unit: Any = "") -> str:
@@ -1453,7 +1467,8 @@ def interval_note(row: Any, lang: Lang = "en") -> str:
         return ""
     level = _float(_get(row, "level")) or 80
     unit = str(_get(row, "unit") or "")
-    low, high = format_figure(lower, row), format_figure(upper, row)
+    shown = format_count if is_count(row) else format_amount  # a forecast's own precision, not the data's
+    low, high = shown(lower), shown(upper)
     year = format_year(_get(row, "target_year"))
     if lang == "zh":
         return (f"{year} 年的 {level:g} % 区间很宽({low} 至 {high} {unit}):序列较短或波动较大,"
