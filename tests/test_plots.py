@@ -536,3 +536,11 @@ def test_the_run_history_chart_keeps_title_legend_and_dates_apart(close_figures)
     boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
     assert not any(a.overlaps(b) for a, b in zip(boxes, boxes[1:]))
     assert "Plan push" in [t.get_text() for t in fig.legends[0].get_texts()], "scenarios by their titles"
+
+
+def test_a_sensitivity_to_a_fraction_reads_in_the_percentages_tried(close_figures):
+    frame = pd.DataFrame({"value": [-0.10, -0.05, 0.0, 0.05, 0.10], "p_attain": [0.1, 0.2, 0.3, 0.4, 0.5]})
+    fig = plots.sensitivity_chart(frame, parameter="growth shift [a year]", lang="en", percent=True)
+    fig.canvas.draw()
+    labels = [t.get_text().replace("−", "-") for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert labels == ["-10%", "-5%", "0%", "5%", "10%"], labels

@@ -917,7 +917,10 @@ def sensitivity_chart(
     ax.set_ylim(-2, 102)
     ax.yaxis.set_major_formatter(PercentFormatter(100))
     ax.axhline(50, color="0.6", lw=0.8, ls=":")
-    if percent:
+    if percent:  # ticks on the values tried, in whole percentages (never 2.5 % written as 3 %)
+        tried = sorted(set(data["value"].dropna().round(6)))
+        if len(tried) <= 8:
+            ax.set_xticks(tried)
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(parameter)
     ax.set_ylabel(_t("p_axis", lang) + " [%]")
