@@ -544,3 +544,11 @@ def test_a_sensitivity_to_a_fraction_reads_in_the_percentages_tried(close_figure
     fig.canvas.draw()
     labels = [t.get_text().replace("−", "-") for t in fig.axes[0].get_xticklabels() if t.get_text()]
     assert labels == ["-10%", "-5%", "0%", "5%", "10%"], labels
+
+
+def test_the_comparison_chart_names_scenarios_by_their_titles(registry, close_figures):
+    base = registry.rename(columns={"id": "indicator"}).head(2)
+    summary = pd.concat([base.assign(scenario=s, title=t, p_attain=0.5)
+                         for s, t in (("baseline", "Baseline"), ("plan_push", "Plan push"))])
+    fig = plots.comparison_chart(summary, lang="en")
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["Baseline", "Plan push"]

@@ -1006,7 +1006,8 @@ def comparison_chart(
         else:
             text, color = _t("na", lang), "0.3"
         ax.text(j, i, text, ha="center", va="center", fontsize=9, color=color)
-    ax.set_xticks(range(n_cols), [_wrap(s, 16) for s in scenarios], fontsize=9,
+    titles = [_scenario_title(data[data["scenario"].astype(str) == name], name) for name in scenarios]
+    ax.set_xticks(range(n_cols), [_wrap(t, 16) for t in titles], fontsize=9,
                   rotation=30 if rotate else 0, ha="right" if rotate else "center",
                   rotation_mode="anchor")
     ax.set_yticks(range(n_rows), labels, fontsize=9)
