@@ -59,3 +59,26 @@ def test_setup_fonts_warning_points_at_the_caller(monkeypatch):
         assert fonts.setup_fonts("zh") is None
     assert record[0].filename == __file__
     assert fonts.setup_fonts("en") == "DejaVu Sans"
+
+
+def test_a_font_copy_that_fails_leaves_no_partial_file(tmp_path, monkeypatch):
+    import errno
+    import shutil
+
+    import pytest
+
+    from xmforecast import report
+    from xmforecast.fonts import _bundled_font
+
+    if _bundled_font() is None:
+        pytest.skip("the font package is not installed")
+
+    def disk_full(source, target):
+        with open(target, "wb") as handle:  # half the font, then the disk is full
+            handle.write(b"\0" * 1024)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfile", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        report.install_font(tmp_path)
+    assert list((tmp_path / report.FONT_FOLDER).iterdir()) == []

@@ -862,8 +862,12 @@ def install_font(out: str | Path) -> str | None:
     if not target.is_file() or target.stat().st_size != font.stat().st_size:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".tmp")
-        shutil.copyfile(font, tmp)
-        tmp.replace(target)
+        try:
+            shutil.copyfile(font, tmp)
+            tmp.replace(target)
+        except BaseException:  # a full disk, an interrupt: no half-copied font is left behind
+            tmp.unlink(missing_ok=True)
+            raise
     return font.name
 
 
