@@ -393,3 +393,64 @@ def test_digit_separators_are_refused_alike(write_csv, indicators, text):
     with pytest.raises(DataError) as info:
         read_user_observations(path, indicators=indicators)
     assert str(info.value) == f"{path}: line 2: `value` must be a number; got '{text}'."
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=st.one_of(st.floats(allow_nan=False, allow_infinity=True),
+                       st.floats(min_value=-10.0, max_value=10.0),
+                       st.floats(min_value=1e14, max_value=1e16)))
+@example(value=0.0)
+@example(value=-0.0)
+@example(value=1e15)
+@example(value=1.0000000000000002e15)
+@example(value=-1e-300)
+def test_property_csv_and_registry_accept_the_same_values(tmp_path_factory, indicators, value):
+    import yaml
+
+    folder = tmp_path_factory.getbasetemp()
+    csv = folder / "value-rule.csv"
+    csv.write_text(f"indicator,year,value\ntech_trade,2016,{value!r}\n", encoding="utf-8")
+    registry = folder / "value-rule.yaml"
+    registry.write_text(yaml.safe_dump([{"id": "hubs", "name_en": "Hubs", "unit": "hubs", "kind": "stock",
+                                         "direction": "increase", "base_year": 2016, "base_value": value,
+                                         "base_source": "city yearbook"}]), encoding="utf-8")
+    loaders = {
+        "csv": lambda: read_user_observations(csv, indicators=indicators),
+        "registry": lambda: xmforecast.load_indicators(registry),
+    }
+    accepted, messages = {}, []
+    for name, load in loaders.items():
+        try:
+            load()
+        except DataError as err:
+            accepted[name] = False
+            messages.append(str(err))
+        else:
+            accepted[name] = True
+    assert accepted == dict.fromkeys(loaders, 0 <= value <= 1e15), messages
+    assert all("\n" not in message for message in messages), messages
+
+
+@settings(max_examples=500, deadline=None)
+@given(level=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.floats(min_value=0.0, max_value=120.0)))
+@example(level=50.0)
+@example(level=50.000001)
+@example(level=99.9)
+@example(level=99.90001)
+@example(level=0.8)
+def test_property_command_line_and_scenario_accept_the_same_levels(level):
+    from xmforecast.cli import _level
+    from xmforecast.exceptions import ParameterError
+    from xmforecast.scenarios import scenario_from_parameters
+
+    loaders = {"command line": lambda: _level(repr(level)),
+               "scenario": lambda: scenario_from_parameters({"scenario": "a", "level": level})}
+    accepted = {}
+    for name, load in loaders.items():
+        try:
+            load()
+        except (ParameterError, ScenarioError):
+            accepted[name] = False
+        else:
+            accepted[name] = True
+    assert accepted == dict.fromkeys(loaders, 50 < level <= 99.9)
