@@ -76,7 +76,7 @@ RULE_FEATURES = {2: [0, 1], 3: [0, 1, 2]}
 #: Column of the volatility in :func:`growth_features`.
 VOLATILITY = 3
 #: Points per gap between knots where the pooled distribution's CDF is inverted.
-_SUBDIVISIONS = 16
+_SUBDIVISIONS = 8
 
 
 def growth_features(years: Any, values: Any, horizon: int) -> np.ndarray:
@@ -414,8 +414,8 @@ class AutoFit(FittedModel):
             h = i + 1
             knots = np.unique(np.concatenate([centre[i] + spread[i] * self.quantiles[idx[i]],
                                               self.anchor + h * self.outside[min(h, len(self.outside)) - 1]]))
-            grid = np.concatenate([np.linspace(a, b, _SUBDIVISIONS, endpoint=False)
-                                   for a, b in zip(knots[:-1], knots[1:])] + [knots[-1:]])
+            steps = np.arange(_SUBDIVISIONS) / _SUBDIVISIONS
+            grid = np.append((knots[:-1, None] + np.diff(knots)[:, None] * steps).ravel(), knots[-1])
             cdf = np.clip(np.maximum.accumulate(self._pooled_cdf(h, grid)), 1e-12, 1 - 1e-12)
             scores = np.maximum.accumulate(inverse(cdf).astype(float))
             out[i] = np.interp(z[i], scores, grid)
