@@ -708,6 +708,28 @@ def test_sigterm_from_the_first_instant_exits_143_in_one_line(tmp_path, delay):
     assert all(name.endswith("-interrupted") for name in left), left
 
 
+@pytest.mark.parametrize("delay", [0.5, 1.1, 3.0])
+def test_sigint_from_the_first_instant_exits_130_in_one_line(tmp_path, delay):
+    # 1.1 s fell, on a quiet 2-core machine, while the run imported its notebook machinery: a
+    # KeyboardInterrupt there made the process end by SIGINT (-2) after saying "interrupted".
+    import signal
+    import time
+
+    root = _cli_project(tmp_path / "project")
+    proc = _start_cli_run(root)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last == "xmforecast: interrupted" or re.fullmatch(
+        r"xmforecast: run interrupted \(SIGINT\); earlier reports untouched; partial output in .*-interrupted", last), err
+    reports = root / "reports"
+    left = [p.name for p in reports.iterdir() if p.name != "_fonts"] if reports.exists() else []
+    assert all(name.endswith("-interrupted") for name in left), left
+
+
 def test_a_run_started_with_sigint_ignored_keeps_it_ignored(tmp_path):
     import signal
 

@@ -552,6 +552,19 @@ def _on_sigterm(signum, frame) -> None:
     os._exit(143)
 
 
+def _on_sigint(signum, frame) -> None:
+    """Ctrl-C outside a run: say so and exit with 130 at once.
+
+    Not by the KeyboardInterrupt Python raises by default: one that lands while C code of an
+    import evaluates Python (as some extensions do) marks the interpreter, which then ends the
+    process by SIGINT (status -2) even after the command has said so and returned 130.
+    """
+    import os
+
+    os.write(2, b"xmforecast: interrupted\n")
+    os._exit(130)
+
+
 def _terminate_gracefully() -> object:
     """SIGTERM ends the command with 143 and one line from the first instant, as Ctrl-C does.
 
@@ -568,16 +581,33 @@ def _terminate_gracefully() -> object:
     return None
 
 
+def _interrupt_at_once() -> object:
+    """Ctrl-C ends the command with 130 and one line from the first instant (see :func:`_on_sigint`).
+
+    Only where SIGINT has Python's default handler: ignored stays ignored (a background job of
+    a script), and a caller's own handler is kept. The runner takes SIGINT over while a run
+    builds its folder. Returns the handler to restore (None: nothing changed).
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _on_sigint)
+        return signal.default_int_handler
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``xmforecast`` console script; returns the exit status."""
-    previous = _terminate_gracefully()
+    import signal
+
+    previous = {signal.SIGTERM: _terminate_gracefully(), signal.SIGINT: _interrupt_at_once()}
     try:
         return _main(argv)
     finally:
-        if previous is not None:
-            import signal
-
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            if handler is not None:
+                signal.signal(sig, handler)
 
 
 def _main(argv: list[str] | None) -> int:
