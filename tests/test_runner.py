@@ -202,7 +202,8 @@ def test_index_compares_scenarios(first_run):
     assert "基线 Base" in page and "push" in page
     row = re.search(r"<tr>\s*<td><b>rd_spend</b>.*?</tr>", page, re.S).group(0)
     cells = re.findall(r'<td class="p" style="background: (#\w+); color: #\w+">([^<]*)<small>', row)
-    assert [text.split(":")[-1] for _, text in cells] == ["可能性约一半,50 %", "可能性约一半,65 %"]
+    # a no-break space keeps a percentage on one line
+    assert [text.split(":")[-1] for _, text in cells] == ["可能性约一半,50\u00a0%", "可能性约一半,65\u00a0%"]
     assert [color for color, _ in cells] == [probability_color(0.5), probability_color(0.65)]
     links = re.findall(r'href="([^"]+)"', page)
     assert "2017-03-01_120000/base/report.html" in links
