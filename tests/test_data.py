@@ -312,6 +312,20 @@ def test_a_row_before_1800_or_after_this_year_is_refused_in_one_line(write_csv, 
     assert str(info.value) == f"{path}: line 3: `year` must be a year 1800-{THIS_YEAR}; got '{year}'."
 
 
+def _accepted(loaders: dict, errors) -> tuple[dict[str, bool], list[str]]:
+    """Which loaders accept their input, and the messages of those that refuse it with `errors`."""
+    accepted, messages = {}, []
+    for name, load in loaders.items():
+        try:
+            load()
+        except errors as err:
+            accepted[name] = False
+            messages.append(str(err))
+        else:
+            accepted[name] = True
+    return accepted, messages
+
+
 @settings(max_examples=500, deadline=None)
 @given(year=st.integers(1700, 2200))
 @example(year=1799)
@@ -335,15 +349,7 @@ def test_property_csv_registry_and_scenario_accept_the_same_years(tmp_path_facto
         "registry": lambda: xmforecast.load_indicators(registry),
         "scenario": lambda: scenario_from_parameters({"scenario": "a", "origin": year}),
     }
-    accepted, messages = {}, []
-    for name, load in loaders.items():
-        try:
-            load()
-        except (DataError, ScenarioError) as err:
-            accepted[name] = False
-            messages.append(str(err))
-        else:
-            accepted[name] = True
+    accepted, messages = _accepted(loaders, (DataError, ScenarioError))
     assert accepted == dict.fromkeys(loaders, 1800 <= year <= THIS_YEAR)
     # One line each, naming the input, in the same words.
     rule = re.compile(rf": (`year` |`base_year` |key 'origin': )must be a year 1800-{THIS_YEAR}; got '?{year}'?\.$")
@@ -418,15 +424,7 @@ def test_property_csv_and_registry_accept_the_same_values(tmp_path_factory, indi
         "csv": lambda: read_user_observations(csv, indicators=indicators),
         "registry": lambda: xmforecast.load_indicators(registry),
     }
-    accepted, messages = {}, []
-    for name, load in loaders.items():
-        try:
-            load()
-        except DataError as err:
-            accepted[name] = False
-            messages.append(str(err))
-        else:
-            accepted[name] = True
+    accepted, messages = _accepted(loaders, DataError)
     assert accepted == dict.fromkeys(loaders, 0 <= value <= 1e15), messages
     assert all("\n" not in message for message in messages), messages
 
@@ -445,12 +443,5 @@ def test_property_command_line_and_scenario_accept_the_same_levels(level):
 
     loaders = {"command line": lambda: _level(repr(level)),
                "scenario": lambda: scenario_from_parameters({"scenario": "a", "level": level})}
-    accepted = {}
-    for name, load in loaders.items():
-        try:
-            load()
-        except (ParameterError, ScenarioError):
-            accepted[name] = False
-        else:
-            accepted[name] = True
+    accepted, _ = _accepted(loaders, (ParameterError, ScenarioError))
     assert accepted == dict.fromkeys(loaders, 50 < level <= 99.9)
