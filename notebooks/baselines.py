@@ -39,7 +39,7 @@ output_dir: str = ""  # folder for the figures (PNG); "": reports/notebooks/base
 # %%
 from pathlib import Path
 
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
 import xmforecast
 from xmforecast import plots, report
@@ -61,51 +61,20 @@ else:
     plan = f"the registry `{Path(settings.indicators_file).name}`"
 display(Markdown(f"Plan: {plan}; {len(registry)} indicators, {len(obs)} observations up to {settings.origin}."))
 
-# %% [markdown]
+# %% [markdown] tags=["lab-only"]
 # ## The targets and their baselines
 #
-# One row per quantified target. `target_type`: **level** = reach at least this
-# level, **growth** = grow by at least this fraction (0.2 = 20 %) on the base year,
-# **flow** = at least this many in the year. The quotes are the exact sentences of the
-# plan document the numbers come from.
+# One row per quantified target, with the plan's own sentences; then the indicators the plan
+# reports without a target (some feed the structural models), and every observation used.
 
 # %%
-targets = registry[registry["target_type"].notna()]
-display(
-    targets[["id", name, "unit", "base_year", "base_value", "prior_growth", "target_year", "target_type",
-             "target_value", "base_quote", "target_quote"]]
-    .style.hide(axis="index")
-    .format({"base_value": "{:,.2f}", "prior_growth": "{:.1%}", "target_value": "{:,.2f}"}, na_rep="—",
-            escape="html")
-)
+display(HTML(report.render_section("plan_targets", settings.lang, table=report.plan_table(registry, settings.lang))))
+display(HTML(report.render_section("plan_others", settings.lang,
+                                   table=report.plan_table(registry, settings.lang, targets=False))))
+display(HTML(report.render_section("history", settings.lang,
+                                   table=report.observations_table(obs, registry, settings.lang))))
 
-# %% [markdown]
-# Indicators the plan reports without a target; some feed the structural models (the
-# registry's `inputs`).
-
-# %%
-display(
-    registry[registry["target_type"].isna()][["id", name, "unit", "base_year", "base_value", "prior_growth",
-                                               "base_quote", "base_source"]]
-    .style.hide(axis="index")
-    .format({"base_value": "{:,.2f}", "prior_growth": "{:.1%}"}, na_rep="—", escape="html")
-)
-
-# %% [markdown]
-# ## Published history
-#
-# Every observation used by the models, with its status, grade and source. Where two
-# sources give the same year, a user's file wins over the plan document, which wins over
-# the shipped history.
-
-# %%
-display(
-    obs.merge(registry[["id", name]], left_on="indicator", right_on="id", how="left")
-    [["indicator", name, "year", "value", "unit", "status", "quality", "source"]]
-    .style.hide(axis="index").format({"value": "{:,.2f}"}, escape="html")
-)
-
-# %% [markdown]
+# %% [markdown] tags=["lab-only"]
 # ### The headline indicators
 #
 # The plan's main targets (for another plan: its first four targets with observations).
@@ -116,7 +85,7 @@ if headline:
     fig = plots.history_chart(obs, registry, headline, lang=settings.lang)
     display(plots.publish(fig, out / "history_headline.png"))
 
-# %% [markdown]
+# %% [markdown] tags=["lab-only"]
 # ### Inputs of the structural models
 #
 # The indicators that fill a structural model's inputs (the registry's `model` and
@@ -132,17 +101,12 @@ if inputs:
 else:
     display(Markdown("No structural model in this plan's registry."))
 
-# %% [markdown]
+# %% [markdown] tags=["lab-only"]
 # ## Points to read with care: derived or grade C
 #
-# These values are computed from other figures, or come from a mirror copy of the
-# original text. Charts draw them hollow; forecasts that rest on them inherit their
-# uncertainty.
+# Values computed from other figures, or from a mirror copy of the original text.
 
 # %%
 weak = obs[(obs["status"] == "derived") | (obs["quality"] == "C")]
-display(
-    weak[["indicator", "year", "value", "status", "quality", "source", "quote"]]
-    .style.hide(axis="index").format({"value": "{:,.2f}"}, na_rep="", escape="html")
-)
-print(f"{len(weak)} of {len(obs)} observations are derived or grade C.")
+display(HTML(report.render_section("weak", settings.lang, notes=[
+    f"{len(weak)} / {len(obs)}"], table=report.observations_table(weak, registry, settings.lang, quotes=True))))

@@ -276,6 +276,12 @@ def test_scheduled_run_of_every_notebook(tmp_path):
         assert not re.search(r"(^|,)(nan|None|<NA>)(,|$)", text, re.M), csv.name
     page = (run.parent / "index.html").read_text(encoding="utf-8")
     assert not re.search(r"\d\.\d{5,}|\bnan\b|\bNone\b|&lt;NA&gt;|background(-color)?: #000000", page)
+    # the overview's tables are written for people, in the page's language, counts whole
+    overview = (run / "_overview" / "baselines.html").read_text(encoding="utf-8")
+    headers = [h.strip() for h in re.findall(r"<th[^>]*>([^<]*)</th>", overview)]
+    assert {"指标", "基期值", "目标", "来源"} <= set(headers), headers
+    assert not [h for h in headers if re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", h)], headers
+    assert "1,225" in overview and "1,225.00" not in overview and not re.search(r"\bnan\b", overview)
     tiny = pd.read_csv(run / "tiny" / "summary.csv")
     _assert_summary(tiny, "tiny")
     actual = pd.read_csv(run / "actuals" / "summary.csv")

@@ -238,3 +238,22 @@ def test_a_gap_has_the_decimals_of_the_published_figures():
            "p_attain": 0.96}
     table = report.detail_table(pd.DataFrame([row]), "en")
     assert table.loc[0, "Gap"] == "-249"  # not -249.0 beside counts written -146
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_plan_and_its_history_are_tables_in_words(lang):
+    import xmforecast
+    from xmforecast import report
+
+    registry = xmforecast.load_indicators()
+    obs = xmforecast.load_observations(indicators=registry)
+    targets, others = report.plan_table(registry, lang), report.plan_table(registry, lang, targets=False)
+    history = report.observations_table(obs, registry, lang)
+    assert len(targets) + len(others) == len(registry) and len(history) == len(obs)
+    for table in (targets, others, history):
+        assert not [c for c in table.columns if "_" in c]
+        assert not table.isin(["nan", "None", "<NA>"]).any().any() and not table.isna().any().any()
+    name = "指标" if lang == "zh" else "Indicator"
+    firms = targets.set_index(name).iloc[1]
+    assert firms.iloc[2] == "1,225"  # a count is whole
+    assert firms.iloc[4].endswith(("达到 1,400", "reach 1,400"))

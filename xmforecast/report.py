@@ -961,6 +961,21 @@ _SECTIONS = {
                             "The past pace compares the last three years' growth with the growth required and does not "
                             "depend on the scenario; the expected year (the first year the median path reaches the "
                             "target) does."),
+    "plan_targets": ("规划目标及其基期", "The targets and their baselines",
+                     "每个量化目标一行。目标为“达到”时指年末水平,“增长”为比基期增长的比例,“新增”为当年新增数量;原文为数字所在的规划原句。",
+                     "One row per quantified target: “reach” a level, “grow” by a share of the base year, or “new” "
+                     "this many in the year. The quotes are the plan's own sentences the numbers come from."),
+    "plan_others": ("无目标的指标", "Indicators without a target",
+                    "规划报告但未设目标的指标;其中一些是结构模型的输入。",
+                    "Indicators the plan reports without a target; some are inputs of the structural models."),
+    "history": ("已发布的历史数据", "Published history",
+                "模型所用的每个观测值,及其状态、等级和来源。同一年有两个来源时,用户文件优先于规划文件,规划文件优先于内置历史。",
+                "Every observation the models use, with its status, grade and source. Where two sources give the "
+                "same year, a user's file wins over the plan document, which wins over the shipped history."),
+    "weak": ("需谨慎解读的数据:推算值或 C 级", "Points to read with care: derived or grade C",
+             "这些数值由其他数字推算,或来自原文的镜像转载。图中以空心点表示;基于它们的预测同样带有其不确定性。",
+             "These values are computed from other figures, or come from a mirror copy of the original text. Charts "
+             "draw them hollow; forecasts that rest on them inherit their uncertainty."),
     "files": ("汇总表", "Summary table",
               "本页所在文件夹中的 summary.csv(每个目标一行)和 forecasts.csv(每个模拟年份的预测与区间);定期运行把各情景的汇总表合并为一张。",
               "summary.csv (one row per target) and forecasts.csv (each simulated year's forecast and interval) are in "
@@ -1002,6 +1017,65 @@ def scenario_titles(summary: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
     seen = summary.drop_duplicates("scenario")
     return pd.DataFrame({("情景" if zh else "Scenario"): seen["title"].fillna(seen["scenario"]).astype(str).tolist(),
                          ("参数文件中的名称" if zh else "Name in its params file"): seen["scenario"].astype(str).tolist()})
+
+
+_TARGET_WORDS = {"level": ("达到", "reach"), "growth": ("增长", "grow"), "flow": ("新增", "new")}
+_STATUS_WORDS = {"published": ("已发布", "published"), "derived": ("推算", "derived"), "seed": ("规划文件", "plan")}
+
+
+def _text(value: Any) -> str:
+    return MISSING if _is_missing(value) or not str(value).strip() else str(value)
+
+
+def plan_table(registry: pd.DataFrame, lang: Lang = "en", *, targets: bool = True) -> pd.DataFrame:
+    """The registry's indicators with (`targets`) or without a target, in words and the first screen's formats."""
+    import pandas as pd
+
+    zh = lang == "zh"
+    rows = registry[registry["target_type"].notna() == targets]
+    out = []
+    for rec in rows.to_dict("records"):
+        row = {("指标" if zh else "Indicator"): rec["name_zh" if zh else "name_en"] or rec["id"],
+               ("单位" if zh else "Unit"): rec["unit"],
+               ("基期" if zh else "Base year"): format_year(rec["base_year"]),
+               ("基期值" if zh else "Baseline"): format_figure(rec["base_value"], rec),
+               ("此前增速" if zh else "Growth before"): format_percent(rec["prior_growth"])}
+        if targets:
+            kind = _TARGET_WORDS.get(rec["target_type"], (rec["target_type"],) * 2)[0 if zh else 1]
+            value = (format_percent(rec["target_value"]) if rec["target_type"] == "growth"
+                     else format_figure(rec["target_value"], rec))
+            row[("目标" if zh else "Target")] = f"{format_year(rec['target_year'])} {kind} {value}"
+            row[("基期原文" if zh else "Baseline quote")] = _text(rec.get("base_quote"))
+            row[("目标原文" if zh else "Target quote")] = _text(rec.get("target_quote"))
+        else:
+            quote = rec.get("base_quote")
+            row[("原文或来源" if zh else "Quote or source")] = _text(rec.get("base_source") if _is_missing(quote) else quote)
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def observations_table(observations: pd.DataFrame, registry: pd.DataFrame, lang: Lang = "en",
+                       *, quotes: bool = False) -> pd.DataFrame:
+    """Observations in words: indicator name, year, value in its kind's format, status, grade, source."""
+    import pandas as pd
+
+    zh = lang == "zh"
+    by_id = registry.set_index("id")
+    out = []
+    for rec in observations.to_dict("records"):
+        reg = by_id.loc[rec["indicator"]] if rec["indicator"] in by_id.index else {}
+        name = _get(reg, "name_zh" if zh else "name_en") or rec["indicator"]
+        row = {("指标" if zh else "Indicator"): name, ("年份" if zh else "Year"): format_year(rec["year"]),
+               ("数值" if zh else "Value"): format_figure(rec["value"], {**dict(reg), "base_value": rec["value"]}),
+               ("单位" if zh else "Unit"): rec.get("unit") or _get(reg, "unit") or "",
+               ("状态" if zh else "Status"): _STATUS_WORDS.get(rec["status"], (rec["status"],) * 2)[0 if zh else 1],
+               ("等级" if zh else "Grade"): _STATUS_WORDS["seed"][0 if zh else 1] if rec.get("quality") == "seed"
+               else _text(rec.get("quality")),
+               ("来源" if zh else "Source"): _text(rec.get("source"))}
+        if quotes:
+            row[("原文" if zh else "Quote")] = _text(rec.get("quote"))
+        out.append(row)
+    return pd.DataFrame(out)
 
 
 def plan_target_sentence(registry_row: Any, lang: Lang = "en") -> str:
