@@ -23,12 +23,11 @@
 # logistic, damped-trend ETS), the rolling-origin backtest that scores them, and the model
 # used for the forecast: the structural model the registry declares where the arithmetic is
 # known, otherwise `auto`. A handful of points cannot choose a model, so `auto` does not pick
-# by this backtest: its growth rule (additive drift plus corrections that earned their place)
-# and its interval widths were learned once on a panel of 141 real annual series, the outside
-# view. The backtest below is shown as a check, pooled across indicators.
-#
-# Growth rates are fractions (0.1 = 10 %); `mape` is the mean absolute percentage error
-# (a fraction) and `coverage` the share of actual values inside the interval.
+# by this backtest: its growth rule and its interval widths were learned on real annual series
+# of the indicator's reference class and family (Chinese provinces' S&T statistics for a
+# Chinese plan, a global panel otherwise), from panel years up to the forecast's origin, the
+# outside view; for the Chinese class its probabilities also weigh in how often comparable
+# series grew as fast (the base rate). The backtest below is shown as a check.
 
 # %% tags=["parameters"]
 lang: str = "zh"  # language of chart labels and names: "zh" or "en"
@@ -45,7 +44,7 @@ indicators: list = []  # ids to show; empty: the plan's headline targets
 from html import escape
 
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
 import xmforecast
 from xmforecast import models, plots, report
@@ -63,18 +62,15 @@ targets = xmforecast.target_table(registry, obs, origin=settings.origin).set_ind
 if not indicators:
     indicators = xmforecast.registry.headline_ids(registry, obs, origin=settings.origin)
 
-# %% [markdown]
+# %% [markdown] tags=["lab-only"]
 # ## Backtest scores
 #
-# Rolling origin: each model is fitted on the data up to an origin year and scored on the
-# following years (up to three ahead), for every origin with at least two points.
-# Indicators with fewer than three observations have nothing to score.
+# Each model fitted up to an origin year and scored on the following years.
 
 # %%
 scores = xmforecast.backtest_table(obs, registry, origin=settings.origin, level=settings.level)
-display(scores[scores["indicator"].isin(indicators)].style.hide(axis="index")
-        .format({"mape": "{:.3f}", "coverage": "{:.0%}", "nominal": "{:.0f}", "scale_needed": "{:.2f}"},
-                na_rep="—", escape="html"))
+display(HTML(report.render_section("backtest", settings.lang, table=report.backtest_words(
+    scores[scores["indicator"].isin(indicators)], registry, settings.lang))))
 
 # %% [markdown]
 # ## Indicator by indicator

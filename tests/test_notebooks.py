@@ -282,6 +282,8 @@ def test_scheduled_run_of_every_notebook(tmp_path):
     assert {"指标", "基期值", "目标", "来源"} <= set(headers), headers
     assert not [h for h in headers if re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", h)], headers
     assert "1,225" in overview and "1,225.00" not in overview and not re.search(r"\bnan\b", overview)
+    models = (run / "_overview" / "growth_models.html").read_text(encoding="utf-8")
+    assert "区间覆盖率" in models and "sigma_scale" not in models and "scale_needed" not in models
     tiny = pd.read_csv(run / "tiny" / "summary.csv")
     _assert_summary(tiny, "tiny")
     actual = pd.read_csv(run / "actuals" / "summary.csv")

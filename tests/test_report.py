@@ -257,3 +257,17 @@ def test_the_plan_and_its_history_are_tables_in_words(lang):
     firms = targets.set_index(name).iloc[1]
     assert firms.iloc[2] == "1,225"  # a count is whole
     assert firms.iloc[4].endswith(("达到 1,400", "reach 1,400"))
+
+
+def test_the_backtest_is_a_table_in_words():
+    import xmforecast
+    from xmforecast import report
+
+    registry = xmforecast.load_indicators()
+    obs = xmforecast.load_observations(indicators=registry)
+    scores = xmforecast.backtest_table(obs, registry, origin=2016, level=80)
+    table = report.backtest_words(scores, registry, "en")
+    assert len(table) == len(scores) and not [c for c in table.columns if "_" in c]
+    assert table["Nominal level"].eq("80 %").all() and table["Interval coverage"].str.fullmatch(r"\d+ %|—").all()
+    assert table.loc[scores["chosen"].to_numpy(), "Used to forecast"].eq("yes").all()
+    assert not table["Model"].isin(["auto", "certified_stock"]).any()

@@ -976,6 +976,11 @@ _SECTIONS = {
              "这些数值由其他数字推算,或来自原文的镜像转载。图中以空心点表示;基于它们的预测同样带有其不确定性。",
              "These values are computed from other figures, or come from a mirror copy of the original text. Charts "
              "draw them hollow; forecasts that rest on them inherit their uncertainty."),
+    "backtest": ("回测", "Backtest scores",
+                 "滚动起点:每个模型用起点年及以前的数据拟合,对其后最多三年打分,起点至少有两个观测值;观测值少于三个的指标无从打分。",
+                 "Rolling origin: each model is fitted on the data up to an origin year and scored on the following "
+                 "years (up to three ahead), for every origin with at least two points. Indicators with fewer than "
+                 "three observations have nothing to score."),
     "files": ("汇总表", "Summary table",
               "本页所在文件夹中的 summary.csv(每个目标一行)和 forecasts.csv(每个模拟年份的预测与区间);定期运行把各情景的汇总表合并为一张。",
               "summary.csv (one row per target) and forecasts.csv (each simulated year's forecast and interval) are in "
@@ -1075,6 +1080,28 @@ def observations_table(observations: pd.DataFrame, registry: pd.DataFrame, lang:
         if quotes:
             row[("原文" if zh else "Quote")] = _text(rec.get("quote"))
         out.append(row)
+    return pd.DataFrame(out)
+
+
+def backtest_words(scores: pd.DataFrame, registry: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
+    """:func:`xmforecast.backtest_table` for a page: names and models in words, errors and coverage
+    in percent, the model each forecast uses marked, and why."""
+    import pandas as pd
+
+    zh = lang == "zh"
+    names = registry.set_index("id")["name_zh" if zh else "name_en"]
+    out = []
+    for rec in scores.to_dict("records"):
+        out.append({
+            ("指标" if zh else "Indicator"): _text(names.get(rec["indicator"], rec["indicator"])),
+            ("模型" if zh else "Model"): model_words(rec["model"], lang),
+            ("检验次数" if zh else "Forecasts scored"): format_count(rec["n"]),
+            ("平均绝对百分比误差" if zh else "Mean absolute % error"): format_percent(rec["mape"]),
+            ("区间覆盖率" if zh else "Interval coverage"): format_percent(rec["coverage"]),
+            ("名义水平" if zh else "Nominal level"): format_percent(rec["nominal"] / 100),
+            ("预测所用" if zh else "Used to forecast"): ("是" if zh else "yes") if rec["chosen"] else "",
+            ("说明" if zh else "Why"): _text(rec.get("reason")).lstrip("-").replace("model auto uses ", ""),
+        })
     return pd.DataFrame(out)
 
 
