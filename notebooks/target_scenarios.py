@@ -87,7 +87,7 @@ display(HTML(report.render_section("details", sc.lang, table=report.detail_table
      "Not assessed (the plan gives no baseline and none was observed): ") + "; ".join(missing)] if missing else [])))
 
 # %%
-fig = plots.probability_chart(assessed, lang=sc.lang)
+fig = plots.probability_chart(assessed, lang=sc.lang, check=sc.at_required_rate)
 plots.publish(fig, out / "probability.png")
 
 # %%

@@ -231,6 +231,17 @@ def test_probability_chart_one_bar_per_finite_probability(table, lang):
     assert len(legend) == len(report.PROBABILITY_BANDS)
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_probability_chart_of_a_check_is_grey_and_says_so(table, lang):
+    # centred on each required path, the probabilities are about 50 % by construction: not a forecast
+    ax = plots.probability_chart(table, lang=lang, check=True).axes[0]
+    colors = {matplotlib.colors.to_hex(b.get_facecolor()) for b in ax.containers[0]}
+    assert colors == {report.probability_color(None)}
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["检验而非预测:按所需路径推演,概率约 50 % 系设定所致" if lang == "zh"
+                      else "a check, not a forecast: centred on the required path, about 50 % by construction"]
+
+
 def test_probability_chart_labels_do_not_overlap(table):
     long = table.assign(name_en="A very long English indicator name that needs wrapping on the axis")
     fig = plots.probability_chart(pd.concat([long, table]), lang="en")

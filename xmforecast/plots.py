@@ -704,7 +704,8 @@ def fan_chart(
 
 
 def probability_chart(
-    table: pd.DataFrame, *, title: str | None = None, source_note: str = "", lang: Lang = "zh"
+    table: pd.DataFrame, *, title: str | None = None, source_note: str = "", lang: Lang = "zh",
+    check: bool = False,
 ) -> Figure:
     """Horizontal bars of the probability of attaining each target, coloured by probability.
 
@@ -723,6 +724,10 @@ def probability_chart(
         Source of the figures, written under the chart before the method note.
     lang : {"zh", "en"}
         Language of the labels.
+    check : bool
+        The scenario centres each indicator on its required path (``at_required_rate``): its
+        probabilities are about 50 % by construction, so the bars are grey, not coloured like a
+        forecast, and the legend says so.
 
     Returns
     -------
@@ -746,7 +751,7 @@ def probability_chart(
     ok = np.isfinite(p)
     from .report import format_probability, probability_color, probability_text_color, status_label
 
-    colors = [probability_color(v / 100) for v in p]
+    colors = [probability_color(None if check else v / 100) for v in p]
     ax.barh(y[ok], p[ok], height=0.62, color=[c for c, k in zip(colors, ok) if k], edgecolor="0.45",
             linewidth=0.5, zorder=2)
     for yi, pi, status in zip(y, p, frame["status"]):
@@ -755,7 +760,7 @@ def probability_chart(
             ax.text(1, yi, _t("na", lang) + grade, va="center", ha="left", fontsize=9, color="0.35")
         elif pi > 70:
             ax.text(pi - 1.5, yi, format_probability(pi / 100) + grade, va="center", ha="right", fontsize=9,
-                    color=probability_text_color(pi / 100))
+                    color="0.1" if check else probability_text_color(pi / 100))
         else:
             ax.text(pi + 1.5, yi, format_probability(pi / 100) + grade, va="center", ha="left", fontsize=9)
     ax.set_yticks(y, labels, fontsize=9, linespacing=1.3)
@@ -767,7 +772,15 @@ def probability_chart(
     ax.set_xlabel(_t("p_axis", lang) + " [%]")
     ax.grid(True, axis="x", color="0.88", lw=0.6, zorder=0)
     ax.axvline(50, color="0.6", lw=0.8, ls=":", zorder=1)
-    ax.legend(handles=_probability_handles(lang), loc="lower left", bbox_to_anchor=(0, 1.01), ncols=3,
+    if check:
+        from matplotlib.patches import Patch
+
+        words = ("检验而非预测:按所需路径推演,概率约 50 % 系设定所致" if lang == "zh"
+                 else "a check, not a forecast: centred on the required path, about 50 % by construction")
+        handles = [Patch(facecolor=probability_color(None), edgecolor="0.45", linewidth=0.5, label=words)]
+    else:
+        handles = _probability_handles(lang)
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=1 if check else 3,
               frameon=False, fontsize=8.5, borderaxespad=0)
     _title_and_note(fig, ax, title if title is not None else _t("p_title", lang), "p_note", source_note, lang)
     return fig
