@@ -25,3 +25,16 @@ def test_data_and_template_folders_are_packages_with_their_files_declared():
 
 def test_templates_are_there():
     assert (ROOT / "xmforecast" / "templates" / "summary.html").is_file()
+
+
+def test_the_package_gives_its_public_names_and_modules_after_a_bare_import():
+    import subprocess
+    import sys
+
+    code = ("import xmforecast as x; x.registry.headline_ids; x.report.format_percent; x.Plan; x.load_indicators; "
+            "print(sorted(set(x.__all__) - set(dir(x))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    missing = subprocess.run([sys.executable, "-c", "import xmforecast; xmforecast.no_such_thing"],
+                             capture_output=True, text=True)
+    assert missing.returncode == 1 and "has no attribute 'no_such_thing'" in missing.stderr

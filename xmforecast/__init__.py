@@ -33,12 +33,18 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    """A public name, imported from its module on first use; ``__version__`` from the metadata."""
+    """A public name or a module of the package, imported on first use; ``__version__`` from the metadata."""
     if name in _HOMES:
         from importlib import import_module
 
         globals()[name] = value = getattr(import_module(f".{_HOMES[name]}", __name__), name)
         return value
+    if not name.startswith("_"):  # a module of the package, as eager imports used to provide
+        from importlib import import_module
+        from importlib.util import find_spec
+
+        if find_spec(f"{__name__}.{name}") is not None:
+            return import_module(f".{name}", __name__)
     if name == "__version__":
         from importlib.metadata import version
 
