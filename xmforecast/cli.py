@@ -565,35 +565,20 @@ def _on_sigint(signum, frame) -> None:
     os._exit(130)
 
 
-def _terminate_gracefully() -> object:
-    """SIGTERM ends the command with 143 and one line from the first instant, as Ctrl-C does.
+def _take_over(signum: int, handler, default) -> object:
+    """Install `handler` for `signum` where it still has its `default` disposition; return what to restore.
 
-    Only where SIGTERM has its default action: a disposition inherited as ignored stays so.
-    The runner takes SIGTERM over while a run builds its folder. Returns the handler to
-    restore (None: nothing changed).
+    SIGTERM and Ctrl-C then end the command with 143 or 130 and one line from the first instant
+    (:func:`_on_sigterm`, :func:`_on_sigint`). A disposition inherited as ignored stays so (a
+    background job of a script), and a caller's own handler is kept. The runner takes both
+    signals over while a run builds its folder. None: nothing changed.
     """
     import signal
     import threading
 
-    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, _on_sigterm)
-        return signal.SIG_DFL
-    return None
-
-
-def _interrupt_at_once() -> object:
-    """Ctrl-C ends the command with 130 and one line from the first instant (see :func:`_on_sigint`).
-
-    Only where SIGINT has Python's default handler: ignored stays ignored (a background job of
-    a script), and a caller's own handler is kept. The runner takes SIGINT over while a run
-    builds its folder. Returns the handler to restore (None: nothing changed).
-    """
-    import signal
-    import threading
-
-    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, _on_sigint)
-        return signal.default_int_handler
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signum) == default:
+        signal.signal(signum, handler)
+        return default
     return None
 
 
@@ -601,7 +586,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``xmforecast`` console script; returns the exit status."""
     import signal
 
-    previous = {signal.SIGTERM: _terminate_gracefully(), signal.SIGINT: _interrupt_at_once()}
+    previous = {signal.SIGTERM: _take_over(signal.SIGTERM, _on_sigterm, signal.SIG_DFL),
+                signal.SIGINT: _take_over(signal.SIGINT, _on_sigint, signal.default_int_handler)}
     try:
         return _main(argv)
     finally:
