@@ -962,9 +962,9 @@ _SECTIONS = {
                             "depend on the scenario; the expected year (the first year the median path reaches the "
                             "target) does."),
     "plan_targets": ("规划目标及其基期", "The targets and their baselines",
-                     "每个量化目标一行。目标为“达到”时指年末水平,“增长”为比基期增长的比例,“新增”为当年新增数量;原文为数字所在的规划原句。",
-                     "One row per quantified target: “reach” a level, “grow” by a share of the base year, or “new” "
-                     "this many in the year. The quotes are the plan's own sentences the numbers come from."),
+                     "每个量化目标一行,写法与首表相同;原文为数字所在的规划原句。",
+                     "One row per quantified target, written as in the first table. The quotes are the plan's own "
+                     "sentences the numbers come from."),
     "plan_others": ("无目标的指标", "Indicators without a target",
                     "规划报告但未设目标的指标;其中一些是结构模型的输入。",
                     "Indicators the plan reports without a target; some are inputs of the structural models."),
@@ -1024,8 +1024,7 @@ def scenario_titles(summary: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
                          ("参数文件中的名称" if zh else "Name in its params file"): seen["scenario"].astype(str).tolist()})
 
 
-_TARGET_WORDS = {"level": ("达到", "reach"), "growth": ("增长", "grow"), "flow": ("新增", "new")}
-_STATUS_WORDS = {"published": ("已发布", "published"), "derived": ("推算", "derived"), "seed": ("规划文件", "plan")}
+_OBSERVATION_WORDS = {"published": ("已发布", "published"), "derived": ("推算", "derived"), "seed": ("规划文件", "plan")}
 
 
 def _text(value: Any) -> str:
@@ -1046,10 +1045,7 @@ def plan_table(registry: pd.DataFrame, lang: Lang = "en", *, targets: bool = Tru
                ("基期值" if zh else "Baseline"): format_figure(rec["base_value"], rec),
                ("此前增速" if zh else "Growth before"): format_percent(rec["prior_growth"])}
         if targets:
-            kind = _TARGET_WORDS.get(rec["target_type"], (rec["target_type"],) * 2)[0 if zh else 1]
-            value = (format_percent(rec["target_value"]) if rec["target_type"] == "growth"
-                     else format_figure(rec["target_value"], rec))
-            row[("目标" if zh else "Target")] = f"{format_year(rec['target_year'])} {kind} {value}"
+            row[("目标" if zh else "Target")] = _target_words(rec, lang)
             row[("基期原文" if zh else "Baseline quote")] = _text(rec.get("base_quote"))
             row[("目标原文" if zh else "Target quote")] = _text(rec.get("target_quote"))
         else:
@@ -1073,8 +1069,8 @@ def observations_table(observations: pd.DataFrame, registry: pd.DataFrame, lang:
         row = {("指标" if zh else "Indicator"): name, ("年份" if zh else "Year"): format_year(rec["year"]),
                ("数值" if zh else "Value"): format_figure(rec["value"], {**dict(reg), "base_value": rec["value"]}),
                ("单位" if zh else "Unit"): rec.get("unit") or _get(reg, "unit") or "",
-               ("状态" if zh else "Status"): _STATUS_WORDS.get(rec["status"], (rec["status"],) * 2)[0 if zh else 1],
-               ("等级" if zh else "Grade"): _STATUS_WORDS["seed"][0 if zh else 1] if rec.get("quality") == "seed"
+               ("状态" if zh else "Status"): _OBSERVATION_WORDS.get(rec["status"], (rec["status"],) * 2)[0 if zh else 1],
+               ("等级" if zh else "Grade"): _OBSERVATION_WORDS["seed"][0 if zh else 1] if rec.get("quality") == "seed"
                else _text(rec.get("quality")),
                ("来源" if zh else "Source"): _text(rec.get("source"))}
         if quotes:
