@@ -266,7 +266,7 @@ def test_forecast_and_simulate_reject_bad_arguments(fitted_stock, fitted_ratio):
         fitted_stock.simulate(0, 10)
     with pytest.raises(ParameterError, match=r"`n_paths` must be a positive integer; got 0."):
         fitted_ratio.simulate(2, 0)
-    with pytest.raises(ParameterError, match=r"`level` must be in \(0, 100\) \[%\]; got 100."):
+    with pytest.raises(ParameterError, match=r"`level` must be a percentage strictly between 0 and 100; got 100"):
         fitted_ratio.forecast(2, level=100)
     with pytest.raises(
         ParameterError, match=r"`target_year` must be after the last observed year 2016; got 2016."

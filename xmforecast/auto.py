@@ -61,8 +61,9 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import ModelError
-from .models import MODELS, FittedModel, ModelSpec, _check_int, _check_level
+from .models import MODELS, FittedModel, ModelSpec
 from .reference import POOLED, check_class, check_family, load_vintage, vintage_for, vintages
+from .validation import check_int, check_level
 
 __all__ = ["Auto", "AutoFit", "growth_features", "shrunk_volatility", "RULE_FEATURES"]
 
@@ -351,8 +352,8 @@ class AutoFit(FittedModel):
         pandas.DataFrame
             Indexed by year: ``point`` (the median), ``lower``, ``upper`` [units of the series].
         """
-        horizon = _check_int("horizon", horizon)
-        level = _check_level(level)
+        horizon = check_int("horizon", horizon)
+        level = check_level(level)
         q = NormalDist().inv_cdf(0.5 + level / 200)
         logs = self._pooled_log_quantiles(horizon, np.array([[0.0, -q, q]]))
         return pd.DataFrame(np.exp(logs), index=self._years(horizon), columns=["point", "lower", "upper"])
@@ -373,7 +374,7 @@ class AutoFit(FittedModel):
             ``P(y_{T+h} >= threshold)``, from the calibrated quantile function inverted
             exactly (no simulation); within ``[Phi(-3.3), Phi(3.3)]`` beyond the stored grid.
         """
-        horizon = _check_int("horizon", horizon)
+        horizon = check_int("horizon", horizon)
         level = np.log(np.maximum(np.asarray(thresholds, dtype=float), 1e-300))
         return 1.0 - self._pooled_cdf(horizon, level)
 

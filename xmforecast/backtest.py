@@ -23,11 +23,9 @@ from xmforecast.models import (
     FittedModel,
     ModelSpec,
     _as_spec,
-    _check_int,
-    _check_level,
-    _validate_series,
     fit_ladder,
 )
+from xmforecast.validation import check_int, check_level, check_series
 
 __all__ = ["backtest", "score", "backtest_panel", "PanelBacktest", "choose"]
 
@@ -115,10 +113,10 @@ def backtest(series: pd.Series, names: Sequence[str | ModelSpec] | None = None, 
     >>> frame["point"].round(2).tolist()
     [121.0, 133.1]
     """
-    data = _validate_series(series)
-    min_train = _check_int("min_train", min_train)
-    horizon = _check_int("horizon", horizon)
-    level = _check_level(level)
+    data = check_series(series)
+    min_train = check_int("min_train", min_train)
+    horizon = check_int("horizon", horizon)
+    level = check_level(level)
     specs = [_as_spec(n) for n in (LADDER if names is None else names)]
     years = data.index.to_numpy()
     parts = []
@@ -378,10 +376,10 @@ def choose(series: pd.Series, *, names: Sequence[str] | None = None,
     drift  6  0.000     1.000    True
     naive  6  0.145     0.667   False
     """
-    data = _validate_series(series)
-    level = _check_level(level)
-    max_members = _check_int("max_members", max_members)
-    min_evidence = _check_int("min_evidence", min_evidence)
+    data = check_series(series)
+    level = check_level(level)
+    max_members = check_int("max_members", max_members)
+    min_evidence = check_int("min_evidence", min_evidence)
     if not (isinstance(tolerance, (int, float)) and 0 <= tolerance < math.inf):
         raise ParameterError(f"`tolerance` must be a finite number >= 0; got {tolerance!r}.")
     fitted, skipped = fit_ladder(data, LADDER if names is None else names)

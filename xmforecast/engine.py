@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import ParameterError, XMForecastError
+from .validation import check_int, check_level
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -136,10 +137,8 @@ def _check_common(indicator, indicators, horizon, level):
     ids = list(indicators["id"])
     if indicator not in ids:
         raise ParameterError(f"unknown indicator '{indicator}'; valid ids: {', '.join(ids)}.")
-    if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
-        raise ParameterError(f"`horizon` must be a positive integer; got {horizon!r}.")
-    if not (0 < float(level) < 100):
-        raise ParameterError(f"`level` must be between 0 and 100 (a percentage); got {level:g}.")
+    check_int("horizon", horizon)
+    check_level(level)
 
 
 def _history(observations, indicator, origin):
@@ -419,8 +418,7 @@ def simulate_indicator(indicator: str, *, observations: pd.DataFrame | None = No
     observations, indicators = _resolve(observations, indicators)
     scenario = _scenario(scenario)
     _check_common(indicator, indicators, horizon, scenario.level)
-    if isinstance(n_paths, bool) or not isinstance(n_paths, int) or n_paths < 1:
-        raise ParameterError(f"`n_paths` must be a positive integer; got {n_paths!r}.")
+    check_int("n_paths", n_paths)
     history = _history(observations, indicator, origin)
     fit = _fit(indicator, observations, indicators, history, origin, model, scenario)
     paths = fit.fitted.simulate(horizon, n_paths, rng=np.random.default_rng(rng))
@@ -672,8 +670,7 @@ def backtest_table(observations: pd.DataFrame | None = None, indicators: pd.Data
     from .data import series
 
     observations, indicators = _resolve(observations, indicators, data_file)
-    if not (0 < float(level) < 100):
-        raise ParameterError(f"`level` must be between 0 and 100 (a percentage); got {level:g}.")
+    check_level(level)
     by_id = {ind: s for ind in indicators["id"] if len(s := series(observations, ind, origin=origin)) >= 3}
     panel = backtest_panel(by_id, level=level) if by_id else None
     columns = ["indicator", "model", "n", "mape", "coverage", "nominal", "scale_needed", "chosen",

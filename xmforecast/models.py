@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from xmforecast.exceptions import ModelError, ParameterError
+from xmforecast.validation import check_int, check_level, check_positive, check_series
 
 __all__ = [
     "ModelSpec",
@@ -69,64 +70,6 @@ _log = logging.getLogger(__name__)
 #: Below this residual standard deviation [model units] the fit is treated as
 #: exact and carries no information about sigma.
 _ZERO_SIGMA = 1e-8
-
-
-# --------------------------------------------------------------------------
-# validation
-# --------------------------------------------------------------------------
-def _check_int(name: str, value: Any, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        rule = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise ParameterError(f"`{name}` must be {rule}; got {value!r}.")
-    return int(value)
-
-
-def _check_positive(name: str, value: Any) -> float:
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-    if not ok or not math.isfinite(value) or value <= 0:
-        raise ParameterError(f"`{name}` must be a finite number > 0; got {value!r}.")
-    return float(value)
-
-
-def _check_level(level: Any) -> float:
-    ok = isinstance(level, (int, float, np.integer, np.floating)) and not isinstance(level, bool)
-    if not ok or not 0 < level < 100:
-        raise ParameterError(
-            f"`level` must be a percentage strictly between 0 and 100; got {level!r}."
-        )
-    return float(level)
-
-
-def _validate_series(series: Any) -> pd.Series:
-    """Return a float copy of `series` on an int64 ``year`` index, or raise."""
-    if not isinstance(series, pd.Series):
-        raise ParameterError(
-            f"`series` must be a pandas Series indexed by year; got {type(series).__name__}."
-        )
-    if len(series) == 0:
-        raise ParameterError("`series` must hold at least 1 observation; got 0.")
-    if not pd.api.types.is_integer_dtype(series.index.dtype):
-        raise ParameterError(
-            f"`series` must be indexed by integer years; got index dtype {series.index.dtype}."
-        )
-    years = np.asarray(series.index, dtype=np.int64)
-    if np.any(np.diff(years) <= 0):
-        raise ParameterError(
-            f"`series` years must be strictly increasing; got {years.tolist()}."
-        )
-    try:
-        values = np.asarray(series, dtype=float)
-    except (TypeError, ValueError):
-        raise ParameterError(
-            f"`series` values must be numbers; got dtype {series.dtype}."
-        ) from None
-    bad = ~np.isfinite(values)
-    if bad.any():
-        raise ParameterError(
-            "`series` values must be finite (drop missing years, e.g. `series.dropna()`); "
-            f"got {values[bad].tolist()} in {years[bad].tolist()}."
-        )
-    return pd.Series(values, index=pd.Index(years, name="year"), name=series.name)
 
 
 def _log_values(series: pd.Series, model: str) -> np.ndarray:
@@ -223,9 +166,9 @@ class ModelSpec:
     min_df: int = 2
 
     def __post_init__(self) -> None:
-        _check_positive("fallback_sigma", self.fallback_sigma)
-        _check_positive("sigma_scale", self.sigma_scale)
-        _check_int("min_df", self.min_df)
+        check_positive("fallback_sigma", self.fallback_sigma)
+        check_positive("sigma_scale", self.sigma_scale)
+        check_int("min_df", self.min_df)
 
     @property
     def label(self) -> str:
@@ -259,7 +202,7 @@ class ModelSpec:
         """
         from xmforecast.roles import by_role
 
-        data = _validate_series(by_role(self, series)["series"])
+        data = check_series(by_role(self, series)["series"])
         if len(data) < self.min_obs:
             raise ModelError(
                 f"`{self.label}` needs at least {self.min_obs} observations; got {len(data)}."
@@ -378,8 +321,8 @@ class FittedModel:
         :math:`q` the normal or :math:`t_{df}` quantile at
         :math:`0.5 + level/200` and :math:`c` the spec's ``sigma_scale``.
         """
-        horizon = _check_int("horizon", horizon)
-        level = _check_level(level)
+        horizon = check_int("horizon", horizon)
+        level = check_level(level)
         mean, sd, df = self._marginals(horizon)
         q = _quantile(0.5 + level / 200, df)
         values = np.column_stack([mean, mean - q * sd, mean + q * sd])
@@ -424,8 +367,8 @@ class FittedModel:
         shocks from year to year. ``ets`` paths come from statsmodels'
         ``ETSResults.simulate``; ``combination`` paths each come from one member.
         """
-        horizon = _check_int("horizon", horizon)
-        n_paths = _check_int("n_paths", n_paths)
+        horizon = check_int("horizon", horizon)
+        n_paths = check_int("n_paths", n_paths)
         values = self._simulate_array(horizon, n_paths, np.random.default_rng(rng))
         if not self.log_scale:
             values = self._floor(values)
@@ -679,7 +622,7 @@ class CAGR(ModelSpec):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check_int("window", self.window)
+        check_int("window", self.window)
 
     def _fit(self, series: pd.Series) -> FittedModel:
         logs = _log_values(series, self.name)
@@ -902,8 +845,8 @@ class Logistic(ModelSpec):
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.capacity is not None:
-            _check_positive("capacity", self.capacity)
-        if _check_positive("max_capacity_ratio", self.max_capacity_ratio) <= 1:
+            check_positive("capacity", self.capacity)
+        if check_positive("max_capacity_ratio", self.max_capacity_ratio) <= 1:
             raise ParameterError(
                 f"`max_capacity_ratio` must be > 1; got {self.max_capacity_ratio!r}."
             )
@@ -1172,8 +1115,8 @@ class CombinationFit(FittedModel):
         :math:`\\sum_m w_m F_m(x) = 0.5 \\mp level/200` with :math:`F_m` the
         members' forecast distributions.
         """
-        horizon = _check_int("horizon", horizon)
-        level = _check_level(level)
+        horizon = check_int("horizon", horizon)
+        level = check_level(level)
         marginals = [m._marginals(horizon) for m in self.members]
         logs = [m.log_scale for m in self.members]
         weights = np.asarray(self.weights)
@@ -1408,7 +1351,7 @@ def fit_ladder(series: pd.Series, names: Sequence[str | ModelSpec] | None = None
     >>> skipped[0]
     ('loglinear', 'needs at least 3 observations; got 2')
     """
-    data = _validate_series(series)
+    data = check_series(series)
     if isinstance(names, (str, ModelSpec)):
         names = [names]
     specs = [_as_spec(name) for name in (LADDER if names is None else names)]

@@ -10,8 +10,8 @@ The laws :func:`valid_stock` and :func:`per_10k` are pure vectorised
 functions; :class:`PatentRatio` estimates or holds the parameters and calls
 them. Their inverse, :func:`required_grants`, answers "what would it take".
 
-The validation and utility helpers come from :mod:`xmforecast.stockflow`,
-which holds the other structural model.
+The helpers shared with :mod:`xmforecast.stockflow`, the other structural model, come
+from :mod:`xmforecast.structural` and :mod:`xmforecast.validation`.
 """
 
 from __future__ import annotations
@@ -25,21 +25,23 @@ import pandas as pd
 
 from xmforecast.exceptions import ModelError, ParameterError
 from xmforecast.roles import by_role
-from xmforecast.stockflow import (
-    _beta_draws,
-    _cagr,
-    _check_beta_spread,
-    _check_fraction,
-    _check_growth,
-    _check_level,
-    _check_non_negative,
-    _check_positive_int,
-    _forecast_rng,
-    _like_input,
-    _quantile_frame,
-    _summary_frame,
-    _year_series,
-    _years,
+from xmforecast.structural import (
+    beta_draws,
+    compound_growth,
+    forecast_rng,
+    forecast_years,
+    like_input,
+    quantile_frame,
+    summary_frame,
+)
+from xmforecast.validation import (
+    check_beta_spread,
+    check_fraction,
+    check_growth,
+    check_int,
+    check_level,
+    check_non_negative,
+    check_year_series,
 )
 
 __all__ = [
@@ -99,7 +101,7 @@ def valid_stock(
     >>> valid_stock(5552.0, [2028.0], 289 / 5552)
     array([7291.])
     """
-    _check_fraction(lapse_rate, "lapse_rate")
+    check_fraction("lapse_rate", lapse_rate)
     values = np.asarray(grants, dtype=float)
     if values.ndim == 0 or values.shape[0] == 0:
         raise ParameterError(f"`grants` must hold at least one year; got shape {values.shape}.")
@@ -110,7 +112,7 @@ def valid_stock(
     for k in range(values.shape[0]):
         valid = valid * keep + values[k]
         out[k] = valid
-    return _like_input(out, grants)
+    return like_input(out, grants)
 
 
 def per_10k(valid: Any, population: Any) -> Any:
@@ -201,8 +203,8 @@ def required_grants(
     >>> required_grants(20.0, 1, 7291.0, 400.0, 0.0)
     709.0
     """
-    horizon = _check_positive_int(horizon, "horizon")
-    _check_fraction(lapse_rate, "lapse_rate")
+    horizon = check_int("horizon", horizon)
+    check_fraction("lapse_rate", lapse_rate)
     if not population > 0:
         raise ParameterError(f"`population` must be > 0 [万人]; got {population}.")
     keep = 1 - lapse_rate
@@ -311,13 +313,13 @@ class PatentRatio:
 
     def __post_init__(self) -> None:
         if self.lapse_rate is not None:
-            _check_fraction(self.lapse_rate, "lapse_rate")
-        _check_growth(self.grants_growth, "grants_growth")
-        _check_growth(self.population_growth, "population_growth")
+            check_fraction("lapse_rate", self.lapse_rate)
+        check_growth("grants_growth", self.grants_growth)
+        check_growth("population_growth", self.population_growth)
         if not (0 < self.grants_damping <= 1):
             raise ParameterError(f"`grants_damping` must be in (0, 1]; got {self.grants_damping}.")
         for argument in ("lapse_sd", "grants_growth_sd", "grants_sd", "population_growth_sd"):
-            _check_non_negative(getattr(self, argument), argument)
+            check_non_negative(argument, getattr(self, argument))
 
     def fit(self, inputs: Mapping[str, pd.Series]) -> FittedPatentRatio:
         """Estimate the lapse rate and the growth of grants and population.
@@ -345,14 +347,14 @@ class PatentRatio:
         """
         inputs = by_role(self, inputs)
         valid, grants, population = inputs["valid"], inputs["grants"], inputs["population"]
-        valid = _year_series(valid, "valid", minimum=1, positive=True)
-        grants = _year_series(
+        valid = check_year_series(valid, "valid", minimum=1, positive=True)
+        grants = check_year_series(
             grants,
             "grants",
             minimum=self.min_obs if self.grants_growth is None else 1,
             positive=False,
         )
-        population = _year_series(
+        population = check_year_series(
             population,
             "population",
             minimum=self.min_obs if self.population_growth is None else 1,
@@ -380,7 +382,7 @@ class PatentRatio:
                 )
         else:
             lapse = float(self.lapse_rate)
-        _check_beta_spread(lapse, self.lapse_sd, "lapse_sd", "lapse rate")
+        check_beta_spread("lapse_sd", self.lapse_sd, lapse, "lapse rate")
         years = valid.index.union(grants.index).union(population.index)
         history = pd.DataFrame(
             {"valid": valid, "grants": grants, "population": population, "lapsed": lapsed},
@@ -396,10 +398,10 @@ class PatentRatio:
             history=history,
             lapse_rate=lapse,
             grants_growth=(
-                _cagr(grants) if self.grants_growth is None else float(self.grants_growth)
+                compound_growth(grants) if self.grants_growth is None else float(self.grants_growth)
             ),
             population_growth=(
-                _cagr(population)
+                compound_growth(population)
                 if self.population_growth is None
                 else float(self.population_growth)
             ),
@@ -489,12 +491,12 @@ class FittedPatentRatio:
         DataFrame
             Index ``year``, one column per path [patents/10⁴ persons].
         """
-        horizon = _check_positive_int(horizon, "horizon")
-        n_paths = _check_positive_int(n_paths, "n_paths")
+        horizon = check_int("horizon", horizon)
+        n_paths = check_int("n_paths", n_paths)
         gen = np.random.default_rng(rng)
         spec = self.spec
-        years = _years(self.last_year, horizon)
-        lapse = _beta_draws(gen, self.lapse_rate, spec.lapse_sd, n_paths)
+        years = forecast_years(self.last_year, horizon)
+        lapse = beta_draws(gen, self.lapse_rate, spec.lapse_sd, n_paths)
         grants_log_growth = gen.normal(
             np.log1p(self.grants_growth), spec.grants_growth_sd, size=n_paths
         )
@@ -520,7 +522,7 @@ class FittedPatentRatio:
             Paths simulated for the interval.
         rng : None, int or numpy.random.Generator, optional
             Passed to :func:`numpy.random.default_rng`; None uses
-            :data:`xmforecast.stockflow.FORECAST_SEED`, so that the same call
+            :data:`xmforecast.structural.FORECAST_SEED`, so that the same call
             gives the same numbers.
 
         Returns
@@ -529,8 +531,8 @@ class FittedPatentRatio:
             Index ``year``; ``point`` is the law at the central parameters,
             ``lower`` and ``upper`` are quantiles of the simulated paths.
         """
-        level = _check_level(level)
-        paths = self.simulate(horizon, n_paths, rng=_forecast_rng(rng))
+        level = check_level(level)
+        paths = self.simulate(horizon, n_paths, rng=forecast_rng(rng))
         point = self._paths(
             paths.index,
             self.lapse_rate,
@@ -538,7 +540,7 @@ class FittedPatentRatio:
             np.zeros((horizon, 1)),
             np.array([np.log1p(self.population_growth)]),
         )[:, 0]
-        return _quantile_frame(point, paths.to_numpy(), paths.index, level)
+        return quantile_frame(point, paths.to_numpy(), paths.index, level)
 
     def population_in(self, year: int) -> float:
         """Population in ``year``, observed or projected at the central growth [万人]."""
@@ -621,4 +623,4 @@ class FittedPatentRatio:
             if not np.isnan(row["per_10k"]):
                 rows.append((f"per_10k {year}", row["per_10k"], "patents/10^4 persons", "derived",
                              "valid / population"))
-        return _summary_frame(self.spec.name, rows)
+        return summary_frame(self.spec.name, rows)

@@ -9,8 +9,8 @@ The law :func:`certified_stock` is a pure vectorised function;
 :class:`CertifiedStock` estimates or holds the parameters and calls it. Its
 inverse, :func:`required_new_certifications`, answers "what would it take".
 
-The validation and utility helpers at the top of this module are shared with
-:mod:`xmforecast.patents`, the other structural model.
+The helpers it shares with :mod:`xmforecast.patents`, the other structural model, are in
+:mod:`xmforecast.structural` and :mod:`xmforecast.validation`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,25 @@ import pandas as pd
 
 from xmforecast.exceptions import ModelError, ParameterError
 from xmforecast.roles import by_role
+from xmforecast.structural import (
+    FORECAST_SEED,  # noqa: F401  (its old home; forecasts' docs name it here)
+    beta_draws,
+    compound_growth,
+    forecast_rng,
+    forecast_years,
+    like_input,
+    quantile_frame,
+    summary_frame,
+)
+from xmforecast.validation import (
+    check_beta_spread,
+    check_fraction,
+    check_growth,
+    check_int,
+    check_level,
+    check_non_negative,
+    check_year_series,
+)
 
 __all__ = [
     "certified_stock",
@@ -33,131 +52,6 @@ __all__ = [
 ]
 
 _CERTIFICATE_YEARS = 3
-
-#: Seed of the paths behind a structural model's ``forecast`` interval when no ``rng`` is
-#: given, so that the same call gives the same numbers.
-FORECAST_SEED = 0
-
-
-# ---------------------------------------------------------------------------
-# validation helpers
-# ---------------------------------------------------------------------------
-
-
-def _check_fraction(value: Any, argument: str, *, upper_open: bool = False) -> None:
-    bracket = "[0, 1)" if upper_open else "[0, 1]"
-    array = np.asarray(value, dtype=float)
-    bad = ~np.isfinite(array) | (array < 0) | ((array >= 1) if upper_open else (array > 1))
-    if np.any(bad):
-        shown = value if np.ndim(value) == 0 else array[bad].ravel()[0]
-        raise ParameterError(f"`{argument}` must be in {bracket}; got {shown}.")
-
-
-def _check_non_negative(value: float, argument: str) -> None:
-    if not np.isfinite(value) or value < 0:
-        raise ParameterError(f"`{argument}` must be a finite number >= 0; got {value}.")
-
-
-def _check_growth(value: float | None, argument: str) -> None:
-    if value is not None and (not np.isfinite(value) or value <= -1):
-        raise ParameterError(f"`{argument}` must be a finite fraction > -1; got {value}.")
-
-
-def _check_positive_int(value: Any, argument: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ParameterError(f"`{argument}` must be a positive integer; got {value!r}.")
-    return int(value)
-
-
-def _check_level(level: float) -> float:
-    if not np.isfinite(level) or not 0 < level < 100:
-        raise ParameterError(f"`level` must be in (0, 100) [%]; got {level}.")
-    return float(level)
-
-
-def _year_series(series: Any, argument: str, *, minimum: int, positive: bool) -> pd.Series:
-    """Return ``series`` without gaps' NaNs, as floats on a sorted int year index."""
-    if not isinstance(series, pd.Series):
-        raise ParameterError(
-            f"`{argument}` must be a pandas Series indexed by year; got {type(series).__name__}."
-        )
-    clean = series.dropna()
-    if len(clean) and not pd.api.types.is_integer_dtype(clean.index):
-        raise ParameterError(
-            f"`{argument}` must have an integer year index; got dtype {clean.index.dtype}."
-        )
-    if clean.index.has_duplicates:
-        years = sorted(set(clean.index[clean.index.duplicated()]))
-        raise ParameterError(f"`{argument}` must have one value per year; got duplicates {years}.")
-    values = np.asarray(clean, dtype=float)
-    if not np.all(np.isfinite(values)):
-        raise ParameterError(f"`{argument}` must hold finite numbers; got {values}.")
-    if np.any(values <= 0 if positive else values < 0):
-        rule = "> 0" if positive else ">= 0"
-        raise ParameterError(f"`{argument}` values must be {rule}; got {values.min()}.")
-    if len(clean) < minimum:
-        raise ModelError(f"`{argument}` needs at least {minimum} observations; got {len(clean)}.")
-    index = pd.Index(clean.index.astype("int64"), name="year")
-    return pd.Series(values, index=index, name=series.name).sort_index()
-
-
-def _like_input(result: np.ndarray, template: Any) -> Any:
-    """Return ``result`` as a Series/DataFrame shaped like ``template``, or as is."""
-    if isinstance(template, pd.Series) and result.ndim == 1:
-        return pd.Series(result, index=template.index, name=template.name)
-    if isinstance(template, pd.DataFrame) and result.ndim == 2:
-        return pd.DataFrame(result, index=template.index, columns=template.columns)
-    return result
-
-
-def _beta_draws(gen: np.random.Generator, mean: float, sd: float, n_paths: int) -> np.ndarray:
-    """Beta draws with the given mean and standard deviation (constant if sd = 0)."""
-    if sd == 0:
-        return np.full(n_paths, mean)
-    concentration = mean * (1 - mean) / sd**2 - 1
-    return gen.beta(mean * concentration, (1 - mean) * concentration, size=n_paths)
-
-
-def _check_beta_spread(mean: float, sd: float, argument: str, rate: str) -> None:
-    if sd > 0 and sd**2 >= mean * (1 - mean):
-        limit = np.sqrt(mean * (1 - mean))
-        raise ParameterError(
-            f"`{argument}` must be below sqrt(m(1 - m)) = {limit:.3g} for the {rate} "
-            f"m = {mean:.3g}; got {sd}."
-        )
-
-
-def _quantile_frame(
-    point: np.ndarray, paths: np.ndarray, years: pd.Index, level: float
-) -> pd.DataFrame:
-    tail = (1 - level / 100) / 2
-    lower, upper = np.quantile(paths, [tail, 1 - tail], axis=1)
-    return pd.DataFrame({"point": point, "lower": lower, "upper": upper}, index=years)
-
-
-def _years(last_year: int, horizon: int) -> pd.Index:
-    return pd.Index(np.arange(last_year + 1, last_year + horizon + 1, dtype="int64"), name="year")
-
-
-def _cagr(series: pd.Series) -> float:
-    span = series.index[-1] - series.index[0]
-    return float((series.iloc[-1] / series.iloc[0]) ** (1 / span) - 1)
-
-
-def _summary_frame(model: str, rows: list[tuple[str, float, str, str, str]]) -> pd.DataFrame:
-    """The contract's summary: index ``item``, columns ``value`` and ``note``.
-
-    Each row comes as (item, value, unit, source, note); unit and source open the note,
-    as ``[unit] source: note``.
-    """
-    out = [("model", model, "structural model")]
-    for item, value, unit, source, note in rows:
-        out.append((item, value, f"[{unit}] {source}" + (f": {note}" if note else "")))
-    return pd.DataFrame(out, columns=["item", "value", "note"]).set_index("item")
-
-
-def _forecast_rng(rng: Any) -> Any:
-    return FORECAST_SEED if rng is None else rng
 
 
 def _bisect(func, lower: float, upper: float, xtol: float = 1e-14) -> float:
@@ -267,8 +161,8 @@ def certified_stock(
             "`granted_before` must hold the certificates granted in the 3 years before the "
             f"first year (oldest first); got shape {cohorts.shape}."
         )
-    _check_fraction(recertification_rate, "recertification_rate")
-    _check_fraction(exit_rate, "exit_rate", upper_open=True)
+    check_fraction("recertification_rate", recertification_rate)
+    check_fraction("exit_rate", exit_rate, upper_open=True)
     r = np.asarray(recertification_rate, dtype=float)
     e = np.asarray(exit_rate, dtype=float)
     stock = np.asarray(initial_stock, dtype=float)
@@ -281,7 +175,7 @@ def certified_stock(
         granted.append(values[k] + r * expiring)
         stock = (1 - e) * stock + values[k] - (1 - r) * expiring
         out[k] = stock
-    return _like_input(out, new)
+    return like_input(out, new)
 
 
 def required_new_certifications(
@@ -348,7 +242,7 @@ def required_new_certifications(
     >>> round(required_new_certifications(1400.0, 1, 1225.0, [300.0, 250.0, 400.0], 0.8, 0.0), 6)
     235.0
     """
-    horizon = _check_positive_int(horizon, "horizon")
+    horizon = check_int("horizon", horizon)
     zeros, ones = np.zeros(horizon), np.ones(horizon)
     a = certified_stock(initial_stock, zeros, granted_before, recertification_rate, exit_rate)[-1]
     b = (
@@ -563,14 +457,14 @@ class CertifiedStock:
                 "At most one of `recertification_rate` and `exit_rate` may be None; got both None."
             )
         if self.recertification_rate is not None:
-            _check_fraction(self.recertification_rate, "recertification_rate")
+            check_fraction("recertification_rate", self.recertification_rate)
         if self.exit_rate is not None:
-            _check_fraction(self.exit_rate, "exit_rate", upper_open=True)
+            check_fraction("exit_rate", self.exit_rate, upper_open=True)
         if self.new_per_year is not None:
-            _check_non_negative(self.new_per_year, "new_per_year")
-        _check_growth(self.new_growth, "new_growth")
+            check_non_negative("new_per_year", self.new_per_year)
+        check_growth("new_growth", self.new_growth)
         for argument in ("new_sd", "new_growth_sd", "recertification_sd"):
-            _check_non_negative(getattr(self, argument), argument)
+            check_non_negative(argument, getattr(self, argument))
 
     def fit(self, inputs: Mapping[str, pd.Series]) -> FittedCertifiedStock:
         """Rebuild the cohorts and settle the rates on observed data.
@@ -598,8 +492,8 @@ class CertifiedStock:
         """
         inputs = by_role(self, inputs)
         stock, new = inputs["stock"], inputs["new"]
-        stock = _year_series(stock, "stock", minimum=self.min_obs, positive=True)
-        new = _year_series(
+        stock = check_year_series(stock, "stock", minimum=self.min_obs, positive=True)
+        new = check_year_series(
             new, "new", minimum=1 if self.new_per_year is None else 0, positive=False
         )
         first, last = int(stock.index[0]), int(stock.index[-1])
@@ -609,7 +503,7 @@ class CertifiedStock:
                 f"`new` years must lie in ({first}, {last}], the span of `stock` after its "
                 f"first year; got {outside}."
             )
-        growth = _cagr(stock)
+        growth = compound_growth(stock)
         r, e = self.recertification_rate, self.exit_rate
         if r is None or e is None:
             if len(new) == 0:
@@ -635,9 +529,7 @@ class CertifiedStock:
                     f"{given}; change `{other}` or set both rates."
                 )
             r, e = (solved, e) if r is None else (r, solved)
-        _check_beta_spread(
-            r, self.recertification_sd, "recertification_sd", "re-certification rate"
-        )
+        check_beta_spread("recertification_sd", self.recertification_sd, r, "re-certification rate")
         history, before = _reconstruct(stock, new, r, e, growth)
         if self.new_per_year is None:
             new_base, new_base_year = float(new.iloc[-1]), int(new.index[-1])
@@ -728,17 +620,17 @@ class FittedCertifiedStock:
     ) -> tuple[np.ndarray, np.ndarray]:
         gen = np.random.default_rng(rng)
         spec = self.spec
-        r = _beta_draws(gen, self.recertification_rate, spec.recertification_sd, n_paths)
+        r = beta_draws(gen, self.recertification_rate, spec.recertification_sd, n_paths)
         log_growth = gen.normal(np.log1p(self.new_growth), spec.new_growth_sd, size=n_paths)
         scatter = gen.normal(0.0, spec.new_sd, size=(horizon, n_paths))
-        new = self._new_paths(_years(self.last_year, horizon), log_growth, scatter)
+        new = self._new_paths(forecast_years(self.last_year, horizon), log_growth, scatter)
         last_stock = float(self.history["stock"].iloc[-1])
         stock = certified_stock(last_stock, new, self.granted_before, r, self.exit_rate)
         return stock, new
 
     def _point(self, horizon: int) -> tuple[np.ndarray, np.ndarray]:
         new = self._new_paths(
-            _years(self.last_year, horizon),
+            forecast_years(self.last_year, horizon),
             np.array([np.log1p(self.new_growth)]),
             np.zeros((horizon, 1)),
         )
@@ -775,13 +667,13 @@ class FittedCertifiedStock:
         DataFrame
             Index ``year``, one column per path.
         """
-        horizon = _check_positive_int(horizon, "horizon")
-        n_paths = _check_positive_int(n_paths, "n_paths")
+        horizon = check_int("horizon", horizon)
+        n_paths = check_int("n_paths", n_paths)
         if quantity not in ("stock", "new"):
             raise ParameterError(f"`quantity` must be 'stock' or 'new'; got {quantity!r}.")
         stock, new = self._simulate_arrays(horizon, n_paths, rng)
         values = stock if quantity == "stock" else new
-        return pd.DataFrame(values, index=_years(self.last_year, horizon))
+        return pd.DataFrame(values, index=forecast_years(self.last_year, horizon))
 
     def forecast(
         self,
@@ -814,11 +706,11 @@ class FittedCertifiedStock:
             Index ``year``; ``point`` is the law at the central parameters,
             ``lower`` and ``upper`` are quantiles of the simulated paths.
         """
-        level = _check_level(level)
-        paths = self.simulate(horizon, n_paths, rng=_forecast_rng(rng), quantity=quantity)
+        level = check_level(level)
+        paths = self.simulate(horizon, n_paths, rng=forecast_rng(rng), quantity=quantity)
         stock, new = self._point(horizon)
         point = stock if quantity == "stock" else new
-        return _quantile_frame(point, paths.to_numpy(), paths.index, level)
+        return quantile_frame(point, paths.to_numpy(), paths.index, level)
 
     def required_new_certifications(self, target_stock: float, target_year: int) -> float:
         """Constant first-time certifications per year reaching ``target_stock`` in ``target_year``.
@@ -912,4 +804,4 @@ class FittedCertifiedStock:
             if not row["new_imputed"]:
                 rows.append((f"residual {year}", row["residual"], "firms", "fitted",
                              "observed minus modelled stock"))
-        return _summary_frame(self.spec.name, rows)
+        return summary_frame(self.spec.name, rows)
