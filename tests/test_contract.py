@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import xmforecast
+from xmforecast.base import FittedModel, ModelSpec
 from xmforecast.exceptions import ParameterError
 from xmforecast.models import MODELS, get_model
 
@@ -99,3 +103,33 @@ def test_structural_models_declare_a_lever(name):
     assert low < high
     year, value = fitted.lever_observed
     assert year <= 2016 and value > 0 and fitted.lever_assumptions(2018)
+
+
+#: What a model can do, declared on the base (:mod:`xmforecast.base`) with defaults.
+CAPABILITIES = ("roles", "structural", "lever", "lever_words", "lever_role", "spreads", "sigma_scale",
+                "intervals_from_paths", "evidence", "log_scale")
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_capabilities_are_declared_on_the_one_base(name):
+    spec = get_model(name)
+    fitted = spec.fit(_inputs(spec))
+    assert isinstance(spec, ModelSpec) and isinstance(fitted, FittedModel)
+    assert spec.structural == (spec.roles != ("series",))
+    assert not spec.lever or spec.lever_role in spec.roles
+    fields = {f.name for f in dataclasses.fields(spec)}
+    assert set(spec.spreads) <= fields and set(spec.spreads.values()) <= fields
+    assert fitted.evidence in ("own series", "outside view", "structural")
+    assert isinstance(fitted.log_scale, bool) and isinstance(fitted.intervals_from_paths, bool)
+    if fitted.intervals_from_paths:  # then forecast takes the paths' number and seed
+        one = fitted.forecast(2, n_paths=300, rng=3)
+        pd.testing.assert_frame_equal(one, fitted.forecast(2, n_paths=300, rng=3))
+        assert not one.equals(fitted.forecast(2, n_paths=300, rng=4))
+
+
+def test_capabilities_are_read_never_probed():
+    probe = re.compile(r"(getattr|hasattr)\([^)]*[\"'](%s)[\"']" % "|".join(CAPABILITIES))
+    package = Path(xmforecast.__file__).parent
+    found = [f"{path.name}:{number}" for path in sorted(package.glob("*.py"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if probe.search(line)]
+    assert found == []

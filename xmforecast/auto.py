@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import ModelError
-from .models import MODELS, FittedModel, ModelSpec
+from .models import MODELS, GrowthFit, GrowthSpec
 from .reference import POOLED, check_class, check_family, load_vintage, vintage_for, vintages
 from .validation import check_int, check_level
 
@@ -152,7 +152,7 @@ def shrunk_volatility(volatility: Any, n: int, calibration: dict) -> Any:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Auto(ModelSpec):
+class Auto(GrowthSpec):
     """Calibrated growth on the outside view: the default model.
 
     Parameters
@@ -174,7 +174,7 @@ class Auto(ModelSpec):
     observation the forecast is the family's distribution of changes (``evidence`` =
     ``"outside view"``). Values must be > 0 (growth is multiplicative); only the trailing run
     of positive values is used. ``fallback_sigma``, ``sigma_scale`` and ``min_df`` of
-    :class:`ModelSpec` are accepted for the common contract; ``sigma_scale`` multiplies the
+    :class:`~xmforecast.models.GrowthSpec` are accepted for the common contract; ``sigma_scale`` multiplies the
     error quantiles.
 
     Examples
@@ -210,7 +210,7 @@ class Auto(ModelSpec):
         tables = {int(k): v for k, v in self.calibration.items()}
         return tables[vintage], ahead
 
-    def _fit(self, series: pd.Series) -> FittedModel:
+    def _fit(self, series: pd.Series) -> GrowthFit:
         values = series.to_numpy()
         if values[-1] <= 0:
             raise ModelError(f"`auto` needs a last value > 0 (growth is multiplicative); got {values[-1]:g}.")
@@ -300,8 +300,8 @@ def _outside_quantiles(base_rates: dict) -> np.ndarray:
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class AutoFit(FittedModel):
-    """A fitted :class:`Auto`: see :class:`~xmforecast.models.FittedModel` for the contract.
+class AutoFit(GrowthFit):
+    """A fitted :class:`Auto`: see :class:`~xmforecast.base.FittedModel` for the contract.
 
     Attributes
     ----------

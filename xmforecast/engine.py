@@ -164,10 +164,6 @@ def _spread(spec_class, field_name, rate):
     return min(default, 0.5 * math.sqrt(rate * (1.0 - rate)))
 
 
-def _is_structural(spec_class) -> bool:
-    return tuple(getattr(spec_class, "roles", ("series",))) != ("series",)
-
-
 def _declared(indicators, indicator) -> tuple[str, dict]:
     """The registry's ``model`` (default ``auto``) and ``inputs`` (role → id) of an indicator."""
     hits = (indicators["id"].to_numpy() == indicator).nonzero()[0]  # not .loc: called per indicator
@@ -191,11 +187,12 @@ def _configured(spec_class, scenario):
 
     fields = {f.name for f in dataclasses.fields(spec_class)}
     kwargs, keys = {}, {}
+    settings = {} if scenario is None else {key: getattr(scenario, key) for key in MODEL_SETTINGS}
     for key, field_name in MODEL_SETTINGS.items():
-        value = getattr(scenario, key, None)
+        value = settings.get(key)
         if value is not None and field_name in fields:
             kwargs[field_name], keys[field_name] = value, key
-    for rate, spread in getattr(spec_class, "spreads", {}).items():
+    for rate, spread in spec_class.spreads.items():
         kwargs[spread] = _spread(spec_class, spread, kwargs.get(rate))
     try:
         return spec_class(**kwargs)
@@ -208,6 +205,11 @@ def _configured(spec_class, scenario):
                                      f"of model {spec_class.name}: {one}") from None
         raise ParameterError(f"scenario settings {sorted(keys.values())} do not fit model "
                              f"{spec_class.name}: {err}") from None
+
+
+def _structural(spec_class) -> bool:
+    """Whether a registry entry's model (None: not a model name) is structural."""
+    return spec_class is not None and spec_class.structural
 
 
 @dataclass(frozen=True)
@@ -266,7 +268,7 @@ def _fit(indicator, observations, indicators, history, origin, model, scenario) 
     declared, inputs = _declared(indicators, indicator)
     if model in ("auto", "structural"):
         chosen = MODELS.get(declared)
-        if chosen is not None and _is_structural(chosen):
+        if chosen is not None and chosen.structural:
             data = {role: series(observations, ref, origin=origin) for role, ref in inputs.items()}
             missing = [f"{role} ({ref})" for role, ref in inputs.items() if data[role].empty]
             if not missing:
@@ -278,21 +280,21 @@ def _fit(indicator, observations, indicators, history, origin, model, scenario) 
             return _auto(history, f"{declared} inputs missing: {', '.join(missing)}; auto used",
                          _reference(indicators, indicator))
         if model == "structural":
-            with_one = [i for i in indicators["id"] if _is_structural(MODELS.get(_declared(indicators, i)[0]))]
+            with_one = [i for i in indicators["id"] if _structural(MODELS.get(_declared(indicators, i)[0]))]
             raise ParameterError(f"no structural model for '{indicator}' in the registry; those with one: "
                                  f"{', '.join(with_one) or 'none'}.")
         if declared != "auto":
             spec = _configured(MODELS[declared], scenario)
             return _Fit(spec.fit(history), declared, f"model {declared} as the registry says", "own series")
         return _auto(history, reference=_reference(indicators, indicator))
-    if _is_structural(MODELS[model]):
+    if MODELS[model].structural:
         if declared != model:
             raise ParameterError(f"model {model} needs the inputs {', '.join(MODELS[model].roles)}; the registry "
                                  f"declares none for '{indicator}' (its model: {declared}).")
         data = {role: series(observations, ref, origin=origin) for role, ref in inputs.items()}
         return _Fit(_configured(MODELS[model], scenario).fit(data), model, f"model {model} as asked", "structural")
     fitted = _configured(MODELS[model], scenario).fit(history)
-    return _Fit(fitted, model, f"model {model} as asked", getattr(fitted, "evidence", "own series"))
+    return _Fit(fitted, model, f"model {model} as asked", fitted.evidence)
 
 
 def forecast(indicator: str, *, observations: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None,
@@ -344,7 +346,7 @@ def forecast(indicator: str, *, observations: pd.DataFrame | None = None, indica
     history = _history(observations, indicator, origin)
     fit = _fit(indicator, observations, indicators, history, origin, model, _scenario(None))
     # Models whose intervals come from simulated paths take the caller's n_paths and rng.
-    extra = {"n_paths": n_paths, "rng": rng} if getattr(fit.fitted, "intervals_from_paths", False) else {}
+    extra = {"n_paths": n_paths, "rng": rng} if fit.fitted.intervals_from_paths else {}
     frame = fit.fitted.forecast(horizon, level=level, **extra).reset_index()
     frame = frame.rename(columns={frame.columns[0]: "year"})
     frame.insert(0, "indicator", indicator)
@@ -625,7 +627,7 @@ def _backtest_auto(indicator, observations, indicators, history, level, *, min_t
                        scenario)
             test = history[ahead]
             steps = test.index.to_numpy() - origin
-            extra = {"n_paths": 2000, "rng": 2017} if getattr(fit.fitted, "intervals_from_paths", False) else {}
+            extra = {"n_paths": 2000, "rng": 2017} if fit.fitted.intervals_from_paths else {}
             fc = fit.fitted.forecast(int(steps.max()), level=level, **extra).loc[test.index]
         except XMForecastError as err:  # an origin the model cannot fit from is not scored
             log.info("%s: backtest origin %s skipped: %s", indicator, origin, err)
@@ -639,7 +641,7 @@ def _backtest_auto(indicator, observations, indicators, history, level, *, min_t
             "model": fit.model, "origin": int(origin), "year": test.index.to_numpy(), "step": steps,
             "actual": actual, "point": point, "lower": lower, "upper": upper, "ape": ape,
             "covered": (lower <= actual) & (actual <= upper),
-            "error_ratio": _error_ratio(actual, point, lower, upper, getattr(fit.fitted, "log_scale", False)),
+            "error_ratio": _error_ratio(actual, point, lower, upper, fit.fitted.log_scale),
             "level": float(level)}))
     frame = pd.concat(parts, ignore_index=True)[_COLUMNS] if parts else pd.DataFrame(columns=_COLUMNS)
     return frame, _fit(indicator, observations, indicators, history, int(years[-1]), "auto", scenario), failed
@@ -688,8 +690,7 @@ def backtest_table(observations: pd.DataFrame | None = None, indicators: pd.Data
         if failed:
             how += f"; {len(failed)} origin(s) it cannot be fitted from (first {failed[0]})"
         picked = pd.DataFrame([{**first, "model": used.model, "chosen": True,
-                                "sigma_scale": getattr(used.fitted.spec, "sigma_scale", float("nan"))
-                                if hasattr(used.fitted, "spec") else float("nan"),
+                                "sigma_scale": used.fitted.spec.sigma_scale,
                                 "evidence": used.evidence,
                                 "reason": f"--model auto uses {used.model} ({used.note}); {how}"}])
         own = own[own["model"] != used.model].assign(chosen=False)
@@ -771,7 +772,7 @@ def what_it_takes(observations: pd.DataFrame | None = None, indicators: pd.DataF
     for ind in indicators["id"]:
         declared, inputs = _declared(indicators, ind)
         spec_class = MODELS.get(declared)
-        if not _is_structural(spec_class) or not hasattr(spec_class, "lever") or ind not in table.index:
+        if not _structural(spec_class) or not spec_class.lever or ind not in table.index:
             continue
         data = {role: series(observations, ref, origin=origin) for role, ref in inputs.items()}
         row = table.loc[ind]

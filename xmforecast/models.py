@@ -2,7 +2,8 @@
 
 A *spec* (``Drift()``, ``LogLinear()``, ...) is a frozen dataclass of
 hyperparameters and holds no data. ``spec.fit(series)`` returns a new frozen
-:class:`FittedModel` with ``forecast``, ``simulate`` and ``summary``.
+:class:`GrowthFit` with ``forecast``, ``simulate`` and ``summary``: the contract of
+:mod:`xmforecast.base`, shared with the structural models.
 
 The ladder, from the fewest observations upwards (``min_obs``):
 
@@ -43,12 +44,13 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from xmforecast.base import FittedModel, ModelSpec, by_role, build_spec
 from xmforecast.exceptions import ModelError, ParameterError
 from xmforecast.validation import check_int, check_level, check_positive, check_series
 
 __all__ = [
-    "ModelSpec",
-    "FittedModel",
+    "GrowthSpec",
+    "GrowthFit",
     "Naive",
     "Drift",
     "CAGR",
@@ -110,7 +112,7 @@ def _quantile(p: float, df: float) -> float:
     return float(stats.norm.ppf(p) if math.isinf(df) else stats.t.ppf(p, df))
 
 
-def _sigma_from_ssr(ssr: float, df: int, spec: ModelSpec, unit: float = 1.0) -> tuple[float, str, float, str]:
+def _sigma_from_ssr(ssr: float, df: int, spec: GrowthSpec, unit: float = 1.0) -> tuple[float, str, float, str]:
     """Residual sigma, its source, t degrees of freedom and an explanation.
 
     ``unit`` converts ``fallback_sigma`` [log units] into the model's units.
@@ -130,11 +132,11 @@ def _sigma_from_ssr(ssr: float, df: int, spec: ModelSpec, unit: float = 1.0) -> 
 
 
 # --------------------------------------------------------------------------
-# contract
+# the growth models' base
 # --------------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True)
-class ModelSpec:
-    """Hyperparameters shared by every model; subclasses add their own.
+class GrowthSpec(ModelSpec):
+    """Hyperparameters shared by every growth model; subclasses add their own.
 
     Parameters
     ----------
@@ -157,10 +159,6 @@ class ModelSpec:
     than ``min_obs`` or the model cannot be fitted to it.
     """
 
-    name: ClassVar[str] = ""
-    min_obs: ClassVar[int] = 1
-    roles: ClassVar[tuple[str, ...]] = ("series",)
-
     fallback_sigma: float = 0.10
     sigma_scale: float = 1.0
     min_df: int = 2
@@ -170,12 +168,7 @@ class ModelSpec:
         check_positive("sigma_scale", self.sigma_scale)
         check_int("min_df", self.min_df)
 
-    @property
-    def label(self) -> str:
-        """Name used in tables (the registry name)."""
-        return self.name
-
-    def fit(self, series: pd.Series) -> FittedModel:
+    def fit(self, series: pd.Series) -> GrowthFit:
         """Fit the model to `series`; the spec itself is left unchanged.
 
         Parameters
@@ -184,11 +177,11 @@ class ModelSpec:
             Observations [units of the indicator] on a strictly increasing
             integer year index; gaps between years are allowed. Also accepted
             as ``{"series": series}`` (the model's one role, see
-            :func:`xmforecast.roles.by_role`).
+            :func:`xmforecast.base.by_role`).
 
         Returns
         -------
-        FittedModel
+        GrowthFit
             A new frozen fitted object.
 
         Raises
@@ -200,8 +193,6 @@ class ModelSpec:
             If the series is shorter than ``min_obs``, has values <= 0 for a
             log model, or the model cannot be fitted to it.
         """
-        from xmforecast.roles import by_role
-
         data = check_series(by_role(self, series)["series"])
         if len(data) < self.min_obs:
             raise ModelError(
@@ -214,17 +205,17 @@ class ModelSpec:
         except (ValueError, RuntimeError, ArithmeticError, np.linalg.LinAlgError) as exc:
             raise ModelError(f"`{self.label}` could not be fitted: {exc}") from exc
 
-    def _fit(self, series: pd.Series) -> FittedModel:
+    def _fit(self, series: pd.Series) -> GrowthFit:
         raise NotImplementedError
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class FittedModel:
-    """A fitted model: forecasts, simulated paths and a summary.
+class GrowthFit(FittedModel):
+    """A fitted growth model: forecasts, simulated paths and a summary.
 
     Attributes
     ----------
-    spec : ModelSpec
+    spec : GrowthSpec
         The hyperparameters it was fitted with.
     series : pandas.Series
         The (validated) observations it was fitted to.
@@ -245,7 +236,7 @@ class FittedModel:
         Anything a reader of the forecast should know (warnings included).
     """
 
-    spec: ModelSpec
+    spec: GrowthSpec
     series: pd.Series = field(repr=False)
     log_scale: bool = True
     sigma: float = math.nan
@@ -254,11 +245,6 @@ class FittedModel:
     df: float = math.inf
     params: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
-
-    @property
-    def name(self) -> str:
-        """The spec's label."""
-        return self.spec.label
 
     @property
     def last_year(self) -> int:
@@ -417,7 +403,7 @@ _PARAM_NOTES = {
 # random walks: naive, drift, cagr
 # --------------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True, eq=False)
-class _RandomWalkFit(FittedModel):
+class _RandomWalkFit(GrowthFit):
     anchor: float = 0.0          # log of the last value
     growth: float = 0.0          # drift [log units / year]
     growth_var: float = 0.0      # var(drift) / sigma^2 [1 / year]
@@ -429,7 +415,7 @@ class _RandomWalkFit(FittedModel):
         return mean, cov
 
 
-def _drift_fit(spec: ModelSpec, series: pd.Series, logs: np.ndarray, notes: list[str],
+def _drift_fit(spec: GrowthSpec, series: pd.Series, logs: np.ndarray, notes: list[str],
                extra: dict[str, float] | None = None, unit: float = 1.0) -> _RandomWalkFit:
     from statsmodels.regression.linear_model import WLS
 
@@ -450,13 +436,13 @@ def _drift_fit(spec: ModelSpec, series: pd.Series, logs: np.ndarray, notes: list
 
 
 @dataclass(frozen=True, kw_only=True)
-class Naive(ModelSpec):
+class Naive(GrowthSpec):
     """Naive: the last value carried forward, a log random walk without drift.
 
     Parameters
     ----------
     fallback_sigma, sigma_scale, min_df
-        See :class:`ModelSpec`.
+        See :class:`GrowthSpec`.
 
     Notes
     -----
@@ -484,7 +470,7 @@ class Naive(ModelSpec):
     name: ClassVar[str] = "naive"
     min_obs: ClassVar[int] = 1
 
-    def _fit(self, series: pd.Series) -> FittedModel:
+    def _fit(self, series: pd.Series) -> GrowthFit:
         logs = _log_values(series, self.name)
         gaps = np.diff(series.index.to_numpy()).astype(float)
         ssr = float(np.sum(np.diff(logs) ** 2 / gaps))
@@ -496,13 +482,13 @@ class Naive(ModelSpec):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Drift(ModelSpec):
+class Drift(GrowthSpec):
     """Drift: log random walk whose drift is the mean annual log growth.
 
     Parameters
     ----------
     fallback_sigma, sigma_scale, min_df
-        See :class:`ModelSpec`.
+        See :class:`GrowthSpec`.
 
     Notes
     -----
@@ -537,18 +523,18 @@ class Drift(ModelSpec):
     name: ClassVar[str] = "drift"
     min_obs: ClassVar[int] = 2
 
-    def _fit(self, series: pd.Series) -> FittedModel:
+    def _fit(self, series: pd.Series) -> GrowthFit:
         return _drift_fit(self, series, _log_values(series, self.name), [])
 
 
 @dataclass(frozen=True, kw_only=True)
-class AdditiveDrift(ModelSpec):
+class AdditiveDrift(GrowthSpec):
     """Additive drift: random walk on the values, drift = mean annual change.
 
     Parameters
     ----------
     fallback_sigma, sigma_scale, min_df
-        See :class:`ModelSpec` (``fallback_sigma`` is multiplied by the last value).
+        See :class:`GrowthSpec` (``fallback_sigma`` is multiplied by the last value).
 
     Notes
     -----
@@ -575,7 +561,7 @@ class AdditiveDrift(ModelSpec):
     name: ClassVar[str] = "additive_drift"
     min_obs: ClassVar[int] = 2
 
-    def _fit(self, series: pd.Series) -> FittedModel:
+    def _fit(self, series: pd.Series) -> GrowthFit:
         fit = _drift_fit(self, series, series.to_numpy(dtype=float), [], unit=float(abs(series.iloc[-1])))
         change = fit.params.pop("log_growth")
         fit.params.pop("growth_rate")
@@ -584,7 +570,7 @@ class AdditiveDrift(ModelSpec):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CAGR(ModelSpec):
+class CAGR(GrowthSpec):
     """CAGR: drift estimated on the trailing `window` years only.
 
     Parameters
@@ -594,7 +580,7 @@ class CAGR(ModelSpec):
         ``[T - window, T]`` are used. When only the last year falls inside
         it, the latest earlier observation is added (and noted).
     fallback_sigma, sigma_scale, min_df
-        See :class:`ModelSpec`.
+        See :class:`GrowthSpec`.
 
     Notes
     -----
@@ -624,7 +610,7 @@ class CAGR(ModelSpec):
         super().__post_init__()
         check_int("window", self.window)
 
-    def _fit(self, series: pd.Series) -> FittedModel:
+    def _fit(self, series: pd.Series) -> GrowthFit:
         logs = _log_values(series, self.name)
         years = series.index.to_numpy()
         keep = years >= years[-1] - self.window
@@ -644,7 +630,7 @@ class CAGR(ModelSpec):
 # trends: loglinear, linear
 # --------------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True, eq=False)
-class _TrendFit(FittedModel):
+class _TrendFit(GrowthFit):
     coef: np.ndarray = field(default_factory=lambda: np.zeros(2), repr=False)
     unscaled_cov: np.ndarray = field(default_factory=lambda: np.zeros((2, 2)), repr=False)
 
@@ -656,7 +642,7 @@ class _TrendFit(FittedModel):
         return mean, cov
 
 
-def _trend_fit(spec: ModelSpec, series: pd.Series, y: np.ndarray, unit: float, log_scale: bool) -> _TrendFit:
+def _trend_fit(spec: GrowthSpec, series: pd.Series, y: np.ndarray, unit: float, log_scale: bool) -> _TrendFit:
     from statsmodels.regression.linear_model import OLS
 
     # Year measured from the last observation: same fit as on raw years,
@@ -679,13 +665,13 @@ def _trend_fit(spec: ModelSpec, series: pd.Series, y: np.ndarray, unit: float, l
 
 
 @dataclass(frozen=True, kw_only=True)
-class LogLinear(ModelSpec):
+class LogLinear(GrowthSpec):
     """Log-linear trend: OLS of log value on year (constant growth rate).
 
     Parameters
     ----------
     fallback_sigma, sigma_scale, min_df
-        See :class:`ModelSpec`.
+        See :class:`GrowthSpec`.
 
     Notes
     -----
@@ -719,18 +705,18 @@ class LogLinear(ModelSpec):
     name: ClassVar[str] = "loglinear"
     min_obs: ClassVar[int] = 3
 
-    def _fit(self, series: pd.Series) -> FittedModel:
+    def _fit(self, series: pd.Series) -> GrowthFit:
         return _trend_fit(self, series, _log_values(series, self.name), 1.0, True)
 
 
 @dataclass(frozen=True, kw_only=True)
-class Linear(ModelSpec):
+class Linear(GrowthSpec):
     """Linear trend: OLS of value on year (constant absolute increase).
 
     Parameters
     ----------
     fallback_sigma, sigma_scale, min_df
-        See :class:`ModelSpec`; here ``fallback_sigma`` is multiplied by
+        See :class:`GrowthSpec`; here ``fallback_sigma`` is multiplied by
         the last observed value to give value units.
 
     Notes
@@ -759,7 +745,7 @@ class Linear(ModelSpec):
     name: ClassVar[str] = "linear"
     min_obs: ClassVar[int] = 3
 
-    def _fit(self, series: pd.Series) -> FittedModel:
+    def _fit(self, series: pd.Series) -> GrowthFit:
         values = series.to_numpy()
         unit = abs(values[-1]) if values[-1] != 0 else max(float(np.max(np.abs(values))), 1.0)
         return _trend_fit(self, series, values, unit, False)
@@ -781,7 +767,7 @@ def _logistic_jacobian(x: np.ndarray, log_capacity: float, rate: float, midpoint
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class _LogisticFit(FittedModel):
+class _LogisticFit(GrowthFit):
     theta: np.ndarray = field(default_factory=lambda: np.zeros(3), repr=False)
     unscaled_cov: np.ndarray = field(default_factory=lambda: np.zeros((3, 3)), repr=False)
     free: tuple[bool, ...] = (True, True, True)
@@ -795,7 +781,7 @@ class _LogisticFit(FittedModel):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Logistic(ModelSpec):
+class Logistic(GrowthSpec):
     """Logistic (saturating) growth fitted to log values.
 
     Parameters
@@ -806,7 +792,7 @@ class Logistic(ModelSpec):
         Upper bound of the estimated K as a multiple of the largest
         observation (the lower bound is the largest observation).
     fallback_sigma, sigma_scale, min_df
-        See :class:`ModelSpec`.
+        See :class:`GrowthSpec`.
 
     Notes
     -----
@@ -851,7 +837,7 @@ class Logistic(ModelSpec):
                 f"`max_capacity_ratio` must be > 1; got {self.max_capacity_ratio!r}."
             )
 
-    def _fit(self, series: pd.Series) -> FittedModel:
+    def _fit(self, series: pd.Series) -> GrowthFit:
         from scipy.optimize import curve_fit
 
         logs = _log_values(series, self.name)
@@ -924,7 +910,7 @@ class Logistic(ModelSpec):
 # --------------------------------------------------------------------------
 # statsmodels state-space rung: ets
 # --------------------------------------------------------------------------
-def _run_for(spec: ModelSpec, series: pd.Series) -> tuple[pd.Series, list[str]]:
+def _run_for(spec: GrowthSpec, series: pd.Series) -> tuple[pd.Series, list[str]]:
     run = _trailing_run(series)
     if len(run) < spec.min_obs:
         raise ModelError(
@@ -937,10 +923,10 @@ def _run_for(spec: ModelSpec, series: pd.Series) -> tuple[pd.Series, list[str]]:
     return run, notes
 
 
-def _dof_factor(spec: ModelSpec, n_resid: int, n_params: int, notes: list[str]) -> float:
+def _dof_factor(spec: ETS, n_resid: int, n_params: int, notes: list[str]) -> float:
     # Small-sample correction of the maximum-likelihood innovation variance
     # (mean squared residual): statsmodels offers none for these models.
-    if not getattr(spec, "small_sample_correction", False):
+    if not spec.small_sample_correction:
         return 1.0
     if n_resid - n_params < 1:
         raise ModelError(
@@ -955,7 +941,7 @@ def _dof_factor(spec: ModelSpec, n_resid: int, n_params: int, notes: list[str]) 
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class _ETSFit(FittedModel):
+class _ETSFit(GrowthFit):
     result: Any = field(default=None, repr=False)
     variance_factor: float = 1.0
 
@@ -973,7 +959,7 @@ class _ETSFit(FittedModel):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ETS(ModelSpec):
+class ETS(GrowthSpec):
     """Damped additive-trend exponential smoothing, ETS(A,Ad,N), on log values.
 
     Parameters
@@ -982,7 +968,7 @@ class ETS(ModelSpec):
         Multiply the innovation variance by :math:`n / (n - k)` for the
         :math:`k` = 5 estimated parameters.
     fallback_sigma, sigma_scale, min_df
-        See :class:`ModelSpec` (sigma always comes from statsmodels).
+        See :class:`GrowthSpec` (sigma always comes from statsmodels).
 
     Notes
     -----
@@ -1016,7 +1002,7 @@ class ETS(ModelSpec):
 
     small_sample_correction: bool = True
 
-    def _fit(self, series: pd.Series) -> FittedModel:
+    def _fit(self, series: pd.Series) -> GrowthFit:
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
         run, notes = _run_for(self, series)
@@ -1070,12 +1056,12 @@ def _mixture_quantile(p: float, means: np.ndarray, sds: np.ndarray, dfs: list[fl
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class CombinationFit(FittedModel):
-    """A fitted :class:`Combination`; adds the fields below to :class:`FittedModel`.
+class CombinationFit(GrowthFit):
+    """A fitted :class:`Combination`; adds the fields below to :class:`GrowthFit`.
 
     Attributes
     ----------
-    members : tuple of FittedModel
+    members : tuple of GrowthFit
         The members that could be fitted.
     weights : tuple of float
         Their weights, summing to 1.
@@ -1083,7 +1069,7 @@ class CombinationFit(FittedModel):
         Members that could not be fitted, with the reason.
     """
 
-    members: tuple[FittedModel, ...] = ()
+    members: tuple[GrowthFit, ...] = ()
     weights: tuple[float, ...] = ()
     skipped: tuple[tuple[str, str], ...] = ()
 
@@ -1163,7 +1149,7 @@ class CombinationFit(FittedModel):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Combination(ModelSpec):
+class Combination(GrowthSpec):
     """Combination of ladder models: log-mean point, mixture distribution.
 
     Parameters
@@ -1235,7 +1221,7 @@ class Combination(ModelSpec):
         """``combination[a+b+...]``."""
         return f"combination[{'+'.join(self.members)}]"
 
-    def _fit(self, series: pd.Series) -> FittedModel:
+    def _fit(self, series: pd.Series) -> GrowthFit:
         shared = {"fallback_sigma": self.fallback_sigma, "sigma_scale": self.sigma_scale,
                   "min_df": self.min_df}
         fitted, skipped = fit_ladder(series, [get_model(m, **shared) for m in self.members])
@@ -1257,7 +1243,7 @@ class Combination(ModelSpec):
 # registry
 # --------------------------------------------------------------------------
 #: Registry of model specs by name.
-MODELS: dict[str, type[ModelSpec]] = {
+MODELS: dict[str, type[GrowthSpec]] = {
     cls.name: cls for cls in (Naive, Drift, AdditiveDrift, CAGR, LogLinear, Linear, Logistic, ETS, Combination)
 }
 
@@ -1271,7 +1257,7 @@ MODELS.update({cls.name: cls for cls in (CertifiedStock, PatentRatio)})
 LADDER: tuple[str, ...] = ("naive", "drift", "additive_drift", "cagr", "loglinear", "linear", "logistic", "ets")
 
 
-def get_model(name: str, **hyperparameters: Any) -> ModelSpec:
+def get_model(name: str, **hyperparameters: Any) -> GrowthSpec:
     """Build a model spec from the registry.
 
     Parameters
@@ -1283,7 +1269,7 @@ def get_model(name: str, **hyperparameters: Any) -> ModelSpec:
 
     Returns
     -------
-    ModelSpec
+    GrowthSpec
         The spec; call ``.fit(series)`` on it.
 
     Raises
@@ -1316,19 +1302,19 @@ def _as_spec(model: str | ModelSpec) -> ModelSpec:
 
 
 def fit_ladder(series: pd.Series, names: Sequence[str | ModelSpec] | None = None
-               ) -> tuple[dict[str, FittedModel], list[tuple[str, str]]]:
+               ) -> tuple[dict[str, GrowthFit], list[tuple[str, str]]]:
     """Fit every rung the series is long enough for.
 
     Parameters
     ----------
     series : pandas.Series
         Observations [any units] on an increasing int year index.
-    names : sequence of str or ModelSpec, optional
+    names : sequence of str or GrowthSpec, optional
         Models to try, in order; default :data:`LADDER`.
 
     Returns
     -------
-    fitted : dict of str to FittedModel
+    fitted : dict of str to GrowthFit
         By label, in the order tried.
     skipped : list of (str, str)
         Label and reason for every model not fitted (also logged at INFO):
@@ -1355,7 +1341,7 @@ def fit_ladder(series: pd.Series, names: Sequence[str | ModelSpec] | None = None
     if isinstance(names, (str, ModelSpec)):
         names = [names]
     specs = [_as_spec(name) for name in (LADDER if names is None else names)]
-    fitted: dict[str, FittedModel] = {}
+    fitted: dict[str, GrowthFit] = {}
     skipped: list[tuple[str, str]] = []
     for spec in specs:
         if len(data) < spec.min_obs:

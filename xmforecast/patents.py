@@ -24,8 +24,10 @@ import numpy as np
 import pandas as pd
 
 from xmforecast.exceptions import ModelError, ParameterError
-from xmforecast.roles import by_role
+from xmforecast.base import by_role
 from xmforecast.structural import (
+    StructuralFit,
+    StructuralSpec,
     beta_draws,
     compound_growth,
     forecast_rng,
@@ -218,7 +220,7 @@ def required_grants(
 
 
 @dataclass(frozen=True)
-class PatentRatio:
+class PatentRatio(StructuralSpec):
     """Valid invention patents per 10,000 residents, numerator and denominator apart.
 
     Parameters
@@ -428,7 +430,7 @@ def _project(
 
 
 @dataclass(frozen=True, eq=False)
-class FittedPatentRatio:
+class FittedPatentRatio(StructuralFit):
     """A fitted :class:`PatentRatio`.
 
     Attributes
@@ -454,14 +456,6 @@ class FittedPatentRatio:
     lapse_rate: float
     grants_growth: float
     population_growth: float
-
-    #: ``forecast`` takes its interval from simulated paths (and accepts ``n_paths``, ``rng``).
-    intervals_from_paths: ClassVar[bool] = True
-
-    @property
-    def name(self) -> str:
-        """The spec's name."""
-        return self.spec.name
 
     @property
     def last_year(self) -> int:

@@ -387,7 +387,7 @@ def _lever_words(lever: Any, lang: Lang) -> str:
     from .models import MODELS
 
     for spec in MODELS.values():
-        if getattr(spec, "lever", None) == str(lever) and getattr(spec, "lever_words", None):
+        if spec.lever and spec.lever == str(lever):
             return spec.lever_words[0 if lang == "zh" else 1]
     return str(lever)
 

@@ -23,8 +23,10 @@ import numpy as np
 import pandas as pd
 
 from xmforecast.exceptions import ModelError, ParameterError
-from xmforecast.roles import by_role
+from xmforecast.base import by_role
 from xmforecast.structural import (
+    StructuralFit,
+    StructuralSpec,
     FORECAST_SEED,  # noqa: F401  (its old home; forecasts' docs name it here)
     beta_draws,
     compound_growth,
@@ -346,7 +348,7 @@ def _solve_rate(
 
 
 @dataclass(frozen=True)
-class CertifiedStock:
+class CertifiedStock(StructuralSpec):
     """Stock of valid high-tech enterprise certificates with three-year cohorts.
 
     Parameters
@@ -554,7 +556,7 @@ class CertifiedStock:
 
 
 @dataclass(frozen=True, eq=False)
-class FittedCertifiedStock:
+class FittedCertifiedStock(StructuralFit):
     """A fitted :class:`CertifiedStock`.
 
     Attributes
@@ -595,14 +597,6 @@ class FittedCertifiedStock:
     new_growth: float
     initial_growth: float
     initial_cohorts: tuple[float, float, float]
-
-    #: ``forecast`` takes its interval from simulated paths (and accepts ``n_paths``, ``rng``).
-    intervals_from_paths: ClassVar[bool] = True
-
-    @property
-    def name(self) -> str:
-        """The spec's name."""
-        return self.spec.name
 
     @property
     def last_year(self) -> int:

@@ -1,18 +1,24 @@
-"""What the structural models share: simulated-path intervals, beta-drawn rates, summaries.
+"""What the structural models share: their base, simulated-path intervals, beta-drawn rates.
 
 A structural model (:mod:`xmforecast.stockflow`, :mod:`xmforecast.patents`) computes an
 indicator from the indicators that fill its input roles, with a law whose arithmetic is
-known, and takes its forecast interval from simulated paths. The helpers here are the
-pieces both models use.
+known, and takes its forecast interval from simulated paths. :class:`StructuralSpec` and
+:class:`StructuralFit` declare that on the model base; the helpers are the pieces both
+models use.
 """
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
+from xmforecast.base import FittedModel, ModelSpec
+
 __all__ = [
+    "StructuralSpec",
+    "StructuralFit",
     "FORECAST_SEED",
     "forecast_rng",
     "forecast_years",
@@ -26,6 +32,42 @@ __all__ = [
 #: Seed of the paths behind a structural model's ``forecast`` interval when no ``rng`` is
 #: given, so that the same call gives the same numbers.
 FORECAST_SEED = 0
+
+
+@dataclass(frozen=True)
+class StructuralSpec(ModelSpec):
+    """Base of the structural models' specs: several input roles, a lever, no ``sigma_scale``.
+
+    Subclasses declare ``roles``, ``lever``, ``lever_words``, ``lever_role`` and ``spreads``.
+    """
+
+    structural: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, eq=False)
+class StructuralFit(FittedModel):
+    """Base of the structural models' fits: the interval comes from simulated paths.
+
+    ``forecast`` accepts ``n_paths`` and ``rng``; ``required_lever(target_level,
+    target_year)``, ``lever_observed`` and ``lever_assumptions(target_year)`` answer what it
+    takes.
+    """
+
+    intervals_from_paths: ClassVar[bool] = True
+    evidence = "structural"
+
+    def required_lever(self, target_level: float, target_year: int) -> float:
+        """Constant yearly amount of the spec's lever that reaches `target_level` in `target_year`."""
+        raise NotImplementedError
+
+    @property
+    def lever_observed(self) -> tuple[int, float]:
+        """Year and value of the lever's last observation."""
+        raise NotImplementedError
+
+    def lever_assumptions(self, target_year: int) -> str:
+        """The assumptions behind :meth:`required_lever`, in words."""
+        raise NotImplementedError
 
 
 def forecast_rng(rng: Any) -> Any:
