@@ -376,7 +376,7 @@ def _check_models(rows: list[dict[str, Any]], name: str) -> None:
         if model not in MODELS:
             valid = ", ".join(["auto", *sorted(m for m in MODELS if m != "auto")])
             raise DataError(f"{where}: `model` must be one of {valid}; got {_show(model)}.")
-        roles = MODELS[model].roles
+        roles = tuple(getattr(MODELS[model], "roles", ("series",)))
         if roles == ("series",):
             if inputs:
                 raise DataError(f"{where}: model {model} is fitted to the entry's own series and takes no "
