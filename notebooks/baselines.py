@@ -29,8 +29,10 @@
 # rate), not published.
 
 # %% tags=["parameters"]
+from typing import Optional  # the one parameter that may be None (papermill reads no `int | None`)
+
 lang: str = "zh"  # language of chart labels and names: "zh" or "en"
-origin: int = 2016  # data as of this year [year]; later observations are ignored
+origin: Optional[int] = None  # data as of this year [year]; None: the plan's last observed year
 data_file: str = ""  # extra observations CSV (indicator, year, value); "" for none
 indicators_file: str = ""  # another plan's registry (YAML); "" for the embedded one
 params_dir: str = ""  # folder of the params file given with -f: relative data_file and indicators_file are read from it; "": the current folder
@@ -43,7 +45,7 @@ from IPython.display import HTML, Markdown, display
 
 import xmforecast
 from xmforecast import plots, report
-from xmforecast.registry import is_embedded
+from xmforecast.registry import registry_plan
 from xmforecast.scenarios import scenario_from_parameters
 
 settings = scenario_from_parameters(dict(scenario="baselines", lang=lang, origin=origin, data_file=data_file,
@@ -54,11 +56,8 @@ name = "name_zh" if settings.lang == "zh" else "name_en"
 registry = xmforecast.load_indicators(settings.indicators_file or None)
 obs = xmforecast.load_observations(settings.data_file or None, indicators=registry, origin=settings.origin)
 headline = xmforecast.registry.headline_ids(registry, obs)
-if is_embedded(registry):
-    plan = ("厦门市科学技术局 2016 年科技创新工作总结及 2017 年工作要点 (the Xiamen Science and Technology "
-            "Bureau's 2016 review and 2017 plan), with published history for 2010–2016")
-else:
-    plan = f"the registry `{Path(settings.indicators_file).name}`"
+folder = registry_plan(registry)
+plan = folder.name(settings.lang) if folder else f"the registry `{Path(settings.indicators_file).name}`"
 display(Markdown(f"Plan: {plan}; {len(registry)} indicators, {len(obs)} observations up to {settings.origin}."))
 
 # %% [markdown] tags=["lab-only"]

@@ -10,7 +10,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import xmforecast
-from xmforecast.data import COLUMNS, FIRST_YEAR, HISTORY_FILE, last_observed_year, read_user_observations, year_rule
+from xmforecast.data import COLUMNS, FIRST_YEAR, last_observed_year, read_user_observations, year_rule
+from xmforecast.folder import DEFAULT_PLAN
+
+HISTORY_FILE = DEFAULT_PLAN / "observations.csv"
 from xmforecast.exceptions import DataError, ScenarioError
 
 THIS_YEAR = datetime.date.today().year
@@ -271,7 +274,7 @@ def test_no_baseline_and_no_data_is_one_clear_error(tmp_path):
 
 
 def test_the_shipped_history_can_still_be_asked_for(tmp_path):
-    obs = xmforecast.load_observations(indicators=_city_registry(tmp_path), history_file=xmforecast.data.HISTORY_FILE)
+    obs = xmforecast.load_observations(indicators=_city_registry(tmp_path), history_file=HISTORY_FILE)
     assert len(xmforecast.series(obs, "tech_trade")) > 1
 
 

@@ -13,14 +13,21 @@ def test_data_and_template_folders_are_packages_with_their_files_declared():
     # A fixed `packages` list leaves xmforecast.data out and setuptools warns "Package ... is absent".
     assert isinstance(config["packages"], dict) and "xmforecast*" in config["packages"]["find"]["include"]
     package_data = config["package-data"]
-    for folder in [ROOT / "xmforecast", *sorted(p for p in (ROOT / "xmforecast").iterdir() if p.is_dir())]:
-        if folder.name == "__pycache__":
+    for path in sorted((ROOT / "xmforecast").rglob("*")):
+        if not path.is_file() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts:
             continue
-        package = ".".join(folder.relative_to(ROOT).parts)
-        for path in folder.iterdir():
-            if path.is_file() and path.suffix not in (".py", ".pyc"):
-                patterns = package_data.get(package, [])
-                assert any(fnmatch.fnmatch(path.name, p) for p in patterns), f"{path} is not shipped"
+        # A file is shipped when a pattern of its folder's package or of a package above matches it.
+        parts = path.relative_to(ROOT).parts
+        shipped = any(_glob_matches(parts[depth:], pattern)
+                      for depth in range(1, len(parts))
+                      for pattern in package_data.get(".".join(parts[:depth]), []))
+        assert shipped, f"{path} is not shipped"
+
+
+def _glob_matches(parts: tuple[str, ...], pattern: str) -> bool:
+    """As setuptools globs package data: each `*` stays within one folder level."""
+    levels = pattern.split("/")
+    return len(levels) == len(parts) and all(fnmatch.fnmatch(p, g) for p, g in zip(parts, levels))
 
 
 def test_templates_are_there():

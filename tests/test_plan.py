@@ -115,3 +115,38 @@ def test_what_it_takes_answers_every_target_from_the_cached_simulation(city, mon
     assert table["indicator"].tolist() == city.ids
     assert table["p_attain"].tolist() == evaluation.table["p_attain"].tolist()
     assert table["growth_for_probability"].notna().all()
+
+
+def test_a_copy_of_the_default_plan_folder_loads_exactly_as_the_default(tmp_path):
+    import shutil
+
+    from xmforecast.folder import DEFAULT_PLAN
+
+    copy = tmp_path / "copy"
+    shutil.copytree(DEFAULT_PLAN, copy)
+    registry = xmforecast.load_indicators(copy / "indicators.yaml")
+    pd.testing.assert_frame_equal(xmforecast.load_observations(indicators=registry), xmforecast.load_observations())
+    alone = tmp_path / "alone.yaml"  # the same registry outside a plan folder brings its baselines only
+    shutil.copy(copy / "indicators.yaml", alone)
+    only = xmforecast.load_observations(indicators=xmforecast.load_indicators(alone))
+    assert set(only["source"].str.split(":").str[0]) == {"registry baseline", "computed"}
+
+
+@pytest.mark.parametrize("manifest, rule", [
+    (None, r"plan\.yaml: not a plan folder \(no plan\.yaml\)"),
+    ("registry: indicators.yaml\n", r"plan\.yaml: `name_zh` or `name_en` is required"),
+    ("name_en: X\n", r"plan\.yaml: `registry` is required"),
+    ("name_en: X\nregistry: nowhere.yaml\n", r"plan\.yaml: `registry`: file not found"),
+    ("name_en: X\nregistry: indicators.yaml\ncolour: red\n", r"plan\.yaml: unknown key `colour`"),
+    ("name_en: X\nregistry: indicators.yaml\nseed: {page_numbers: [[1, 2]]}\n", r"plan\.yaml: seed: `page_numbers`"),
+])
+def test_a_bad_plan_folder_is_one_line_naming_the_manifest_and_the_rule(tmp_path, manifest, rule):
+    from xmforecast.folder import read_plan_folder
+
+    (tmp_path / "indicators.yaml").write_text("- {id: a, name_en: A, unit: u, kind: stock, direction: increase}\n",
+                                              encoding="utf-8")
+    if manifest is not None:
+        (tmp_path / "plan.yaml").write_text(manifest, encoding="utf-8")
+    with pytest.raises(DataError, match=rule) as error:
+        read_plan_folder(tmp_path)
+    assert "\n" not in str(error.value)

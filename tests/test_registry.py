@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from xmforecast.exceptions import DataError
 from xmforecast.registry import clean_seed, load_indicators, seed_text
 
-HISTORY = Path(__file__).resolve().parent.parent / "xmforecast" / "data" / "xiamen_history_2010_2016.csv"
+HISTORY = Path(__file__).resolve().parent.parent / "xmforecast" / "plans" / "xiamen" / "observations.csv"
 SCHEMA = [
     "id", "name_zh", "name_en", "unit", "kind", "direction",
     "base_year", "base_value", "base_quote", "base_source",
@@ -169,7 +169,7 @@ def test_the_cumulative_online_baseline_is_flagged(registry):
 
 def test_frame_shape_order_and_types(registry):
     assert list(registry.columns) == SCHEMA
-    raw = yaml.safe_load((Path(__file__).resolve().parent.parent / "xmforecast" / "data"
+    raw = yaml.safe_load((Path(__file__).resolve().parent.parent / "xmforecast" / "plans" / "xiamen"
                           / "indicators.yaml").read_text(encoding="utf-8"))
     assert registry["id"].tolist() == [entry["id"] for entry in raw]
     assert str(registry["base_value"].dtype) == "float64"
@@ -482,12 +482,15 @@ def test_a_registry_without_any_name_is_refused(tmp_path):
         load_indicators(path)
 
 
-def test_only_the_packaged_registry_counts_as_embedded(tmp_path):
-    from xmforecast.registry import is_embedded
+def test_a_registry_belongs_to_the_plan_folder_it_was_read_from(tmp_path):
+    from xmforecast.folder import DEFAULT_PLAN
+    from xmforecast.registry import registry_plan
 
     other = load_indicators(_write(tmp_path, [_entry(name_zh="DROP")], name="city.yaml"))
-    assert is_embedded(load_indicators()) and is_embedded(None)
-    assert not is_embedded(other) and not is_embedded(pd.DataFrame(other.to_dict("records")))
+    assert registry_plan(load_indicators()).path == registry_plan(None).path == DEFAULT_PLAN
+    assert registry_plan(other) is None and registry_plan(pd.DataFrame(other.to_dict("records"))) is None
+    (tmp_path / "plan.yaml").write_text("name_en: City\nregistry: city.yaml\n", encoding="utf-8")
+    assert registry_plan(load_indicators(tmp_path / "city.yaml")).name("zh") == "City"
 
 
 def test_the_headline_is_marked_in_the_registry_or_taken_from_the_first_observed_targets():

@@ -175,7 +175,7 @@ def test_run_manifest(first_run):
     assert manifest["scenarios"]["base"]["parameters"] == Scenario(
         scenario="base", title="基线 Base", n_paths=100
     ).to_parameters()
-    history = next(d for d in manifest["data"] if d["file"].endswith("xiamen_history_2010_2016.csv"))
+    history = next(d for d in manifest["data"] if d["file"].endswith("plans/xiamen/observations.csv"))
     assert history["sha256"] == hashlib.sha256(Path(history["file"]).read_bytes()).hexdigest()
     assert history["max_year"] == 2016
     assert {"python", "xmforecast", "pandas", "numpy", "statsmodels", "papermill"} <= set(manifest["versions"])

@@ -294,7 +294,7 @@ def _check_range(option: str, value: int | None, bounds: tuple[int, int], what: 
 
 def _check_origin(origin: int | None, observations: pd.DataFrame) -> None:
     """An origin is an observed year (:func:`xmforecast.data.year_rule`), not after the data's last year."""
-    from .data import in_year_range, year_rule
+    from .rules import in_year_range, year_rule
 
     if origin is None:
         return

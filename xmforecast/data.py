@@ -16,14 +16,15 @@ quote      the sentence it comes from, in the original language
 ========== ==================================================================
 
 Precedence when two sources give the same (indicator, year): a user's file, then the
-seed (as recorded in the registry), then the shipped history.
+registry's baselines quoted from the plan's seed document, then the plan folder's own
+observations, then the registry's other baselines.
 
-The shipped history is Xiamen's: it completes the embedded registry only. Another plan's
-registry gets its observations from its own baselines and the user's file, nothing else.
+A plan folder's observations (see :mod:`xmforecast.folder`) complete a registry read from
+that folder. A registry file given alone gets its observations from its own baselines and the
+user's file, nothing else.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import math
 import re
 from collections.abc import Iterator
@@ -31,118 +32,41 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .exceptions import DataError
+from .rules import FIRST_YEAR, LAST_TARGET_YEAR, MAX_VALUE, in_year_range, last_observed_year, year_rule
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["COLUMNS", "FIRST_YEAR", "LAST_TARGET_YEAR", "MAX_VALUE", "HISTORY_FILE", "last_observed_year",
+__all__ = ["COLUMNS", "FIRST_YEAR", "LAST_TARGET_YEAR", "MAX_VALUE", "last_observed_year",
            "year_rule", "in_year_range", "load_observations", "read_user_observations", "check_observation_frame",
            "series"]
 
 COLUMNS = ["indicator", "year", "value", "unit", "status", "quality", "source", "quote"]
-HISTORY_FILE = Path(__file__).resolve().parent / "data" / "xiamen_history_2010_2016.csv"
-SEED_SOURCE = "seed document: 厦门市科学技术局 2016 年科技创新工作总结及 2017 年工作要点"
 _REQUIRED = ("indicator", "year", "value")
-#: Earliest year any input may carry [year]: an observation, a registry's ``base_year`` or
-#: ``target_year``, an origin. The one year rule: an observed year lies in
-#: FIRST_YEAR..:func:`last_observed_year`, a target year in FIRST_YEAR..:data:`LAST_TARGET_YEAR`.
-FIRST_YEAR = 1800
-#: Latest year a target may name [year]; only targets may lie in the future.
-LAST_TARGET_YEAR = 2100
-#: Largest value an observation may carry [indicator's unit]: above any real figure, and far
-#: from float overflow once growth is compounded over a horizon.
-MAX_VALUE = 1e15
-
-
-def last_observed_year() -> int:
-    """The latest year an observed year may be: the current calendar year, read on each call.
-
-    Observed years are a CSV row's ``year``, a registry's ``base_year``, the CLI's
-    ``--origin`` and a scenario's ``origin``.
-
-    Returns
-    -------
-    int
-        ``datetime.date.today().year``.
-    """
-    return _dt.date.today().year
-
-
-def year_rule(*, target: bool = False) -> str:
-    """The year rule in the words every message uses, e.g. ``"must be a year 1800-2100"``.
-
-    A message names the input, states this rule and shows the value received:
-    ``"`origin` must be a year 1800-<this year>; got 1700."``
-
-    Parameters
-    ----------
-    target : bool
-        The rule for a target year (up to :data:`LAST_TARGET_YEAR`) rather than for an
-        observed year (up to :func:`last_observed_year`).
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> year_rule(target=True)
-    'must be a year 1800-2100'
-    """
-    last = LAST_TARGET_YEAR if target else last_observed_year()
-    return f"must be a year {FIRST_YEAR}-{last}"
-
-
-def in_year_range(value: object, *, target: bool = False) -> bool:
-    """Whether `value` is a year the rule allows: an integer (not a bool) in the range.
-
-    Parameters
-    ----------
-    value : object
-        The year received.
-    target : bool
-        Check against the target years' range rather than the observed years'.
-
-    Returns
-    -------
-    bool
-        True for :data:`FIRST_YEAR` <= value <= :func:`last_observed_year` (or
-        :data:`LAST_TARGET_YEAR` with `target`).
-
-    Examples
-    --------
-    >>> in_year_range(1935), in_year_range(1799), in_year_range(2100, target=True), in_year_range(True)
-    (True, False, True, False)
-    """
-    if isinstance(value, bool) or not isinstance(value, int):
-        return False
-    return FIRST_YEAR <= value <= (LAST_TARGET_YEAR if target else last_observed_year())
-
-
 def load_observations(
     data_file: str | Path | None = None,
     *,
     indicators: pd.DataFrame | None = None,
-    history_file: str | Path | None = "embedded",
+    history_file: str | Path | None = "plan",
     origin: int | None = None,
 ) -> pd.DataFrame:
-    """All observations as one long frame: seed + shipped history (+ a user's CSV).
+    """All observations as one long frame: the registry's baselines + the plan's history (+ a user's CSV).
 
     Parameters
     ----------
     data_file : path, optional
         A user's CSV with columns ``indicator, year, value`` and optionally ``unit, status,
-        quality, source, quote``. Its rows win over the embedded data.
+        quality, source, quote``. Its rows win over every other source.
     indicators : DataFrame, optional
-        The registry (default: :func:`xmforecast.load_indicators`). Its baselines are seed
-        rows; a baseline with a prior-year growth rate yields a derived row for the year
-        before: ``value / (1 + prior_growth)``. The embedded registry turns only baselines
-        taken from the seed into rows (the others are in the shipped history); another
-        registry turns every baseline into a row.
-    history_file : path, None or "embedded"
-        Published history in the same long format. ``"embedded"`` (default): the shipped
-        Xiamen history with the embedded registry, none with any other registry (see
-        :func:`xmforecast.registry.is_embedded`); None for none.
+        The registry (default: the default plan's, :func:`xmforecast.load_indicators`).
+        Every baseline is a row; a baseline with a prior-year growth rate yields a derived
+        row for the year before: ``value / (1 + prior_growth)``. A baseline quoted from the
+        plan's seed document (``base_source: seed``) wins over the plan's history; the
+        others fill in where the history has no figure.
+    history_file : path, None or "plan"
+        Published history in the same long format. ``"plan"`` (default): the observations
+        of the plan folder the registry was read from, none for a registry file given alone
+        (see :func:`xmforecast.registry.registry_plan`); None for none.
     origin : int, optional
         Keep only years up to and including ``origin`` ("as of" that year).
 
@@ -165,19 +89,21 @@ def load_observations(
     """
     import pandas as pd
 
-    from .registry import is_embedded, load_indicators
+    from .registry import load_indicators, registry_plan
 
     if indicators is None:
         indicators = load_indicators()
-    embedded = is_embedded(indicators)
-    if isinstance(history_file, str) and history_file == "embedded":
-        history_file = HISTORY_FILE if embedded else None
+    plan = registry_plan(indicators)
+    if isinstance(history_file, str) and history_file == "plan":
+        history_file = plan.observations if plan else None
+    seed = plan.seed_title if plan else None
     frames = []
     if data_file is not None:
         frames.append(read_user_observations(data_file, indicators=indicators))
-    frames.append(_seed_rows(indicators, every_baseline=not embedded))
+    frames.append(baseline_rows(indicators, seed=seed, quoted=True))
     if history_file is not None:
         frames.append(_read_history(Path(history_file)))
+    frames.append(baseline_rows(indicators, seed=seed, quoted=False))
     frames = [f for f in frames if len(f)]
     if not frames:
         where = Path(str(indicators.attrs.get("registry") or "registry")).name
@@ -253,33 +179,44 @@ def _read_history(path: Path) -> pd.DataFrame:
     return frame[COLUMNS]
 
 
-def _seed_rows(indicators: pd.DataFrame, *, every_baseline: bool = False) -> pd.DataFrame:
-    """Baselines the registry takes from the seed, and the prior year they imply.
+def baseline_rows(indicators: pd.DataFrame, *, seed: str | None = None, quoted: bool | None = None) -> pd.DataFrame:
+    """The registry's baselines as observation rows, with the prior year they imply.
 
-    With ``every_baseline`` (another plan's registry), every baseline is a row, whatever
-    its ``base_source``, and the rows name that source rather than Xiamen's seed document.
+    Parameters
+    ----------
+    indicators : DataFrame
+        The registry.
+    seed : str, optional
+        The title of the plan's seed document; then a baseline with ``base_source: seed``
+        cites it (quality ``seed``). Without one, every baseline cites the registry
+        (quality ``user``).
+    quoted : bool, optional
+        Only the baselines quoted from the seed (True), only the others (False), or all.
     """
     import pandas as pd
 
     rows = []
     for rec in indicators.to_dict("records"):
         base = rec.get("base_value")
-        if base is None or pd.isna(base) or (rec.get("base_source") != "seed" and not every_baseline):
+        if base is None or pd.isna(base):
+            continue
+        from_seed = seed is not None and rec.get("base_source") == "seed"
+        if quoted is not None and from_seed != quoted:
             continue
         year = int(rec["base_year"])
         quote = rec.get("base_quote")
         quote = "" if quote is None or (isinstance(quote, float) and pd.isna(quote)) else quote
-        if every_baseline:
-            source, quality = f"registry baseline: {rec.get('base_source') or 'not stated'}", "user"
+        if from_seed:
+            source, quality, origin = f"seed document: {seed}", "seed", "the seed"
         else:
-            source, quality = SEED_SOURCE, "seed"
+            source, quality = f"registry baseline: {rec.get('base_source') or 'not stated'}", "user"
+            origin = "the registry"
         rows.append(
             dict(indicator=rec["id"], year=year, value=float(base), unit=rec["unit"],
                  status="published", quality=quality, source=source, quote=quote)
         )
         growth = rec.get("prior_growth")
         if growth is not None and not pd.isna(growth):
-            origin = "the registry" if every_baseline else "the seed"
             rows.append(
                 dict(indicator=rec["id"], year=year - 1, value=float(base) / (1.0 + float(growth)),
                      unit=rec["unit"], status="derived", quality=quality,
@@ -386,9 +323,10 @@ def _checked_rows(records, indicators: pd.DataFrame, label: str, source: str, un
     """Check (number, {column: text}) records; a DataFrame of :data:`COLUMNS`."""
     import pandas as pd
 
-    from .registry import is_embedded
+    from .registry import registry_plan
 
-    listing = "`xmforecast indicators`" if is_embedded(indicators) else "`xmforecast indicators --indicators FILE`"
+    listing = "`xmforecast indicators`" if _is_default(registry_plan(indicators)) else \
+        "`xmforecast indicators --indicators FILE`"
     units = dict(zip(indicators["id"], indicators["unit"]))
     last_year = last_observed_year()  # once, not per row: a file may hold a million rows
     seen: dict[tuple[str, int], int] = {}
@@ -479,3 +417,10 @@ def _clip(text: str, width: int = 40) -> str:
     """A received value for a message: quoted, on one line, at most `width` characters."""
     shown = repr(str(text))
     return shown if len(shown) <= width else shown[: width - 4] + "...'"
+
+
+def _is_default(plan) -> bool:
+    """Whether a plan folder is the one the CLI uses when given none (for a hint's wording)."""
+    from .folder import DEFAULT_PLAN
+
+    return plan is not None and plan.path == DEFAULT_PLAN

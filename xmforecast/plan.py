@@ -64,9 +64,10 @@ class Plan:
         Parameters
         ----------
         indicators : path, optional
-            The registry (YAML, see :func:`xmforecast.load_indicators`); None: the
-            embedded Xiamen registry, whose observations include the shipped history.
-            Another registry's observations are its baselines and ``data`` only.
+            A plan folder (see :mod:`xmforecast.folder`), or a registry file (YAML, see
+            :func:`xmforecast.load_indicators`); None: the default plan folder. A plan
+            folder's registry brings the folder's observations; a registry file given alone
+            brings its baselines only, and ``data``.
         data : path, optional
             Observations CSV (``indicator, year, value`` and optional columns); its rows
             win over the registry's baselines.
@@ -85,7 +86,12 @@ class Plan:
         from .data import load_observations
         from .registry import load_indicators
 
-        reg = load_indicators(indicators)
+        if indicators is not None and Path(indicators).is_dir():
+            from .folder import read_plan_folder
+
+            reg = load_indicators(read_plan_folder(indicators).registry)
+        else:
+            reg = load_indicators(indicators)
         obs = load_observations(data, indicators=reg)
         return cls._build(reg, obs, origin, "embedded" if indicators is None else str(indicators))
 
@@ -127,7 +133,7 @@ class Plan:
         """
         import pandas as pd
 
-        from .data import COLUMNS, _seed_rows, check_observation_frame
+        from .data import COLUMNS, baseline_rows, check_observation_frame
         from .registry import indicators_from_records
 
         if not isinstance(indicators, pd.DataFrame):
@@ -142,7 +148,7 @@ class Plan:
         frames = []
         if observations is not None:
             frames.append(check_observation_frame(observations, reg, name=f"{name} observations"))
-        frames.append(_seed_rows(reg, every_baseline=True))
+        frames.append(baseline_rows(reg))
         frames = [f for f in frames if len(f)]
         if not frames:
             raise DataError(f"{name}: no observations: the registry has no baseline (base_year, base_value) "
@@ -313,5 +319,12 @@ def _key(scenario: Any) -> str | None:
 
 def load_plan(indicators: str | Path | None = None, data: str | Path | None = None, *,
               origin: int | None = None) -> Plan:
-    """:meth:`Plan.from_files`: the embedded Xiamen plan when called with no argument."""
+    """:meth:`Plan.from_files`: a plan folder, or a registry file and data; the default plan with no argument.
+
+    Examples
+    --------
+    >>> from xmforecast.folder import DEFAULT_PLAN
+    >>> load_plan(DEFAULT_PLAN).observations.equals(load_plan().observations)
+    True
+    """
     return Plan.from_files(indicators, data, origin=origin)

@@ -1,9 +1,10 @@
 """The indicator registry and the seed document it quotes.
 
-The registry (``data/indicators.yaml``) lists every indicator with its 2016 baseline, the
-2017 target and the exact fragment of the seed each number comes from. The seed is text
-extracted from a PDF: each line starts with a chunk marker ``N、`` and printed page numbers
-sit inside sentences; :func:`clean_seed` undoes both so that the quotes can be checked.
+A registry (``indicators.yaml`` of a plan folder, or any file) lists every indicator with its
+baseline, its target and, for a plan with a seed document, the exact fragment each number
+comes from. A seed is text extracted from a PDF: each line starts with a chunk marker ``N、``
+and printed page numbers sit inside sentences; :func:`clean_seed` undoes both (with the
+plan's table of page numbers) so that the quotes can be checked.
 """
 from __future__ import annotations
 
@@ -13,21 +14,19 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .data import MAX_VALUE, in_year_range, year_rule
+from .rules import MAX_VALUE, in_year_range, year_rule
 from .exceptions import DataError
+from .folder import DEFAULT_PLAN, PlanFolder, plan_folder_of, read_plan_folder
 from .reference import CLASSES, FAMILIES, default_class
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["INDICATORS_FILE", "SEED_FILE", "FIELDS", "REGISTRY_ATTR", "load_indicators", "indicators_from_records",
-           "is_embedded",
-           "clean_seed", "seed_text"]
+__all__ = ["INDICATORS_FILE", "FIELDS", "REGISTRY_ATTR", "PLAN_ATTR", "load_indicators", "indicators_from_records",
+           "registry_plan", "clean_seed", "seed_text"]
 
-INDICATORS_FILE = Path(__file__).resolve().parent / "data" / "indicators.yaml"
-SEED_FILE = (
-    Path(__file__).resolve().parent.parent / "seeds" / "xiamen_st_bureau_2016_review_2017_plan.txt"
-)
+#: The default plan's registry.
+INDICATORS_FILE = DEFAULT_PLAN / "indicators.yaml"
 
 #: Registry fields, in the order of the returned frame's columns.
 FIELDS = (
@@ -40,10 +39,11 @@ FIELDS = (
 _REQUIRED = ("id", "unit", "kind", "direction")
 #: Either name is enough; a missing one is filled from the other.
 _NAMES = ("name_zh", "name_en")
-#: ``DataFrame.attrs`` key of a registry frame: ``"embedded"`` for the packaged Xiamen
-#: registry, else the file it was read from. Only the embedded registry's observations
-#: are completed with the shipped history.
+#: ``DataFrame.attrs`` key of a registry frame: the file it was read from, or the name given.
 REGISTRY_ATTR = "registry"
+#: ``DataFrame.attrs`` key of a registry read from a plan folder: the folder, whose
+#: observations complete the registry's baselines (see :func:`registry_plan`).
+PLAN_ATTR = "plan"
 _CHOICES = {
     "kind": ("stock", "flow", "ratio", "amount"),
     "direction": ("increase", "decrease"),
@@ -55,43 +55,19 @@ _TEXT = ("name_zh", "name_en", "unit", "base_quote", "base_source", "prior_growt
          "target_quote", "notes")
 _ID = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 
-# Printed page numbers that the PDF extraction left inside sentences, as
-# (text before, page number, text after). The table is written by hand from a
-# reading of the document: its pagination is known to no library, and digits
-# next to text cannot be told from figures by any rule. Each context occurs
-# once in the seed after the chunk markers are removed and the lines joined.
-_PAGE_NUMBERS = (
-    ("", "1", "厦门市科学技术局 2016 年"),  # first page, before the title
-    ("协同推进自创区", "2", "建设"),
-    ("扶持骨干企业建设", "3", "20 个"),  # "建设 20 个" platforms, not 320
-    ("贡献了全市所得税", "4", "收入的 8.68%"),
-    ("新锐设计企业奖。", "5", "(三)创新创业"),
-    ("超过 1.5 亿元。", "6", "四是科技人才"),
-    ("报名参赛,同比增长", "7", "18%;28 家"),  # growth 18 %, not 718 %
-    ("厦门大学、华", "8", "为三方共建"),
-    ("市值翻 12 倍。", "9", "三是科技企业"),
-    ("进一步", "10", "扩大科研人员"),
-    ("系列重要讲", "11", "话精神"),
-    ("并上报批准。", "12", "3.策划启动"),  # page 12, then item 3.
-    ("中科院沈阳", "13", "自动化所"),
-    ("提前梳理、", "14", "总结各项指标"),
-    ("重点实", "15", "验室、工程中心"),
-    ("建设国家级研发", "16", "机构、工程中心"),
-    ("拓展科技担保、", "17", "科技保险"),
-    ("小微企业专利数的增长;", "18", "促进知识产权"),
-    ("坚决贯彻执行党", "19", "的各项决策"),
-    ("工 作 的 指 导 ,", "20", "提 升 管 理"),
-)
 _MARKER = re.compile(r"^\d+、")
 
 
-def clean_seed(text: str) -> str:
+def clean_seed(text: str, page_numbers: tuple[tuple[str, str, str], ...] | None = None) -> str:
     """Undo the PDF extraction's damage to the seed document.
 
     Parameters
     ----------
     text : str
         Raw seed text: lines that each start with a chunk marker ``N、``.
+    page_numbers : tuple, optional
+        ``(text before, page, text after)`` contexts of printed page numbers (default: the
+        default plan's, from its ``plan.yaml``).
 
     Returns
     -------
@@ -113,8 +89,10 @@ def clean_seed(text: str) -> str:
     >>> clean_seed("1、厦门大学、华8为三方共建")
     '厦门大学、华为三方共建'
     """
+    if page_numbers is None:
+        page_numbers = read_plan_folder().page_numbers
     joined = "".join(_MARKER.sub("", line, count=1) for line in text.splitlines())
-    for before, page, after in _PAGE_NUMBERS:
+    for before, page, after in page_numbers:
         joined = joined.replace(before + page + after, before + after)
     return joined
 
@@ -125,7 +103,8 @@ def seed_text(path: str | Path | None = None, clean: bool = True) -> str:
     Parameters
     ----------
     path : path, optional
-        Text file (UTF-8); default: the repository's ``seeds/`` document.
+        Text file (UTF-8); default: the default plan's seed document (its ``plan.yaml``
+        names it; it lies in the repository's ``seeds/``).
     clean : bool, default True
         Return :func:`clean_seed` of the text rather than the raw text.
 
@@ -143,8 +122,8 @@ def seed_text(path: str | Path | None = None, clean: bool = True) -> str:
     >>> "台湾青年创业团队287 个" in seed_text()
     True
     """
-    path = SEED_FILE if path is None else Path(path)
-    if not path.is_file():
+    path = read_plan_folder().seed_file if path is None else Path(path)
+    if path is None or not path.is_file():
         raise DataError(f"{path}: seed document not found.")
     text = path.read_text(encoding="utf-8")
     return clean_seed(text) if clean else text
@@ -156,8 +135,9 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
     Parameters
     ----------
     path : path, optional
-        A YAML file holding one list of mappings, one per indicator (default: the packaged
-        Xiamen registry). See ``data/indicators.yaml`` for the fields and their meaning.
+        A YAML file holding one list of mappings, one per indicator (default: the default
+        plan's, :data:`xmforecast.folder.DEFAULT_PLAN`). See ``plans/xiamen/indicators.yaml``
+        for the fields and their meaning.
         Required per entry: ``id``, ``name_zh`` or ``name_en``, ``unit``, ``kind`` and
         ``direction``; every other field is optional.
 
@@ -168,9 +148,9 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
         optional fields are null). ``base_value``, ``prior_growth`` [fraction] and
         ``target_value`` are floats; the years are nullable integers. An entry needs one
         name, ``name_zh`` or ``name_en``: a missing one is filled from the other, so that
-        outputs in either language name every indicator. ``attrs["registry"]`` is
-        ``"embedded"`` for the packaged registry, else the file's path (see
-        :func:`is_embedded`).
+        outputs in either language name every indicator. ``attrs["registry"]`` is the
+        file's path; ``attrs["plan"]`` the plan folder when the file is one's registry
+        (see :func:`registry_plan`).
 
     Raises
     ------
@@ -210,10 +190,11 @@ def load_indicators(path: str | Path | None = None) -> pd.DataFrame:
         raise DataError(str(exc).replace(f"{name}: ", f"{name}: not valid YAML: ", 1)) from None
     if not isinstance(entries, list) or not entries:
         raise DataError(f"{name}: the registry must be a non-empty YAML list of mappings.")
-    embedded = path.resolve() == INDICATORS_FILE
-
     frame = _registry_frame(entries, name)
-    frame.attrs[REGISTRY_ATTR] = "embedded" if embedded else str(path)
+    frame.attrs[REGISTRY_ATTR] = str(path)
+    folder = plan_folder_of(path)
+    if folder is not None:
+        frame.attrs[PLAN_ATTR] = str(folder.path)
     return frame
 
 
@@ -231,7 +212,7 @@ def indicators_from_records(entries: list[dict[str, Any]], *, name: str = "regis
     Returns
     -------
     DataFrame
-        As :func:`load_indicators`; ``attrs["registry"]`` is ``name`` (not the embedded one).
+        As :func:`load_indicators`; ``attrs["registry"]`` is ``name``; no plan folder.
 
     Raises
     ------
@@ -325,25 +306,29 @@ def headline_ids(indicators: pd.DataFrame, observations: pd.DataFrame | None = N
     return [i for i in indicators.loc[indicators["target_type"].notna(), "id"] if i in observed][:limit]
 
 
-def is_embedded(indicators: pd.DataFrame | None) -> bool:
-    """Whether a registry frame is the packaged Xiamen one (None stands for it).
+def registry_plan(indicators: pd.DataFrame | None) -> PlanFolder | None:
+    """The plan folder a registry frame was read from (None stands for the default plan).
 
     Parameters
     ----------
     indicators : DataFrame or None
         A registry as returned by :func:`load_indicators` (its ``attrs`` say where it
-        comes from), or a frame built by hand, which counts as another plan's.
+        comes from), or a frame built by hand, which belongs to no folder.
 
     Returns
     -------
-    bool
+    PlanFolder or None
+        None for a registry file given alone or a frame built by hand.
 
     Examples
     --------
-    >>> is_embedded(load_indicators()), is_embedded(None)
-    (True, True)
+    >>> registry_plan(None).path == registry_plan(load_indicators()).path
+    True
     """
-    return indicators is None or indicators.attrs.get(REGISTRY_ATTR) == "embedded"
+    if indicators is None:
+        return read_plan_folder(DEFAULT_PLAN)
+    folder = indicators.attrs.get(PLAN_ATTR)
+    return read_plan_folder(folder) if folder else None
 
 
 def _check_models(rows: list[dict[str, Any]], name: str) -> None:

@@ -951,14 +951,14 @@ def _write_manifest(path: Path, *, run_id, status, started, clock, scenarios, re
         except PackageNotFoundError:
             return None
 
-    # Another plan's run uses none of the embedded data: its manifest lists its own files only.
+    # The shipped reference data, the default plan's files when a scenario runs it, and the
+    # files the scenarios name.
     own = sorted({Path(f) for s in scenarios for f in (s.indicators_file, s.data_file) if f})
-    embedded = not any(s.indicators_file for s in scenarios)
-    from .data import HISTORY_FILE
-    from .registry import INDICATORS_FILE
+    from .folder import DEFAULT_PLAN
 
-    data_files = sorted(p for p in (Path(__file__).parent / "data").iterdir() if p.is_file()
-                        and (embedded or p.resolve() not in (HISTORY_FILE, INDICATORS_FILE)))
+    data_files = sorted(p for p in (Path(__file__).parent / "data").iterdir() if p.is_file())
+    if any(not s.indicators_file for s in scenarios):
+        data_files += sorted(p for p in DEFAULT_PLAN.iterdir() if p.is_file())
     data_files += own
     from .history import plan_key
 
