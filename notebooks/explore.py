@@ -32,12 +32,12 @@
 # - **volatility**: multiplies the spread of the simulated paths.
 
 # %% tags=["parameters"]
-from typing import Optional
+from typing import Optional  # the one parameter that may be None (papermill reads no `int | None`)
 
 scenario: str = "baseline"  # scenario name, [a-z0-9_-]+
 title: str = ""  # display title; empty: the scenario name
 lang: str = "zh"  # language of chart labels and names: "zh" or "en"
-origin: int = 2016  # forecast origin [year]; observations after it are ignored
+origin: Optional[int] = None  # forecast origin [year], later data ignored; None: the plan's last observed year
 horizon: int = 4  # years simulated beyond the origin [years]
 n_paths: int = 10_000  # simulated paths (at most 2,000 are used here, for speed)
 seed: int = 2017  # seed of the random generator
@@ -55,7 +55,7 @@ data_file: str = ""  # extra observations CSV (indicator, year, value); "" for n
 indicators_file: str = ""  # another plan's registry (YAML); "" for the embedded one
 params_dir: str = ""  # folder of the params file given with -f: relative data_file and indicators_file are read from it; "": the current folder
 output_dir: str = ""  # unused: this notebook writes no files
-indicator: str = "hightech_enterprises"  # target shown first (registry id; another plan: its first target)
+indicator: str = ""  # target shown first (registry id); "": the plan's first target
 
 # %%
 import functools

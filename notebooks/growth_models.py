@@ -30,8 +30,10 @@
 # series grew as fast (the base rate). The backtest below is shown as a check.
 
 # %% tags=["parameters"]
+from typing import Optional  # the one parameter that may be None (papermill reads no `int | None`)
+
 lang: str = "zh"  # language of chart labels and names: "zh" or "en"
-origin: int = 2016  # forecast origin [year]; observations after it are ignored
+origin: Optional[int] = None  # forecast origin [year], later data ignored; None: the plan's last observed year
 level: float = 80.0  # prediction interval level [%]
 horizon: int = 4  # years forecast beyond the last observation [years]
 data_file: str = ""  # extra observations CSV (indicator, year, value); "" for none

@@ -23,12 +23,12 @@
 # scenario's assumptions. The method and the details follow the answer.
 
 # %% tags=["parameters"]
-from typing import Optional
+from typing import Optional  # the one parameter that may be None (papermill reads no `int | None`)
 
 scenario: str = "baseline"  # scenario name, [a-z0-9_-]+; names the output folder
 title: str = ""  # display title; empty: the scenario name
 lang: str = "zh"  # language of chart labels and names: "zh" or "en"
-origin: int = 2016  # forecast origin [year]; observations after it are ignored
+origin: Optional[int] = None  # forecast origin [year], later data ignored; None: the plan's last observed year
 horizon: int = 4  # years simulated beyond the origin [years]
 n_paths: int = 10_000  # simulated paths
 seed: int = 2017  # seed of the random generator

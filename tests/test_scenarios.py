@@ -237,9 +237,26 @@ def test_an_origin_from_1800_to_this_year_is_accepted(tmp_path, origin):
     assert load_scenario(_write(tmp_path, f"scenario: a\norigin: {origin}\n")).origin == origin
 
 
-def test_the_default_origin_is_still_2016():
-    assert Scenario(scenario="a").origin == 2016
+def test_an_absent_origin_is_the_plans_last_observed_year(tmp_path):
+    assert Scenario(scenario="a").origin == 2016  # the default plan's data end in 2016
     assert "1800" in Scenario.model_fields["origin"].description
+    city = Path(__file__).resolve().parent.parent / "examples" / "lakeside"
+    text = f"scenario: a\nindicators_file: {city / 'indicators.yaml'}\ndata_file: {city / 'observations.csv'}\n"
+    assert load_scenario(_write(tmp_path, text)).origin == 2023  # not the default plan's 2016
+    assert load_scenario(_write(tmp_path, text + "origin: null\n")).origin == 2023
+
+
+def test_a_plan_that_cannot_be_read_leaves_the_origin_to_the_data_check(tmp_path, capsys):
+    from xmforecast import cli
+
+    (tmp_path / "bare.yaml").write_text("- {id: hubs, name_en: Hubs, unit: hubs, kind: stock, direction: increase}\n",
+                                        encoding="utf-8")
+    path = _write(tmp_path, "scenario: a\nindicators_file: bare.yaml\n")
+    assert load_scenario(path).origin is None
+    assert cli.main(["targets", "--scenario", str(path)]) != 0
+    assert capsys.readouterr().err.strip().endswith("no observations: the registry has no baseline (base_year, "
+                                                    "base_value) and no data file was given; pass a CSV of indicator, "
+                                                    "year, value (--data FILE, or data_file).")
 
 
 def test_every_field_documents_its_range():
@@ -279,7 +296,7 @@ def test_deep_nesting_is_refused_in_one_line(tmp_path):
 
 def _documents() -> list[str]:
     root = Path(__file__).resolve().parents[1]
-    shipped = [*root.glob("params/*.yaml"), *root.glob("examples/*/*.yaml"), root / "xmforecast/data/indicators.yaml"]
+    shipped = [*root.glob("params/*.yaml"), *root.glob("examples/*/*.yaml"), root / "xmforecast/plans/xiamen/indicators.yaml"]
     return [p.read_text(encoding="utf-8") for p in shipped] + [
         "a: 5e-2\n<<: {b: 1}\n", "a: &x [1, 2]\nb: *x\n", "title: " + _alias_bomb(), "a: &x [*x]\n",
         "a: 1\na: 2\n", "x: " + "[" * 40 + "]" * 40, "k: [1, 2\n", "d: 2016-01-01\nn: .inf\n",
@@ -347,7 +364,8 @@ def test_indicators_file_resolves_against_the_params_folder(tmp_path):
     folder.mkdir()
     (folder / "indicators.yaml").write_text("- {id: hubs, name_en: Hubs, unit: hubs, kind: stock, "
                                             "direction: increase}\n", encoding="utf-8")
-    (folder / "s.yaml").write_text("scenario: city\nindicators_file: indicators.yaml\n", encoding="utf-8")
+    (folder / "s.yaml").write_text("scenario: city\norigin: 2020\nindicators_file: indicators.yaml\n",
+                                   encoding="utf-8")
     assert load_scenario(folder / "s.yaml").indicators_file == str((folder / "indicators.yaml").resolve())
     (folder / "t.yaml").write_text("scenario: city\nindicators_file: nowhere.yaml\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"t\.yaml: key 'indicators_file': .*file not found"):
@@ -364,5 +382,7 @@ def test_the_unvalidated_default_scenario_is_the_validated_one():
     from xmforecast.scenarios import default_scenario
 
     fast = default_scenario()
-    assert fast == Scenario(scenario="default")
-    assert fast.to_parameters() == Scenario(scenario="default").to_parameters()
+    assert fast.origin is None  # not read from the plan: callers pass their own origin
+    resolved = fast.model_copy(update={"origin": Scenario(scenario="default").origin})
+    assert resolved == Scenario(scenario="default")
+    assert resolved.to_parameters() == Scenario(scenario="default").to_parameters()

@@ -21,10 +21,11 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from xmforecast.data import FIRST_YEAR, in_year_range, year_rule
+from xmforecast.rules import FIRST_YEAR, in_year_range, year_rule
 from xmforecast.exceptions import ScenarioError
 
 __all__ = ["Scenario", "SCENARIO_KEYS", "default_scenario", "MODEL_SETTINGS", "load_scenario", "load_scenarios", "scenario_from_parameters"]
@@ -77,10 +78,11 @@ class Scenario(BaseModel):
         Display title, at most 200 characters (empty: use `scenario`).
     lang : {"zh", "en"}
         Language of the notebook's prose and charts.
-    origin : int
+    origin : int, optional
         Forecast origin [year]; observations after it are ignored. An observed year:
-        :data:`xmforecast.data.FIRST_YEAR` (1800) to the current year
-        (:func:`xmforecast.data.year_rule`).
+        :data:`xmforecast.rules.FIRST_YEAR` (1800) to the current year
+        (:func:`xmforecast.rules.year_rule`). Absent or null: the last year the plan's
+        registry and ``data_file`` observe (None while they cannot be read).
     horizon : int
         Years forecast beyond `origin` [years], 1..30.
     n_paths : int
@@ -135,7 +137,8 @@ class Scenario(BaseModel):
     )
     title: str = Field("", max_length=200, description="Display title, at most 200 characters (empty: the name).")
     lang: Literal["zh", "en"] = Field("zh", description="Language of prose and charts: zh or en.")
-    origin: int = Field(2016, description=f"Forecast origin [year], {FIRST_YEAR}..the current year.")
+    origin: int | None = Field(None, description=f"Forecast origin [year], {FIRST_YEAR}..the current year; "
+                                                  "null or absent: the plan's last observed year.")
     horizon: int = Field(4, ge=1, le=30, description="Years forecast beyond the origin [years], 1..30.")
     n_paths: int = Field(10_000, ge=10, le=1_000_000, description="Simulated paths, 10..1,000,000.")
     seed: int = Field(2017, ge=0, le=2**63 - 1, description="Seed of the random generator, 0..2**63-1.")
@@ -192,12 +195,25 @@ class Scenario(BaseModel):
 
     @field_validator("origin")
     @classmethod
-    def _observed_year(cls, value: int) -> int:
+    def _observed_year(cls, value: int | None) -> int | None:
         # The upper bound is this year, so it is checked here rather than frozen in `Field(le=)`
         # at import; the message is the `_RULES` entry.
-        if not in_year_range(value):
+        if value is not None and not in_year_range(value):
             raise PydanticCustomError("year_range", "not an observed year")
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _origin_from_plan(cls, data: Any, info: ValidationInfo) -> Any:
+        # An absent origin is the plan's last observed year, so a scenario never silently
+        # drops the newer data of a plan; read here, where the plan's files are known. A plan
+        # that cannot be read leaves it None: reading the data, which every use of the
+        # scenario does first, then names the file, row and rule.
+        if isinstance(data, dict) and data.get("origin") is None:
+            year = _last_observed(data, Path((info.context or {}).get("base_dir", ".")))
+            if year is not None:
+                data = {**data, "origin": year}
+        return data
 
     @field_validator("model")
     @classmethod
@@ -226,6 +242,24 @@ class Scenario(BaseModel):
 
 
 SCENARIO_KEYS: tuple[str, ...] = tuple(Scenario.model_fields)
+
+
+def _last_observed(data: dict, base_dir: Path) -> int | None:
+    """The last year observed in the plan a scenario's raw values name; None if they cannot be read."""
+    from xmforecast.exceptions import XMForecastError
+
+    files = [data.get(key) or "" for key in ("indicators_file", "data_file")]
+    if not all(isinstance(f, str) for f in files):
+        return None  # a wrong type: the field's own check says so
+    from xmforecast.data import load_observations
+    from xmforecast.registry import load_indicators
+
+    try:
+        indicators_file, data_file = ((base_dir / Path(f).expanduser()) if f else None for f in files)
+        obs = load_observations(data_file, indicators=load_indicators(indicators_file))
+    except (XMForecastError, OSError, ValueError):
+        return None  # the file checks name the problem
+    return int(obs["year"].max())
 
 
 def default_scenario() -> Scenario:
