@@ -110,7 +110,7 @@ def test_the_history_of_another_plan_reads_that_plan(tmp_path):
     from datetime import datetime
     from pathlib import Path
 
-    from xmforecast.report import write_history
+    from xmforecast.publish import write_history
 
     example = Path(__file__).resolve().parents[1] / "examples" / "lakeside"
     run_dir = tmp_path / "building"
@@ -127,7 +127,7 @@ def test_a_plans_history_never_mixes_in_another_plans_runs(three_runs, tmp_path)
     import shutil
 
     from xmforecast.history import plan_key
-    from xmforecast.report import write_history
+    from xmforecast.publish import write_history
 
     example = Path(__file__).resolve().parents[1] / "examples" / "lakeside"
     out = tmp_path / "reports"

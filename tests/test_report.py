@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from xmforecast import report
+from xmforecast import colours, phrases, report
 
 
 @pytest.mark.parametrize(
@@ -118,13 +118,13 @@ def test_an_expected_year_beyond_the_simulation_is_written_as_such():
 
 @pytest.mark.parametrize("lang, words", [("zh", "2017 年新认定高新技术企业 ≥ 242"), ("en", "≥ 242 new certifications in 2017")])
 def test_what_it_takes_names_the_lever_as_its_model_declares(lang, words):
-    from xmforecast.report import _takes
+    from xmforecast.phrases import takes_words
 
     row = {"required_growth": 0.143, "lever": "first-time certifications per year [firms]", "lever_needed": 241.3,
            "target_year": 2017}
-    assert words in _takes(row, lang)
+    assert words in takes_words(row, lang)
     unknown = {**row, "lever": "hubs opened per year [hubs]"}
-    assert "hubs opened per year [hubs]" in _takes(unknown, lang)  # a lever no model declares is shown as given
+    assert "hubs opened per year [hubs]" in takes_words(unknown, lang)  # a lever no model declares is shown as given
 
 
 def test_the_page_shows_each_target_s_base_rate_with_whose_it_is():
@@ -171,7 +171,7 @@ def test_one_rounding_rule_for_the_lever_everywhere():
            "latest_value": 1225, "latest_year": 2016, "target_level": 1400, "direction": "increase"}
     csv = report.round_for_csv(pd.DataFrame([row]))
     assert int(csv["lever_needed"].iloc[0]) == 243 == report.lever_count(242.3)
-    assert "≥ 243 " in report._takes(row, "en") and "≥ 243 " in report._takes(
+    assert "≥ 243 " in phrases.takes_words(row, "en") and "≥ 243 " in phrases.takes_words(
         {**row, "lever_needed": csv["lever_needed"].iloc[0]}, "en")
 
 
@@ -196,10 +196,10 @@ def test_the_required_rate_scenario_is_a_grey_check_not_a_forecast(lang):
         for s, flag in (("baseline", False), ("required_rate", True))])
     html = report.comparison_table(rows, lang)
     cells = re.findall(r'<td class="p" style="background: (#\w+);[^>]*>([^<]*)</td>', html)
-    assert cells[0][0] == report.probability_color(0.51) and cells[1][0] == report._NO_PROBABILITY
+    assert cells[0][0] == report.probability_color(0.51) and cells[1][0] == colours.NO_PROBABILITY
     assert ("检验而非预测" if lang == "zh" else "a check, not a forecast") in cells[1][1] and "51 %" in cells[1][1]
     answer = report.answer_table(rows[rows["scenario"] == "required_rate"], lang)[0]
-    assert answer["color"] == report._NO_PROBABILITY
+    assert answer["color"] == colours.NO_PROBABILITY
 
 
 def test_the_comparison_chart_greys_the_required_rate_column(close_figures):
@@ -214,7 +214,7 @@ def test_the_comparison_chart_greys_the_required_rate_column(close_figures):
     fig = plots.comparison_chart(summary, lang="en")
     image = fig.axes[0].get_images()[0]
     rgba = image.to_rgba(image.get_array())
-    assert matplotlib.colors.to_hex(rgba[0, 1]) == report._NO_PROBABILITY
+    assert matplotlib.colors.to_hex(rgba[0, 1]) == colours.NO_PROBABILITY
     assert matplotlib.colors.to_hex(rgba[0, 0]) == report.probability_color(0.5)
     assert [t.get_text() for t in fig.axes[0].texts][:2] == ["50 %", "50 %"]
 

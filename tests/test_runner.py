@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from xmforecast.exceptions import ParameterError, RunError, ScenarioError
-from xmforecast.report import probability_color
+from xmforecast.colours import probability_color
 from xmforecast.runner import run_suite
 from xmforecast.scenarios import Scenario
 
@@ -536,9 +536,9 @@ def test_a_full_disk_leaves_no_empty_manifest(project, tmp_path, monkeypatch):
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    import xmforecast.report
+    import xmforecast.publish
 
-    monkeypatch.setattr(xmforecast.report, "collect_run", full)
+    monkeypatch.setattr(xmforecast.publish, "collect_run", full)
     monkeypatch.setattr(os, "fsync", full)
     out = tmp_path / "reports"
     with pytest.raises(RunError, match=r"^run failed: OSError: \[Errno 28\] No space left on device") as info:

@@ -163,12 +163,12 @@ def _emit(frame: pd.DataFrame, fmt: str, *, footer: str = "", table: pd.DataFram
 
 def _cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Every cell as text: blanks for missing values, whole numbers without ``.0``."""
-    from .report import _is_missing
+    from .formatting import is_missing
 
     def text(value) -> str:
         if isinstance(value, str):
             return value
-        if _is_missing(value):
+        if is_missing(value):
             return ""
         if isinstance(value, float) and value.is_integer():
             return f"{value:.0f}"
@@ -183,14 +183,14 @@ def _numbers(frame: pd.DataFrame) -> list[str]:
 
     from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-    from .report import _is_missing
+    from .formatting import is_missing
 
     def numeric(column) -> bool:
         if is_bool_dtype(frame[column]):
             return False
         if is_numeric_dtype(frame[column]) or column.endswith("year"):
             return True
-        values = [v for v in frame[column] if not _is_missing(v)]
+        values = [v for v in frame[column] if not is_missing(v)]
         return bool(values) and all(isinstance(v, numbers.Number) and not isinstance(v, bool) for v in values)
 
     return [c for c in frame.columns if numeric(c)]
@@ -205,23 +205,23 @@ def pd_frame(columns: dict) -> pd.DataFrame:
 
 def _blank(text: str) -> str:
     """A table's empty cell where the report's formats write a dash for a missing value."""
-    from .report import MISSING
+    from .formatting import MISSING
 
     return "" if text == MISSING else text
 
 
 def _percent(fraction, decimals: int = 0) -> str:
-    from .report import _float
+    from .formatting import to_float
 
-    number = _float(fraction)
+    number = to_float(fraction)
     return "" if number is None else f"{100 * number:.{decimals}f} %"
 
 
 def _target_text(row: dict, *, year: bool = True) -> str:
     """A target in a few words, the right way round: ``≥ 1,400 by 2017``, ``growth ≥ 20 % in 2017``, ``≤ 4.8``."""
-    from .report import _decimals, _float, format_amount, format_percent, format_value, format_year
+    from .formatting import decimals_of, format_amount, format_percent, format_value, format_year, to_float
 
-    value = _float(row.get("target_value"))
+    value = to_float(row.get("target_value"))
     if value is None or not row.get("target_type"):
         return ""
     sign = "≤" if row.get("direction") == "decrease" else "≥"
@@ -231,7 +231,7 @@ def _target_text(row: dict, *, year: bool = True) -> str:
     # As the plan writes it (60, not 60.00), to at most two decimals; counts whole.
     shown = format_value(value, row.get("unit"))
     if shown == format_amount(value):
-        shown = format_amount(value, min(_decimals(value), 2))
+        shown = format_amount(value, min(decimals_of(value), 2))
     if row["target_type"] == "flow":
         return f"{sign} {shown} new" + (f" in{when}" if year else "")
     return f"{sign} {shown}" + (f" by{when}" if year else "")
@@ -248,7 +248,7 @@ def _plan(args) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def _indicators(args) -> None:
     from .registry import load_indicators
-    from .report import format_value, format_year
+    from .formatting import format_value, format_year
 
     reg = load_indicators(args.indicators)
     if args.data is not None:  # checked like every command's --data, though the registry does not use it
@@ -320,7 +320,9 @@ def _level(text: str) -> float:
 
 def _targets(args) -> None:
     from .engine import assess_targets
-    from .report import format_percent, format_probability, round_for_csv, run_warnings
+    from .formatting import format_percent
+    from .publish import run_warnings
+    from .summary import round_for_csv
     from .scenarios import default_scenario
 
     if args.n_paths is not None:
@@ -378,7 +380,8 @@ def _forecast(args) -> None:
     from pandas import array as pd_array
 
     from .engine import forecast
-    from .report import format_value, round_for_csv
+    from .formatting import format_value
+    from .summary import round_for_csv
 
     args.level = _level(args.level)
     _check_n_paths(args.n_paths)

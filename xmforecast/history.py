@@ -2,7 +2,7 @@
 
 Every completed run folder holds ``manifest.json`` (when it started), ``summary.csv``
 (one row per scenario and target, with the probability) and ``forecasts.csv`` (every
-simulated year's median and central interval, see :func:`xmforecast.report.scenario_forecasts`).
+simulated year's median and central interval, see :func:`xmforecast.summary.scenario_forecasts`).
 Reading the earlier folders beside a new run gives:
 
 - :func:`probability_history`: each target's probability by run date;

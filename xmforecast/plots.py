@@ -487,10 +487,10 @@ def _status_handles(statuses: Sequence[str], lang: str) -> list:
 
 
 def _probability_handles(lang: str) -> list:
-    """Legend entries of the probability colour scale (see :mod:`xmforecast.report`)."""
+    """Legend entries of the probability colour scale (see :mod:`xmforecast.colours`)."""
     from matplotlib.patches import Patch
 
-    from .report import PROBABILITY_BANDS
+    from .colours import PROBABILITY_BANDS
 
     return [Patch(facecolor=b.color, edgecolor="0.45", linewidth=0.5,
                   label=f"{b.words(lang)} {100 * b.low:.0f}–{100 * b.high:.0f}%") for b in PROBABILITY_BANDS]
@@ -749,7 +749,9 @@ def probability_chart(
     fig, ax, _ = _new_axes(plt, None, (7.5, _rows_height(labels)))
     y = np.arange(n)
     ok = np.isfinite(p)
-    from .report import format_probability, probability_color, probability_text_color, status_label
+    from .colours import probability_color, probability_text_color
+    from .formatting import format_probability
+    from .phrases import status_label
 
     colors = [probability_color(None if check else v / 100) for v in p]
     ax.barh(y[ok], p[ok], height=0.62, color=[c for c, k in zip(colors, ok) if k], edgecolor="0.45",
@@ -999,7 +1001,8 @@ def comparison_chart(
     rotate = n_cols > 3 or longest > 12
     fig, ax, _ = _new_axes(plt, None, (max(6.0, 3.2 + 1.15 * n_cols),
                                        1.9 + 0.5 * n_rows + (0.5 if rotate else 0)))
-    from .report import format_probability, probability_colormap, probability_text_color
+    from .colours import probability_colormap, probability_text_color
+    from .formatting import format_probability
 
     from .targets import shown_probability
 
@@ -1349,12 +1352,12 @@ def probability_history_chart(history: pd.DataFrame, *, title: str | None = None
     Returns
     -------
     Figure
-        Points coloured by the probability scale of :mod:`xmforecast.report`, one line
+        Points coloured by the probability scale of :mod:`xmforecast.colours`, one line
         style per scenario.
     """
     import pandas as pd
 
-    from .report import probability_color
+    from .colours import probability_color
 
     plt, lang = _start(lang)
     data = _as_frame(history, "history", ("run_date", "scenario", "indicator", "p_attain"))

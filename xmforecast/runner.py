@@ -225,7 +225,7 @@ def run_suite(
         out.mkdir(parents=True, exist_ok=True)
         lock = _OutputLock(out.resolve())  # one run at a time per output folder
         _recover_abandoned(out.resolve(), say)
-        from .report import install_font
+        from .publish import install_font
 
         font = install_font(out.resolve())
         building = _make_building(out.resolve(), f".building-{stamp}-{os.getpid()}")
@@ -289,7 +289,7 @@ def run_suite(
         )
 
     def finish(name: str) -> None:
-        from .report import index_page
+        from .pages import index_page
 
         manifest(name)
         if name != stamp or not drawn:
@@ -341,7 +341,8 @@ def run_suite(
 
     try:
         earlier = [p.name for p in out.iterdir() if _RUN_NAME.match(p.name) and p.name != final.name]
-        from .report import index_page, latest_of_each_scenario
+        from .pages import index_page
+        from .publish import latest_of_each_scenario
 
         # A run of some scenarios leaves the others on the front page, from their latest run.
         others = latest_of_each_scenario(out, plan, shown=[s.scenario for s in scenarios], current=final.name)
@@ -611,8 +612,8 @@ def _move_into_place(building: Path, out: Path, base: str, before: Callable[[str
 
 
 def _write_history(arguments: dict) -> str | None:
-    """:func:`xmforecast.report.write_history`; the error in one line, or None (runs in a worker)."""
-    from .report import write_history
+    """:func:`xmforecast.publish.write_history`; the error in one line, or None (runs in a worker)."""
+    from .publish import write_history
 
     try:
         write_history(arguments["out"], arguments["run_dir"], arguments["run_id"], arguments["started"],
@@ -633,7 +634,7 @@ def _execute_all(tasks, last, scenarios, scen_nbs, building, jobs, records, coun
 
     import multiprocessing
 
-    from .report import collect_run, run_warnings
+    from .publish import collect_run, run_warnings
 
     cells = multiprocessing.get_context().Queue()
     pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))), initializer=_init_worker,
@@ -925,7 +926,7 @@ def _export_html(notebook: str, target: str, title: str, font: str | None = None
     import nbformat
     from nbconvert import HTMLExporter
 
-    from .report import FONT_FOLDER, FONT_STACK, font_face_css
+    from .pages import FONT_FOLDER, FONT_STACK, font_face_css
 
     from traitlets.config import Config
 

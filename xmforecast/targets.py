@@ -538,7 +538,7 @@ def verdict(status: str, p_attain: float | None, *, direction: str = "increase",
     >>> verdict("on track", 0.84, lang="zh")
     '以往增速足够,预测也如此:可能,84 %'
     """
-    from .report import format_probability
+    from .formatting import format_probability
 
     zh = lang == "zh"
     if not has_baseline:

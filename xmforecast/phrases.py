@@ -1,0 +1,307 @@
+"""A target row in words: its target, verdict, expected year, what it takes, notes.
+
+Every page and table writes a row of the summary (:mod:`xmforecast.summary`) through
+these, so that the index, the scenario page and the CLI say the same thing the same way.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .formatting import (MISSING, Lang, decimals_of, field, format_amount, format_count, format_percent,
+                         format_probability, format_year, is_count, is_missing, lever_count, to_float)
+from .summary import required_from_latest
+
+__all__ = [
+    "status_label",
+    "verdict",
+    "by_construction",
+    "colour_probability",
+    "expected_words",
+    "confidence_words",
+    "growth_words",
+    "lever_name",
+    "lever_words_of",
+    "takes_words",
+    "target_words",
+    "plan_target_sentence",
+    "model_words",
+    "quality_words",
+    "interval_note",
+    "note_words",
+    "effort_note",
+]
+
+
+def lever_name(lever: Any, lang: Lang) -> str:
+    """A structural model's lever (its ``lever`` text) in the planner's words its model declares."""
+    from .models import MODELS
+
+    for spec in MODELS.values():
+        if spec.lever and spec.lever == str(lever):
+            return spec.lever_words[0 if lang == "zh" else 1]
+    return str(lever)
+
+
+def status_label(status: Any, lang: Lang = "en") -> str:
+    """The progress grade named for what it is, the past pace (``"on track"`` → ``"past pace sufficient"``).
+
+    Examples
+    --------
+    >>> status_label("on track"), status_label("acceleration needed", "zh")
+    ('past pace sufficient', '以往增速略慢')
+    """
+    from .targets import grade_words
+
+    return MISSING if is_missing(status) else grade_words(str(status), lang)
+
+
+def reached_at_base(row: Any) -> bool:
+    """The latest figure is already at or beyond the target level."""
+    latest, level = to_float(field(row, "latest_value")), to_float(field(row, "target_level"))
+    if latest is None or level is None:
+        return False
+    return latest <= level if field(row, "direction") == "decrease" else latest >= level
+
+
+def verdict(row: Any, lang: Lang = "en") -> str:
+    """The one verdict of a target row in words (:func:`xmforecast.targets.verdict`).
+
+    Parameters
+    ----------
+    row : mapping
+        A row of :func:`scenario_summary` (``p_attain``, ``status``, ``direction``, ``note``, ...).
+    lang : {"zh", "en"}
+
+    Examples
+    --------
+    >>> verdict({"p_attain": 0.84, "status": "on track", "base_value": 1.0})
+    'past pace sufficient, and the forecast agrees: likely, 84 %'
+    >>> verdict({"p_attain": 0.9988, "status": "acceleration needed", "base_value": 1.0}, "zh")
+    '以往增速略慢,但预测增长将加快:很可能,>99 %'
+    """
+    from .targets import verdict as _verdict
+
+    p = to_float(field(row, "p_attain"))
+    if by_construction(row) and p is not None:
+        return (f"检验而非预测:按所需路径推演,概率约 50 % 系设定所致({format_probability(p)})" if lang == "zh"
+                else f"a check, not a forecast: centred on the required path, so about 50 % by construction "
+                     f"({format_probability(p)})")
+    return _verdict(str(field(row, "status") or "insufficient data"), to_float(field(row, "p_attain")),
+                    direction=str(field(row, "direction") or "increase"), note=str(field(row, "note") or ""),
+                    has_baseline=field(row, "base_value") is not None, lang=lang)
+
+
+def by_construction(row: Any) -> bool:
+    """The row comes from a scenario centred on each target's required path (``at_required_rate``)."""
+    value = field(row, "at_required_rate")
+    return value is not None and str(value).strip().lower() in ("true", "1", "1.0", "yes")
+
+
+def colour_probability(row: Any) -> Any:
+    """The probability a cell is coloured by: none for a check centred on the required path."""
+    return None if by_construction(row) else field(row, "p_attain")
+
+
+def expected_words(row: Any, lang: Lang) -> str:
+    raw = field(row, "expected_year")
+    year = to_float(raw)
+    if year is not None:
+        return format_year(year)
+    if isinstance(raw, str) and raw.startswith("after "):  # beyond the last simulated year
+        return f"{raw.split()[-1]} 年以后" if lang == "zh" else raw
+    status = field(row, "status")
+    if status in ("met", "already met"):
+        return (f"已达成({format_year(field(row, 'latest_year'))})" if lang == "zh"
+                else f"reached ({format_year(field(row, 'latest_year'))})")
+    if reached_at_base(row):
+        latest = format_year(field(row, "latest_year"))
+        return f"{latest} 年已超过目标" if lang == "zh" else f"{latest} figure already beyond it"
+    if to_float(field(row, "p_attain")) is not None:
+        return "预测期内未达到" if lang == "zh" else "not within the forecast"
+    return MISSING
+
+
+_CONFIDENCE = {"high": "高", "medium": "中", "low": "低"}
+
+
+def confidence_words(row: Any, lang: Lang) -> str:
+    """How far to trust a probability (the engine's grade), in words; empty when not given."""
+    grade = field(row, "confidence")
+    if grade is None or field(row, "p_attain") is None:
+        return ""
+    grade = str(grade)
+    return f"可信度{_CONFIDENCE.get(grade, grade)}" if lang == "zh" else f"confidence {grade}"
+
+
+def growth_words(growth: Any, direction: Any, lang: Lang) -> str:
+    """A required growth in the target's direction: ``"7 % a year"``, ``"fall 9 % a year"``.
+
+    Examples
+    --------
+    >>> growth_words(-0.09, "decrease", "en"), growth_words(0.02, "decrease", "zh"), growth_words(0.07, "increase", "en")
+    ('fall 9 % a year', '无需下降', '7 % a year')
+    """
+    number = to_float(growth)
+    if number is None:
+        return MISSING
+    percent = round(100 * number)
+    if direction == "decrease":
+        if percent >= 0:
+            return "无需下降" if lang == "zh" else "no fall needed"
+        return f"年降 {format_percent(-number)}" if lang == "zh" else f"fall {format_percent(-number)} a year"
+    if percent <= 0:
+        return "无需增长" if lang == "zh" else "no growth needed"
+    return f"年增 {format_percent(number)}" if lang == "zh" else f"{format_percent(number)} a year"
+
+
+def lever_words_of(row: Any, lang: Lang) -> str:
+    needed, lever = lever_count(field(row, "lever_needed")), field(row, "lever")
+    if lever is None or needed is None:
+        return ""
+    words = lever_name(lever, lang)
+    year = format_year(field(row, "target_year"))
+    count = format_count(needed)
+    return f"{year} 年{words} ≥ {count}" if lang == "zh" else f"≥ {count} {words} in {year}"
+
+
+def takes_words(row: Any, lang: Lang, *, lever: bool = True) -> str:
+    """Required growth per year from the latest figure, and the structural lever where there is one."""
+    parts = []
+    growth = required_from_latest(row)
+    if growth is not None:
+        parts.append(growth_words(growth, field(row, "direction"), lang))
+    if lever and lever_words_of(row, lang):
+        parts.append(lever_words_of(row, lang))
+    return "; ".join(parts) if parts else MISSING
+
+
+def target_words(row: Any, lang: Lang) -> str:
+    kind, value = field(row, "target_type"), to_float(field(row, "target_value"))
+    year, unit = format_year(field(row, "target_year")), str(field(row, "unit") or "")
+    if value is None:
+        return MISSING
+    sign = "≤" if field(row, "direction") == "decrease" else "≥"
+    if kind == "growth":
+        return (f"{year} 年增长 {sign} {format_percent(value)}" if lang == "zh"
+                else f"growth {sign} {format_percent(value)} in {year}")
+    shown = format_count(value) if is_count(row) else format_amount(value, min(decimals_of(value), 2))
+    if kind == "flow":
+        return f"{year} 年新增 {sign} {shown} {unit}" if lang == "zh" else f"{sign} {shown} {unit} new in {year}"
+    return f"{year} 年 {sign} {shown} {unit}" if lang == "zh" else f"{sign} {shown} {unit} by {year}"
+
+
+def plan_target_sentence(registry_row: Any, lang: Lang = "en") -> str:
+    """The plan's own target for a lever indicator, with its sentence, in words."""
+    name = field(registry_row, "name_zh" if lang == "zh" else "name_en") or field(registry_row, "id")
+    value = format_count(field(registry_row, "target_value"))
+    year = format_year(field(registry_row, "target_year"))
+    quote = str(field(registry_row, "target_quote") or "")
+    if lang == "zh":
+        return f"规划对{name}的目标:{year} 年 {value}" + (f"({quote})" if quote else "") + "。"
+    return f"The plan's own target for {name}: {value} in {year}" + (f" ({quote})" if quote else "") + "."
+
+
+_MODEL_WORDS = {
+    "auto": ("按同类序列校准的增长规则", "growth rule calibrated on comparable series"),
+    "certified_stock": ("证书存量模型(证书三年有效)", "stock of three-year certificates"),
+    "patent_ratio": ("有效专利与人口之比", "valid patents per resident"),
+    "naive": ("延续最新值", "latest value carried on"),
+    "drift": ("平均增长", "average growth"),
+    "additive_drift": ("平均增量", "average yearly increase"),
+    "cagr": ("复合增长率", "compound growth"),
+    "loglinear": ("对数线性趋势", "log-linear trend"),
+    "linear": ("线性趋势", "linear trend"),
+    "logistic": ("饱和增长(逻辑斯谛)", "saturating (logistic) growth"),
+    "ets": ("阻尼趋势指数平滑", "damped-trend exponential smoothing"),
+    "combination": ("多个增长模型的组合", "combination of growth models"),
+    "structural": ("结构模型", "structural model"),
+}
+
+
+def model_words(model: Any, lang: Lang = "en") -> str:
+    """A model's name in words (``certified_stock`` → ``stock of three-year certificates``).
+
+    Examples
+    --------
+    >>> model_words("auto"), model_words("certified_stock", "zh"), model_words(None)
+    ('growth rule calibrated on comparable series', '证书存量模型(证书三年有效)', '—')
+    """
+    if is_missing(model):
+        return MISSING
+    text = str(model).strip()
+    key = re.split(r"[\s(\[:]", text, maxsplit=1)[0]
+    words = _MODEL_WORDS.get(key)
+    return (words[0] if lang == "zh" else words[1]) if words else text
+
+
+_QUALITY = re.compile(r"(derived|grade C): ")
+
+
+def quality_words(text: Any, lang: Lang) -> str:
+    if is_missing(text):
+        return ""
+    words = {"derived": ("推算值", "derived"), "grade C": ("C 级来源", "grade C source")}
+    return _QUALITY.sub(lambda m: (words[m.group(1)][0] if lang == "zh" else words[m.group(1)][1]) + ": ",
+                        str(text))
+
+
+def interval_note(row: Any, lang: Lang = "en") -> str:
+    """Why a forecast interval is very wide, in words; empty when it is not.
+
+    Very wide: the upper end at least three times the lower one, or a spread at least as
+    large as the median itself, in the target year.
+
+    Examples
+    --------
+    >>> interval_note({"point": 100.0, "lower": 40.0, "upper": 180.0, "level": 80, "unit": "亿元", "target_year": 2017})
+    'the 80 % interval for 2017 is wide (40.00 to 180.0 亿元): the series is short or uneven, and the forecast keeps that uncertainty instead of hiding it'
+    >>> interval_note({"point": 100.0, "lower": 90.0, "upper": 110.0, "level": 80})
+    ''
+    """
+    point, lower, upper = (to_float(field(row, k)) for k in ("point", "lower", "upper"))
+    if point is None or lower is None or upper is None or point <= 0:
+        return ""
+    wide = (upper - lower) >= point or (lower > 0 and upper / lower >= 3) or lower <= 0
+    if not wide:
+        return ""
+    level = to_float(field(row, "level")) or 80
+    unit = str(field(row, "unit") or "")
+    shown = format_count if is_count(row) else format_amount  # a forecast's own precision, not the data's
+    low, high = shown(lower), shown(upper)
+    year = format_year(field(row, "target_year"))
+    if lang == "zh":
+        return (f"{year} 年的 {level:g} % 区间很宽({low} 至 {high} {unit}):序列较短或波动较大,"
+                "预测如实保留这种不确定性")
+    return (f"the {level:g} % interval for {year} is wide ({low} to {high} {unit}): the series is short or uneven, "
+            "and the forecast keeps that uncertainty instead of hiding it")
+
+
+def note_words(rec: Any, lang: Lang) -> str:
+    """The row's note for a reader: why a probability is missing, in the page's language where known."""
+    note = str(field(rec, "note") or "")
+    if not note:
+        return ""
+    if lang == "zh":
+        if note.startswith("not simulated"):
+            return "无估计:模型无法拟合(" + note.split(": ", 1)[-1] + ")"
+        if note.startswith("observed growth needs"):
+            return "近三年增速需要窗口内至少两个观测值"
+        if note.startswith("target year observed"):
+            return "目标年份已有观测值:" + note.split(": ", 1)[-1]
+        if note.startswith("no baseline"):
+            return "无基期值:规划未给出,也无基期年份的观测"
+    return note
+
+
+def effort_note(rec: Any, lang: Lang) -> str:
+    note = str(field(rec, "note") or "")
+    if lang != "zh" or not note:
+        return note
+    if "beyond the scenario range" in note:
+        return "所需增速调整超出情景范围(每年 ±50 %)"
+    if "no growth shift reaches" in note:
+        return "任何增速调整都无法达标(模拟值不为正)"
+    if note.startswith("target year"):
+        return "目标年份已有观测值"
+    return note

@@ -1,0 +1,312 @@
+"""The tables of the pages: rows of display strings built from the summary, the plan and the data.
+
+Numbers come from :mod:`xmforecast.formatting`, colours from :mod:`xmforecast.colours`,
+sentences from :mod:`xmforecast.phrases`; rendering them is :mod:`xmforecast.pages`' job.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .colours import probability_color, probability_text_color
+from .formatting import (MISSING, Lang, field, format_count, format_figure, format_percent, format_probability,
+                         format_ratio, format_year, is_missing, lever_count, text_or_missing)
+from .phrases import (colour_probability, confidence_words, effort_note, expected_words, growth_words, interval_note,
+                      lever_name, model_words, note_words, quality_words, status_label, takes_words, target_words,
+                      verdict)
+from .summary import required_from_latest
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "answer_table",
+    "assumptions",
+    "detail_table",
+    "not_assessed",
+    "effort_table",
+    "lever_table",
+    "scenario_titles",
+    "plan_table",
+    "observations_table",
+    "backtest_words",
+]
+
+
+def answer_table(summary: pd.DataFrame, lang: Lang = "en") -> list[dict]:
+    """Rows of display strings for the answer-first table, targets with a baseline first.
+
+    Each row has ``name``, ``target``, ``verdict``, ``probability``, ``color``,
+    ``text_color``, ``expected``, ``takes``, ``grade``, ``latest``, ``note``, ``indicator``.
+    """
+    name = "name_zh" if lang == "zh" else "name_en"
+    rows = []
+    for rec in summary.to_dict("records"):
+        p = field(rec, "p_attain")
+        unit = str(field(rec, "unit") or "")
+        latest = field(rec, "latest_value")
+        rows.append(dict(
+            indicator=rec["indicator"], name=str(field(rec, name) or rec["indicator"]),
+            target=target_words(rec, lang), verdict=verdict(rec, lang), probability=format_probability(p),
+            color=probability_color(colour_probability(rec)), text_color=probability_text_color(colour_probability(rec)),
+            expected=expected_words(rec, lang), takes=takes_words(rec, lang), grade=status_label(field(rec, "status"), lang),
+            latest=(f"{format_figure(latest, rec)} {unit} ({format_year(field(rec, 'latest_year'))})"
+                    if latest is not None else MISSING),
+            note=str(field(rec, "note") or ""), assessed=field(rec, "base_value") is not None,
+            confidence=confidence_words(rec, lang),
+            has_p=p is not None,
+            **base_rate_words(rec, lang),
+        ))
+    rows.sort(key=lambda r: (not r["assessed"], not r["has_p"]))
+    return rows
+
+
+def base_rate_words(rec: dict, lang: Lang) -> dict[str, str]:
+    """The base rate of a target row in words: ``base_rate`` (a percentage), ``base_rate_of``
+    (whose: family, class and years) and ``base_rate_note`` (the whole sentence)."""
+    from .reference import CLASSES, base_rate_sentence, family_words, load_vintage
+
+    rate, vintage, cls = field(rec, "base_rate"), field(rec, "vintage"), field(rec, "reference_class")
+    if rate is None or vintage is None or cls not in CLASSES:
+        return {"base_rate": MISSING, "base_rate_of": "", "base_rate_note": ""}
+    table = load_vintage(cls, int(vintage))
+    family = str(field(rec, "family") or "other")
+    first = table["families"].get(family, table["families"]["all"])["first_year"]
+    words = family_words(table, family, lang)
+    horizon = int(field(rec, "target_year")) - int(field(rec, "base_year"))
+    direction = str(field(rec, "direction") or "increase")
+    of = (f"{CLASSES[cls][lang]}{words} {first}–{vintage}" if lang == "zh"
+          else f"{words}, {CLASSES[cls][lang]} {first}–{vintage}")
+    note = base_rate_sentence(float(field(rec, "required_growth")), horizon, float(rate), table=table,
+                              family=family, lang=lang, direction=direction)
+    return {"base_rate": format_probability(rate), "base_rate_of": of, "base_rate_note": note}
+
+
+def assumptions(scenario: Any, lang: Lang = "en") -> list[tuple[str, str]]:
+    """The scenario's assumptions in words, with units (not raw keys).
+
+    Examples
+    --------
+    >>> from xmforecast.scenarios import Scenario
+    >>> dict(assumptions(Scenario(scenario="x", growth_shift=0.03)))["Extra growth on every indicator"]
+    '+3 percentage points a year'
+    """
+    s, zh = scenario, lang == "zh"
+    shift = round(100 * s.growth_shift)
+
+    def optional(value: Any, shown: str, default_zh: str, default_en: str) -> str:
+        return shown if value is not None else (default_zh if zh else default_en)
+
+    rows = [
+        ("数据截至" if zh else "Data up to", f"{s.origin} 年" if zh else f"{s.origin}"),
+        ("每个指标的额外增速" if zh else "Extra growth on every indicator",
+         (f"每年 {shift:+d} 个百分点" if zh else f"{shift:+d} percentage points a year") if shift else
+         ("无(延续各自趋势)" if zh else "none (each indicator follows its own trend)")),
+        ("波动幅度" if zh else "Spread around the trend",
+         (f"历史波动的 {format_percent(s.volatility_scale)}" if zh else
+          f"{format_percent(s.volatility_scale)} of what history shows")),
+        ("按目标所需增速" if zh else "Centred on the growth each target requires",
+         ("是" if zh else "yes") if s.at_required_rate else ("否" if zh else "no")),
+        ("到期高新技术企业证书续认定比例" if zh else "Expiring high-tech certificates renewed",
+         optional(s.recertification_rate, format_percent(s.recertification_rate),
+                  "由 2016 年数据推算", "as implied by the 2016 figures")),
+        ("高新技术企业每年退出比例" if zh else "Certified firms leaving each year", format_percent(s.exit_rate)
+         if round(100 * s.exit_rate) else f"{100 * s.exit_rate:.1f} %"),
+        ("每年新认定高新技术企业" if zh else "New high-tech certifications a year",
+         optional(s.new_certifications, f"{format_count(s.new_certifications)} 家" if zh
+                  else f"{format_count(s.new_certifications)} firms", "按历史推算", "projected from history")),
+        ("有效发明专利年失效比例" if zh else "Valid invention patents lapsing a year",
+         optional(s.patent_lapse_rate, f"{100 * (s.patent_lapse_rate or 0):.1f} %", "由数据估计", "estimated from the data")),
+        ("常住人口年增长" if zh else "Growth in residents a year",
+         optional(s.population_growth, f"{100 * (s.population_growth or 0):.1f} %", "由数据估计", "estimated from the data")),
+        ("模型" if zh else "Model",
+         ("按回测为每个指标选择" if zh else "chosen per indicator by backtest") if s.model == "auto" else s.model),
+        ("模拟路径" if zh else "Simulated paths",
+         f"{format_count(s.n_paths)} 条,随机种子 {s.seed}" if zh else f"{format_count(s.n_paths)}, seed {s.seed}"),
+        ("区间" if zh else "Interval", f"中间 {s.level:g} %" if zh else f"central {s.level:g} %"),
+    ]
+    if s.data_file:
+        rows.append(("用户数据" if zh else "User data", Path(s.data_file).name))
+    return rows
+
+
+def detail_table(summary: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
+    """Every assessed target with its figures as text, headers in words (for a page).
+
+    Required growth is counted from the latest figure, as on the first screen; the growth
+    from the base year is a column of its own, labelled with the base year.
+    """
+    import pandas as pd
+
+    zh = lang == "zh"
+    rows = []
+    for rec in summary[summary["base_value"].notna()].to_dict("records"):
+        unit = str(field(rec, "unit") or "")
+        base_year = format_year(field(rec, "base_year"))
+        note = "; ".join(t for t in (quality_words(field(rec, "data_quality"), lang), note_words(rec, lang),
+                                     interval_note(rec, lang)) if t)
+        rows.append({
+            ("指标" if zh else "Indicator"): field(rec, "name_zh" if zh else "name_en") or rec["indicator"],
+            ("单位" if zh else "Unit"): unit,
+            ("最新值" if zh else "Latest figure"): (f"{format_figure(field(rec, 'latest_value'), rec)} "
+                                                  f"({format_year(field(rec, 'latest_year'))})"),
+            ("目标" if zh else "Target"): target_words(rec, lang),
+            ("差距" if zh else "Gap"): format_figure(field(rec, "gap"), rec),
+            ("所需年增速(自最新值起)" if zh else "Growth needed (from the latest figure)"):
+                growth_words(required_from_latest(rec), field(rec, "direction"), lang),
+            (f"所需年增速(自 {base_year} 年基期起)" if zh else f"Growth needed (from the {base_year} baseline)"):
+                format_percent(field(rec, "required_growth")),
+            ("近三年增速" if zh else "Growth over the last three years"): format_percent(field(rec, "observed_growth")),
+            ("进展比 R" if zh else "Progress ratio R"): format_ratio(field(rec, "progress_ratio")),
+            ("达标概率" if zh else "Probability"): format_probability(field(rec, "p_attain")),
+            ("预计达标年份" if zh else "Expected year"): expected_words(rec, lang),
+            ("模型" if zh else "Model"): model_words(field(rec, "model"), lang),
+            ("数据说明" if zh else "About the data"): note or MISSING,
+        })
+    return pd.DataFrame(rows)
+
+
+def not_assessed(summary: pd.DataFrame, lang: Lang = "en") -> list[str]:
+    """Names (with their target) of the targets that cannot be assessed, for one sentence on a page."""
+    name = "name_zh" if lang == "zh" else "name_en"
+    return [f"{field(rec, name) or rec['indicator']} ({target_words(rec, lang)})"
+            for rec in summary[summary["base_value"].isna()].to_dict("records")]
+
+
+def effort_table(effort: pd.DataFrame, summary: pd.DataFrame, lang: Lang = "en", *, probability: float = 0.8
+                 ) -> pd.DataFrame:
+    """:func:`xmforecast.what_it_takes_table` in words: what each target takes, for a page."""
+    import pandas as pd
+
+    zh = lang == "zh"
+    rows_by = summary.set_index("indicator")
+    rows = []
+    for rec in effort[effort["indicator"].isin(summary.loc[summary["base_value"].notna(), "indicator"])].to_dict(
+            "records"):
+        row = {**rows_by.loc[rec["indicator"]].to_dict(), "indicator": rec["indicator"]}
+        direction = field(row, "direction")
+        rows.append({
+            ("指标" if zh else "Indicator"): field(row, "name_zh" if zh else "name_en") or rec["indicator"],
+            ("最新值" if zh else "Latest figure"): (f"{format_figure(field(rec, 'latest_value'), row)} "
+                                                  f"({format_year(field(rec, 'latest_year'))})"),
+            ("目标" if zh else "Target"): target_words(row, lang),
+            ("所需年增速(自最新值起)" if zh else "Growth needed (from the latest figure)"):
+                growth_words(required_from_latest(row), direction, lang),
+            ("近三年增速" if zh else "Growth over the last three years"):
+                format_percent(field(rec, "observed_growth"), signed=True),
+            ("模型预期年增速" if zh else "Growth the forecast expects"):
+                format_percent(field(rec, "expected_growth"), signed=True),
+            (f"达标概率 {format_percent(probability)} 所需年增速" if zh
+             else f"Growth for a chance of {format_percent(probability)}"): format_percent(
+                field(rec, "growth_for_probability"), signed=True),
+            ("说明" if zh else "Note"): effort_note(rec, lang),
+        })
+    return pd.DataFrame(rows)
+
+
+def lever_table(summary: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
+    """The structural levers (new certifications, patent grants, ...) each target needs, in words.
+
+    The numbers are those of the first table and of the index: the same summary rows,
+    rounded up by :func:`lever_count`.
+    """
+    import pandas as pd
+
+    zh = lang == "zh"
+    rows = []
+    for rec in summary[summary["lever"].notna()].to_dict("records") if "lever" in summary else []:
+        needed = lever_count(field(rec, "lever_needed"))
+        last = field(rec, "lever_last")
+        rows.append({
+            ("指标" if zh else "Indicator"): field(rec, "name_zh" if zh else "name_en") or rec["indicator"],
+            ("杠杆" if zh else "Lever"): lever_name(rec["lever"], lang),
+            (f"{format_year(field(rec, 'target_year'))} 年前每年需要" if zh else "Needed each year"):
+                (("目标年份已有观测值" if zh else "target year already observed") if needed is None
+                 else format_count(needed)),
+            ("最近一年" if zh else "Last observed"): (MISSING if last is None else
+                                                     f"{format_count(last)} ({format_year(field(rec, 'lever_last_year'))})"),
+        })
+    return pd.DataFrame(rows)
+
+
+def scenario_titles(summary: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
+    """The scenarios of a run's summary, in words: title and name, in order."""
+    import pandas as pd
+
+    zh = lang == "zh"
+    seen = summary.drop_duplicates("scenario")
+    return pd.DataFrame({("情景" if zh else "Scenario"): seen["title"].fillna(seen["scenario"]).astype(str).tolist(),
+                         ("参数文件中的名称" if zh else "Name in its params file"): seen["scenario"].astype(str).tolist()})
+
+
+_OBSERVATION_WORDS = {"published": ("已发布", "published"), "derived": ("推算", "derived"), "seed": ("规划文件", "plan")}
+
+
+def plan_table(registry: pd.DataFrame, lang: Lang = "en", *, targets: bool = True) -> pd.DataFrame:
+    """The registry's indicators with (`targets`) or without a target, in words and the first screen's formats."""
+    import pandas as pd
+
+    zh = lang == "zh"
+    rows = registry[registry["target_type"].notna() == targets]
+    out = []
+    for rec in rows.to_dict("records"):
+        row = {("指标" if zh else "Indicator"): rec["name_zh" if zh else "name_en"] or rec["id"],
+               ("单位" if zh else "Unit"): rec["unit"],
+               ("基期" if zh else "Base year"): format_year(rec["base_year"]),
+               ("基期值" if zh else "Baseline"): format_figure(rec["base_value"], rec),
+               ("此前增速" if zh else "Growth before"): format_percent(rec["prior_growth"])}
+        if targets:
+            row[("目标" if zh else "Target")] = target_words(rec, lang)
+            row[("基期原文" if zh else "Baseline quote")] = text_or_missing(rec.get("base_quote"))
+            row[("目标原文" if zh else "Target quote")] = text_or_missing(rec.get("target_quote"))
+        else:
+            quote = rec.get("base_quote")
+            row[("原文或来源" if zh else "Quote or source")] = text_or_missing(rec.get("base_source") if is_missing(quote) else quote)
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def observations_table(observations: pd.DataFrame, registry: pd.DataFrame, lang: Lang = "en",
+                       *, quotes: bool = False) -> pd.DataFrame:
+    """Observations in words: indicator name, year, value in its kind's format, status, grade, source."""
+    import pandas as pd
+
+    zh = lang == "zh"
+    by_id = registry.set_index("id")
+    out = []
+    for rec in observations.to_dict("records"):
+        reg = by_id.loc[rec["indicator"]] if rec["indicator"] in by_id.index else {}
+        name = field(reg, "name_zh" if zh else "name_en") or rec["indicator"]
+        row = {("指标" if zh else "Indicator"): name, ("年份" if zh else "Year"): format_year(rec["year"]),
+               ("数值" if zh else "Value"): format_figure(rec["value"], {**dict(reg), "base_value": rec["value"]}),
+               ("单位" if zh else "Unit"): rec.get("unit") or field(reg, "unit") or "",
+               ("状态" if zh else "Status"): _OBSERVATION_WORDS.get(rec["status"], (rec["status"],) * 2)[0 if zh else 1],
+               ("等级" if zh else "Grade"): _OBSERVATION_WORDS["seed"][0 if zh else 1] if rec.get("quality") == "seed"
+               else text_or_missing(rec.get("quality")),
+               ("来源" if zh else "Source"): text_or_missing(rec.get("source"))}
+        if quotes:
+            row[("原文" if zh else "Quote")] = text_or_missing(rec.get("quote"))
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def backtest_words(scores: pd.DataFrame, registry: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
+    """:func:`xmforecast.backtest_table` for a page: names and models in words, errors and coverage
+    in percent, the model each forecast uses marked, and why."""
+    import pandas as pd
+
+    zh = lang == "zh"
+    names = registry.set_index("id")["name_zh" if zh else "name_en"]
+    out = []
+    for rec in scores.to_dict("records"):
+        out.append({
+            ("指标" if zh else "Indicator"): text_or_missing(names.get(rec["indicator"], rec["indicator"])),
+            ("模型" if zh else "Model"): model_words(rec["model"], lang),
+            ("检验次数" if zh else "Forecasts scored"): format_count(rec["n"]),
+            ("平均绝对百分比误差" if zh else "Mean absolute % error"): format_percent(rec["mape"]),
+            ("区间覆盖率" if zh else "Interval coverage"): format_percent(rec["coverage"]),
+            ("名义水平" if zh else "Nominal level"): format_percent(rec["nominal"] / 100),
+            ("预测所用" if zh else "Used to forecast"): ("是" if zh else "yes") if rec["chosen"] else "",
+            ("说明" if zh else "Why"): text_or_missing(rec.get("reason")).lstrip("-").replace("model auto uses ", ""),
+        })
+    return pd.DataFrame(out)
