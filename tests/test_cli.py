@@ -168,6 +168,20 @@ def test_indicators_with_another_registry_lists_only_it(capsys):
     assert (frame["name_zh"] == frame["name_en"]).all()  # no Chinese names: the English ones stand in
 
 
+def test_another_plans_counts_print_whole_as_its_registry_declares_them(capsys):
+    # Lakeside's hubs and applications are stocks and flows of whole items in units no list names.
+    code, out, err = run(capsys, "indicators", *CITY_ARGS)
+    assert code == 0, err
+    lines = {line.split()[0]: line for line in out.splitlines() if line.split()}
+    assert "24 in 2021" in lines["coworking_hubs"] and "24.00" not in lines["coworking_hubs"]
+    assert "790 in 2021" in lines["patent_filings"]
+    assert "412.0 in 2021" in lines["research_spending"]  # money keeps its decimals
+    code, out, err = run(capsys, "forecast", "coworking_hubs", "--horizon", "1", *CITY_ARGS)
+    assert code == 0, err
+    point = out.splitlines()[1].split()[2]
+    assert point.isdigit(), out
+
+
 def test_forecast_with_another_registry_uses_only_its_data(capsys):
     code, out, err = run(capsys, "forecast", "coworking_hubs", "--format", "csv", "--horizon", "2", *CITY_ARGS)
     frame = pd.read_csv(io.StringIO(out))

@@ -229,7 +229,7 @@ def _target_text(row: dict, *, year: bool = True) -> str:
     if row["target_type"] == "growth":
         return f"growth {sign} {format_percent(value)}" + (f" in{when}" if year else "")
     # As the plan writes it (60, not 60.00), to at most two decimals; counts whole.
-    shown = format_value(value, row.get("unit"))
+    shown = format_value(value, row)
     if shown == format_amount(value):
         shown = format_amount(value, min(decimals_of(value), 2))
     if row["target_type"] == "flow":
@@ -247,8 +247,8 @@ def _plan(args) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _indicators(args) -> None:
+    from .formatting import format_value, format_year, is_missing
     from .registry import load_indicators
-    from .formatting import format_value, format_year
 
     reg = load_indicators(args.indicators)
     if args.data is not None:  # checked like every command's --data, though the registry does not use it
@@ -270,8 +270,8 @@ def _indicators(args) -> None:
         _emit(frame, "table", table=cells, right=tuple(_numbers(frame)), wide=True)
     else:
         name = frame["name_en"].where(frame["name_en"].notna() & (frame["name_en"] != ""), frame["name_zh"])
-        base = [f"{format_value(v, u)} in {format_year(y)}" if v == v and v is not None else ""
-                for v, u, y in zip(frame["base_value"], frame["unit"], frame["base_year"])]
+        base = [f"{format_value(row['base_value'], row)} in {format_year(row['base_year'])}"
+                if not is_missing(row["base_value"]) else "" for row in reg.to_dict("records")]
         target = [_target_text(row) for row in reg.to_dict("records")]
         table = pd_frame({"id": frame["id"], "name": name.fillna(""), "unit": frame["unit"], "base": base,
                           "target": target})
@@ -396,10 +396,10 @@ def _forecast(args) -> None:
     frame = round_for_csv(frame)
     table = None
     if args.format == "table":
-        unit = reg.loc[reg["id"] == args.indicator, "unit"].iloc[0]
+        row = reg.loc[reg["id"] == args.indicator].iloc[0].to_dict()
         table = _cells(frame)
         for column in ("point", "lower", "upper"):
-            table[column] = [_blank(format_value(v, unit)) for v in frame[column]]
+            table[column] = [_blank(format_value(v, row)) for v in frame[column]]
     _emit(frame, args.format, table=table, right=("year", "point", "lower", "upper", "vintage"), wide=args.wide,
           footer=f"{args.level:g} % interval; model: {reason}")
 

@@ -40,10 +40,6 @@ Lang = Literal["zh", "en"]
 MISSING = "—"
 
 
-# Units counted in whole items; every other unit is an amount or a ratio.
-_COUNT_UNITS = frozenset({"家", "个", "件", "项", "人", "次", "张", "firms", "items"})
-
-
 def is_missing(value: Any) -> bool:
     """None, NaN, pandas' NA/NaT, or an empty or 'nan'-like string."""
     if value is None:
@@ -124,24 +120,28 @@ _MONEY = ("元", "EUR", "USD", "yuan", "euro", "dollar", "$", "€", "£")
 
 
 def is_count(row: Any) -> bool:
-    """Whether a target row's figures are counts (whole items): by its unit, or a stock or flow
-    in a unit that is not money whose baseline and target are whole numbers.
+    """Whether an indicator's figures are counts (whole items), as its registry row declares them:
+    a stock or a flow (its ``kind``) in a unit that is neither money nor a ratio, whose plan
+    figures (baseline, target: those it gives) are whole numbers.
 
     Examples
     --------
-    >>> is_count({"unit": "家"}), is_count({"unit": "hubs", "kind": "stock", "base_value": 24, "target_value": 30})
-    (True, True)
+    >>> is_count({"unit": "hubs", "kind": "stock", "base_value": 24, "target_value": 30})
+    True
+    >>> is_count({"unit": "家", "kind": "flow", "base_value": None, "target_value": 100})
+    True
     >>> is_count({"unit": "million EUR", "kind": "stock", "base_value": 412, "target_value": 520})
     False
+    >>> is_count({"unit": "万人", "kind": "stock", "base_value": 388.9}), is_count({"unit": "家"})
+    (False, False)
     """
     unit = str(field(row, "unit") or "").strip()
-    if unit in _COUNT_UNITS:
-        return True
     if field(row, "kind") not in ("stock", "flow") or "/" in unit or " per " in f" {unit} " or any(
             m in unit for m in _MONEY):
         return False
     values = [to_float(field(row, k)) for k in ("base_value", "target_value")]
-    return all(v is not None and float(v).is_integer() for v in values)
+    given = [v for v in values if v is not None]
+    return bool(given) and all(v.is_integer() for v in given)
 
 
 def format_figure(value: Any, row: Any) -> str:
@@ -163,16 +163,17 @@ def format_figure(value: Any, row: Any) -> str:
     return format_amount(value, min(max(decimals_of(v) for v in published), 2))
 
 
-def format_value(value: Any, unit: Any = "") -> str:
-    """A figure in its unit's style: counts whole, amounts and ratios by :func:`format_amount`.
+def format_value(value: Any, row: Any = None) -> str:
+    """A figure of an indicator in its kind's style: counts whole (:func:`is_count` of its registry
+    `row`), everything else by :func:`format_amount`.
 
     Examples
     --------
-    >>> format_value(1400, "家"), format_value(117.7, "亿元"), format_value(18.75, "件/万人")
-    ('1,400', '117.7', '18.75')
+    >>> hubs = {"unit": "hubs", "kind": "stock", "base_value": 24, "target_value": 30}
+    >>> format_value(14.0, hubs), format_value(117.7, {"unit": "亿元", "kind": "amount"}), format_value(18.75)
+    ('14', '117.7', '18.75')
     """
-    unit = "" if is_missing(unit) else str(unit).strip()
-    return format_count(value) if unit in _COUNT_UNITS else format_amount(value)
+    return format_count(value) if row is not None and is_count(row) else format_amount(value)
 
 
 def format_percent(fraction: Any, *, signed: bool = False) -> str:

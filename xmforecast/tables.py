@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .colours import probability_color, probability_text_color
 from .formatting import (MISSING, Lang, field, format_count, format_figure, format_percent, format_probability,
-                         format_ratio, format_year, is_missing, lever_count, text_or_missing)
+                         format_ratio, format_year, is_count, is_missing, lever_count, text_or_missing)
 from .phrases import (colour_probability, confidence_words, effort_note, expected_words, growth_words, interval_note,
                       lever_name, model_words, note_words, quality_words, status_label, takes_words, target_words,
                       verdict)
@@ -278,7 +278,8 @@ def observations_table(observations: pd.DataFrame, registry: pd.DataFrame, lang:
         reg = by_id.loc[rec["indicator"]] if rec["indicator"] in by_id.index else {}
         name = field(reg, "name_zh" if zh else "name_en") or rec["indicator"]
         row = {("指标" if zh else "Indicator"): name, ("年份" if zh else "Year"): format_year(rec["year"]),
-               ("数值" if zh else "Value"): format_figure(rec["value"], {**dict(reg), "base_value": rec["value"]}),
+               ("数值" if zh else "Value"): (format_count(rec["value"]) if is_count(reg) else
+                                          format_figure(rec["value"], {**dict(reg), "base_value": rec["value"]})),
                ("单位" if zh else "Unit"): rec.get("unit") or field(reg, "unit") or "",
                ("状态" if zh else "Status"): _OBSERVATION_WORDS.get(rec["status"], (rec["status"],) * 2)[0 if zh else 1],
                ("等级" if zh else "Grade"): _OBSERVATION_WORDS["seed"][0 if zh else 1] if rec.get("quality") == "seed"
