@@ -73,12 +73,12 @@ report.round_for_csv(summary).to_csv(out / "summary.csv", index=False)
 report.round_for_csv(report.scenario_forecasts(ev, sc)).to_csv(out / "forecasts.csv", index=False)
 for line in report.run_warnings(summary):
     print(line, file=sys.stderr)
-display(HTML(report.render_summary(summary, sc, sc.lang)))
+display(HTML(report.render_summary(summary, sc, sc.lang, registry=registry)))
 
 # %%
 # Below the answer, every section speaks the page's language (`lang`): headings, tables and notes
 # come from xmforecast.report, charts from xmforecast.plots.
-display(HTML(report.render_section("how_to_read", sc.lang)))
+display(HTML(report.render_section("how_to_read", sc.lang, summary=summary, scenario=sc)))
 table = ev.table.join(names, on="indicator")
 assessed = table[table["base_value"].notna()]
 missing = report.not_assessed(summary, sc.lang)

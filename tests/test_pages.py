@@ -26,6 +26,27 @@ def lakeside():
     return registry, obs, scenario, ev
 
 
+def test_a_plan_without_structural_models_has_none_of_their_assumptions_or_words(lakeside):
+    # Lakeside forecasts every indicator with `auto`: no certificates to renew, no patents to lapse.
+    registry, _obs, scenario, ev = lakeside
+    summary = report.scenario_summary(ev, registry, scenario)
+    page = report.render_summary(summary, scenario, "en", registry=registry)
+    method = report.render_section("how_to_read", "en", summary=summary, scenario=scenario)
+    for words in ("high-tech", "certificat", "patents lapsing", "Growth in residents", "2016"):
+        assert words not in page and words not in method, words
+    assert "share of 300 simulated futures" in method  # the scenario's own number of paths
+    xiamen = xmforecast.load_indicators()
+    rows = dict(report.assumptions(scenario, "en", models=xiamen["model"].fillna("auto")))
+    assert "Expiring high-tech certificates renewed" in rows and "Valid invention patents lapsing a year" in rows
+
+
+def test_the_index_title_names_no_city_the_plan_does_not_name(tmp_path):
+    from xmforecast.pages import index_page
+
+    page = index_page(tmp_path, "r", [Scenario(scenario="s", lang="zh")], [], prefix="", earlier=None)
+    assert "<h1>科技指标" in page and "厦门" not in page
+
+
 def test_the_cli_prints_the_pages_verdict(capsys, lakeside):
     registry, obs, scenario, ev = lakeside
     code = main(["targets", "--indicators", str(CITY / "indicators.yaml"), "--data", str(CITY / "observations.csv"),

@@ -271,3 +271,21 @@ def test_the_backtest_is_a_table_in_words():
     assert table["Nominal level"].eq("80 %").all() and table["Interval coverage"].str.fullmatch(r"\d+ %|—").all()
     assert table.loc[scores["chosen"].to_numpy(), "Used to forecast"].eq("yes").all()
     assert not table["Model"].isin(["auto", "certified_stock"]).any()
+
+
+def test_every_message_id_of_the_templates_and_code_is_in_the_catalog_in_both_languages():
+    from pathlib import Path
+
+    from xmforecast.words import catalog
+
+    package = Path(report.__file__).parent
+    ids = set()
+    for path in [*package.glob("templates/*.html"), *package.glob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        ids |= set(re.findall(r"""\b_\(["']([a-z][a-z0-9_]*)["']\s*[,)]""", text))
+        ids |= set(re.findall(r"""\bsay\(["']([a-z][a-z0-9_]*)["']\s*[,)]""", text))
+    assert ids, "no message ids found"
+    missing = sorted(i for i in ids if i not in catalog())
+    assert not missing
+    for key, entry in catalog().items():
+        assert set(entry) == {"zh", "en"} and entry["zh"].strip() and entry["en"].strip(), key

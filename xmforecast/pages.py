@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any, Literal
 from .colours import PROBABILITY_BANDS, probability_color, probability_text_color
 from .formatting import (MISSING, Lang, field, format_amount, format_count, format_percent, format_probability,
                          format_year)
-from .phrases import (colour_probability, confidence_words, expected_words, lever_words_of, status_label,
-                      takes_words, target_words, verdict)
+from .phrases import (baseline_years, colour_probability, confidence_words, expected_words, lever_words_of,
+                      method_facts, status_label, takes_words, target_words, verdict)
 from .summary import SUMMARY_COLUMNS
 from .tables import answer_table, assumptions
+from .words import catalog, say, translator
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -78,12 +79,14 @@ def render_template(name: str, **context: Any) -> str:
     from markupsafe import Markup
 
     context.setdefault("font_url", None)
+    context.setdefault("_", translator(context.get("lang", "en")))
     return _environment().get_template(name).render(
         bands=PROBABILITY_BANDS, font_stack=Markup(FONT_STACK),  # noqa: S704 (constants of this module)
         font_face=lambda url: Markup(font_face_css(url)), **context)
 
 
-def render_summary(summary: pd.DataFrame, scenario: Any, lang: Lang = "en") -> str:
+def render_summary(summary: pd.DataFrame, scenario: Any, lang: Lang = "en", *,
+                   registry: pd.DataFrame | None = None) -> str:
     """The answer-first block of a scenario page: the table, then the assumptions in words.
 
     Parameters
@@ -92,84 +95,27 @@ def render_summary(summary: pd.DataFrame, scenario: Any, lang: Lang = "en") -> s
         From :func:`scenario_summary`.
     scenario : Scenario
     lang : {"zh", "en"}
+    registry : DataFrame, optional
+        The plan's registry: its ``model`` column says which models' settings the assumptions
+        list (default: the models of the summary's rows).
 
     Returns
     -------
     str
         An HTML fragment (for ``IPython.display.HTML``), every value escaped.
     """
-    return render_template("summary.html", rows=answer_table(summary, lang), lang=lang,
+    plan = registry if registry is not None and "model" in registry else summary
+    models = plan["model"].fillna("auto").tolist() if "model" in plan else None
+    rows = answer_table(summary, lang)
+    return render_template("summary.html", rows=rows, lang=lang,
                            title=scenario.title or scenario.scenario, scenario=scenario.scenario,
-                           assumptions=assumptions(scenario, lang))
-
-
-#: Headings and leads of the scenario page's sections, in the page's language (zh, en).
-_SECTIONS = {
-    "how_to_read": ("如何阅读", "How to read it", "", ""),
-    "details": ("目标差距与达标概率", "Distance to target and probability of attainment",
-                "每个可评估目标的数字。“数据说明”列出推算值(由已发布数字计算)和 C 级来源(镜像转载)的年份,以及缺少概率的原因。",
-                "The figures of every target that can be assessed. “About the data” names the years whose figure is "
-                "derived (computed from published figures) or comes from a grade-C source (a mirror copy), and why a "
-                "probability is missing."),
-    "charts": ("图示", "Charts", "", ""),
-    "headline": ("重点目标", "The headline targets",
-                 "实际值(空心点为推算值或 C 级数据)、模拟区间(中间 50 % 与本情景的区间)、目标(星号)以及恰好达标的不变增速路径(点线)。",
-                 "Observed history (hollow points are derived or grade C), the simulated fan (central 50 % and the "
-                 "scenario's interval), the target (star) and the constant-growth path that just reaches it (dotted)."),
-    "takes": ("需要什么", "What it would take",
-              "从最新值起:恰好达标所需的不变年增速、近三年的增速、模型中位路径预期的增速,以及以 80 % 的概率达标所需的增速。",
-              "From the latest figure: the constant yearly growth that just reaches the target, the growth of the "
-              "last three years, the growth the forecast's median path expects, and the growth needed for an 80 % "
-              "chance of reaching the target."),
-    "levers": ("结构性杠杆", "Levers",
-               "有结构模型的指标,其要求也以项目可控的单位表示(如每年新认定企业数),按本情景的设定计算;数字向上取整,与首表和总览页一致。",
-               "For an indicator with a structural model, the requirement in the unit a programme controls (e.g. "
-               "first-time certifications a year), under this scenario's settings; rounded up, as in the first table "
-               "and on the overview page."),
-    "sensitivity": ("对主要假设的敏感性", "Sensitivity to the main assumptions",
-                    "每次只改变一个假设后重新模拟的达标概率(路径较少,曲线略有起伏):所有重点指标的增速调整,以及证书存量的到期续认定比例。",
-                    "The probability of attainment re-simulated with one assumption changed at a time (fewer paths, so "
-                    "the curves are slightly noisy): a growth shift on every headline indicator, and, for a stock of "
-                    "certificates, the share of expiring certificates renewed."),
-    "comparison": ("情景比较", "Scenarios compared",
-                   "同一次运行中各情景下每个目标的达标概率。情景只改变假设,不改变数据:每一列的历史数据与模型相同,差异来自各情景的假设。",
-                   "The probability of attaining each target under every scenario of one run. A scenario changes "
-                   "assumptions, not data: the same history and models underlie every column, so the differences come "
-                   "from each scenario's assumptions."),
-    "comparison_expected": ("以往增速与预计达标年份", "Past pace and expected year",
-                            "以往增速评级比较近三年增速与所需增速,与情景无关;预计达标年份(中位路径首次达标的年份)随情景而变。",
-                            "The past pace compares the last three years' growth with the growth required and does not "
-                            "depend on the scenario; the expected year (the first year the median path reaches the "
-                            "target) does."),
-    "plan_targets": ("规划目标及其基期", "The targets and their baselines",
-                     "每个量化目标一行,写法与首表相同;原文为数字所在的规划原句。",
-                     "One row per quantified target, written as in the first table. The quotes are the plan's own "
-                     "sentences the numbers come from."),
-    "plan_others": ("无目标的指标", "Indicators without a target",
-                    "规划报告但未设目标的指标;其中一些是结构模型的输入。",
-                    "Indicators the plan reports without a target; some are inputs of the structural models."),
-    "history": ("已发布的历史数据", "Published history",
-                "模型所用的每个观测值,及其状态、等级和来源。同一年有两个来源时,用户文件优先于规划文件,规划文件优先于内置历史。",
-                "Every observation the models use, with its status, grade and source. Where two sources give the "
-                "same year, a user's file wins over the plan document, which wins over the shipped history."),
-    "weak": ("需谨慎解读的数据:推算值或 C 级", "Points to read with care: derived or grade C",
-             "这些数值由其他数字推算,或来自原文的镜像转载。图中以空心点表示;基于它们的预测同样带有其不确定性。",
-             "These values are computed from other figures, or come from a mirror copy of the original text. Charts "
-             "draw them hollow; forecasts that rest on them inherit their uncertainty."),
-    "backtest": ("回测", "Backtest scores",
-                 "滚动起点:每个模型用起点年及以前的数据拟合,对其后最多三年打分,起点至少有两个观测值;观测值少于三个的指标无从打分。",
-                 "Rolling origin: each model is fitted on the data up to an origin year and scored on the following "
-                 "years (up to three ahead), for every origin with at least two points. Indicators with fewer than "
-                 "three observations have nothing to score."),
-    "files": ("汇总表", "Summary table",
-              "本页所在文件夹中的 summary.csv(每个目标一行)和 forecasts.csv(每个模拟年份的预测与区间);定期运行把各情景的汇总表合并为一张。",
-              "summary.csv (one row per target) and forecasts.csv (each simulated year's forecast and interval) are in "
-              "this page's folder; the scheduled run joins every scenario's summary into one table."),
-}
+                           skipped_years=baseline_years(r for r in rows if not r["assessed"]),
+                           assumptions=assumptions(scenario, lang, models=models))
 
 
 def render_section(name: str, lang: Lang = "en", *, table: pd.DataFrame | None = None,
-                   notes: list[str] | tuple[str, ...] = ()) -> str:
+                   notes: list[str] | tuple[str, ...] = (), summary: pd.DataFrame | None = None,
+                   scenario: Any = None) -> str:
     """A section of the scenario page: heading and lead in `lang`, a table of display strings, notes.
 
     Parameters
@@ -180,8 +126,16 @@ def render_section(name: str, lang: Lang = "en", *, table: pd.DataFrame | None =
         Display strings (e.g. from :func:`detail_table`); headers are its columns.
     notes : sequence of str
         Sentences written under the table.
+    summary, scenario : optional
+        For ``how_to_read``: the method's words name the scenario's number of paths and the
+        summary's indicators that a structural model forecasts.
     """
-    zh_title, en_title, zh_lead, en_lead = _SECTIONS[name]
+    say("section_" + name, lang)  # an unknown section fails here, by its name
+    lead = f"section_{name}_lead"
+    facts = {}
+    if name == "how_to_read":
+        facts = method_facts(summary if summary is not None else _no_rows(), getattr(scenario, "n_paths", None)
+                             if scenario is not None else None, lang)
     headers, rows = [], []
     if table is not None and len(table):
         table = table.loc[:, [(table[c].astype(str).str.strip() != "").any() for c in table.columns]]
@@ -189,9 +143,9 @@ def render_section(name: str, lang: Lang = "en", *, table: pd.DataFrame | None =
         number = re.compile(r"^[<>≥≤+\-−]?\s?[\d,.]+( %)?( \(\d{4}\))?$")
         rows = [[dict(text=str(v), num=bool(number.match(str(v)))) for v in rec] for rec in
                 table.astype(str).itertuples(index=False)]
-    return render_template("section.html", lang=lang, title=zh_title if lang == "zh" else en_title,
-                           lead=zh_lead if lang == "zh" else en_lead, method=name == "how_to_read",
-                           headers=headers, rows=rows, notes=list(notes))
+    return render_template("section.html", lang=lang, title=say("section_" + name, lang),
+                           lead=say(lead, lang) if lead in catalog() else "", method=name == "how_to_read",
+                           headers=headers, rows=rows, notes=list(notes), **facts)
 
 
 def comparison_table(summary: pd.DataFrame, lang: Lang = "en", *, value: Literal["probability", "expected"] =
@@ -227,15 +181,6 @@ def comparison_table(summary: pd.DataFrame, lang: Lang = "en", *, value: Literal
                            with_grade=value == "expected")
 
 
-_PAGES = {
-    "target_scenarios": ("目标情景评估", "targets under this scenario"),
-    "baselines": ("已发布的历史数据", "published history"),
-    "growth_models": ("增长模型比较", "growth models compared"),
-    "comparison": ("情景比较", "scenarios compared"),
-    "explore": ("交互探索", "explore"),
-}
-
-
 def page_words(notebook: str | Path, lang: Lang = "en") -> str:
     """What a notebook's page holds, in words (a link's text), else the notebook's name.
 
@@ -245,8 +190,7 @@ def page_words(notebook: str | Path, lang: Lang = "en") -> str:
     ('targets under this scenario', '情景比较', 'mine')
     """
     stem = Path(str(notebook)).stem
-    words = _PAGES.get(stem)
-    return (words[0] if lang == "zh" else words[1]) if words else stem
+    return say(f"page_{stem}", lang) if f"page_{stem}" in catalog() else stem
 
 
 def history_context(run_dir: Path, prefix: str, lang: Lang) -> dict:
@@ -328,13 +272,43 @@ def index_page(run_dir: str | Path, run_id: str, scenarios: list[Any], records: 
     columns += [dict(name=o["name"], title=o["title"], run=o["run_id"], link=o["html"]) for o in others]
     if others:
         summary = pd.concat([summary, *(o["summary"] for o in others)], ignore_index=True)
+    rows, skipped = _index_rows(summary, columns, lang)
+    links = [dict(text=page_words(r["notebook"], lang), href=prefix + r["html"])
+             for key in ("overview", "comparison") for r in pages.get(key, [])]
+    scenario_links = [dict(title=c["title"], name=c["name"],
+                           pages=[dict(text=page_words(r["notebook"], lang), href=prefix + r["html"])
+                                  for r in pages.get(c["name"], [])]) for c in columns]
+    runs = None if earlier is None else [
+        dict(name=n, href=f"{n}/index.html" if (run_dir.parent / n / "index.html").is_file() else f"{n}/")
+        for n in earlier]
+    data_year = summary["latest_year"].max() if "latest_year" in summary and len(summary) else None
+    return render_template(
+        "index.html", lang=lang, run_id=run_id, columns=columns, rows=rows, links=links,
+        skipped=[str(field(r, name_col) or r["indicator"]) for r in skipped], skipped_years=baseline_years(skipped),
+        **method_facts(summary, [s.n_paths for s in scenarios], lang),
+        scenario_links=scenario_links, earlier=runs, prefix=prefix, data_year=format_year(data_year),
+        reference=columns[0]["title"] if columns else "", **history_context(run_dir, prefix, lang),
+        font_url=(f"{'../' if earlier is None else ''}{FONT_FOLDER}/{font}" if font else None),
+    )
+
+
+def _no_rows() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+
+
+def _index_rows(summary: pd.DataFrame, columns: list[dict], lang: Lang) -> tuple[list[dict], list[dict]]:
+    """The index's rows, one per target with a cell per scenario column; and the targets without a
+    baseline (not assessed), as their first summary row."""
+    name_col = "name_zh" if lang == "zh" else "name_en"
     rows, skipped = [], []
     if len(summary):
         keys = ["indicator", "target_year", "target_type", "target_value"]
         for _, group in summary.groupby(keys, sort=False, dropna=False):
             first = group.iloc[0].to_dict()
             if field(first, "base_value") is None:
-                skipped.append(str(field(first, name_col) or first["indicator"]))
+                skipped.append(first)
                 continue
             cells = []
             for column in columns:
@@ -351,18 +325,4 @@ def index_page(run_dir: str | Path, run_id: str, scenarios: list[Any], records: 
                              target=target_words(first, lang), takes="; ".join(takes), cells=cells,
                              has_p=any(field(r, "p_attain") is not None for r in group.to_dict("records"))))
         rows.sort(key=lambda r: not r["has_p"])
-    links = [dict(text=page_words(r["notebook"], lang), href=prefix + r["html"])
-             for key in ("overview", "comparison") for r in pages.get(key, [])]
-    scenario_links = [dict(title=c["title"], name=c["name"],
-                           pages=[dict(text=page_words(r["notebook"], lang), href=prefix + r["html"])
-                                  for r in pages.get(c["name"], [])]) for c in columns]
-    runs = None if earlier is None else [
-        dict(name=n, href=f"{n}/index.html" if (run_dir.parent / n / "index.html").is_file() else f"{n}/")
-        for n in earlier]
-    data_year = summary["latest_year"].max() if "latest_year" in summary and len(summary) else None
-    return render_template(
-        "index.html", lang=lang, run_id=run_id, columns=columns, rows=rows, skipped=skipped, links=links,
-        scenario_links=scenario_links, earlier=runs, prefix=prefix, data_year=format_year(data_year),
-        reference=columns[0]["title"] if columns else "", **history_context(run_dir, prefix, lang),
-        font_url=(f"{'../' if earlier is None else ''}{FONT_FOLDER}/{font}" if font else None),
-    )
+    return rows, skipped

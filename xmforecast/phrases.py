@@ -305,3 +305,32 @@ def effort_note(rec: Any, lang: Lang) -> str:
     if note.startswith("target year"):
         return "目标年份已有观测值"
     return note
+
+
+def structural_names(summary: Any, lang: Lang = "en") -> str:
+    """The names of the summary's indicators that a structural model forecasts (one whose
+    inputs are more than the series itself), joined in words; empty when there is none."""
+    from .models import MODELS
+    from .words import say
+
+    name = "name_zh" if lang == "zh" else "name_en"
+    names = []
+    for rec in summary.drop_duplicates("indicator").to_dict("records") if len(summary) else []:
+        model = field(rec, "model")
+        spec = None if model is None else MODELS.get(str(model).split()[0])
+        if spec is not None and tuple(spec.roles) != ("series",):
+            names.append(str(field(rec, name) or rec["indicator"]))
+    return say("and", lang).join(names)
+
+
+def method_facts(summary: Any, n_paths: Any, lang: Lang = "en") -> dict[str, str]:
+    """What the method's words say of this plan and run: the number of simulated paths (one
+    number, or each scenario's) and the indicators a structural model forecasts."""
+    counts = list(dict.fromkeys(format_count(n) for n in (n_paths if isinstance(n_paths, (list, tuple)) else [n_paths])))
+    return {"n_paths": " / ".join(counts), "structural": structural_names(summary, lang)}
+
+
+def baseline_years(records: Any) -> str:
+    """The base years of target rows, each once (``"2016"``), for the sentence on targets not assessed."""
+    years = [format_year(field(rec, "base_year")) for rec in records]
+    return ", ".join(dict.fromkeys(y for y in years if y != MISSING))

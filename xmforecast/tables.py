@@ -15,6 +15,7 @@ from .phrases import (colour_probability, confidence_words, effort_note, expecte
                       lever_name, model_words, note_words, quality_words, status_label, takes_words, target_words,
                       verdict)
 from .summary import required_from_latest
+from .words import say
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -47,6 +48,7 @@ def answer_table(summary: pd.DataFrame, lang: Lang = "en") -> list[dict]:
         latest = field(rec, "latest_value")
         rows.append(dict(
             indicator=rec["indicator"], name=str(field(rec, name) or rec["indicator"]),
+            base_year=format_year(field(rec, "base_year")),
             target=target_words(rec, lang), verdict=verdict(rec, lang), probability=format_probability(p),
             color=probability_color(colour_probability(rec)), text_color=probability_text_color(colour_probability(rec)),
             expected=expected_words(rec, lang), takes=takes_words(rec, lang), grade=status_label(field(rec, "status"), lang),
@@ -82,52 +84,76 @@ def base_rate_words(rec: dict, lang: Lang) -> dict[str, str]:
     return {"base_rate": format_probability(rate), "base_rate_of": of, "base_rate_note": note}
 
 
-def assumptions(scenario: Any, lang: Lang = "en") -> list[tuple[str, str]]:
+def settings_used(models: Any) -> set[str]:
+    """The scenario keys that set a parameter of one of `models` (model names, as in a registry's
+    ``model`` column): a key counts where the model's spec has the field it sets.
+
+    Examples
+    --------
+    >>> sorted(settings_used(["auto", "patent_ratio"])), settings_used(["auto", None])
+    (['patent_lapse_rate', 'population_growth'], set())
+    """
+    from dataclasses import fields, is_dataclass
+
+    from .models import MODELS
+    from .scenarios import MODEL_SETTINGS
+
+    names: set[str] = set()
+    for model in models:
+        spec = None if is_missing(model) else MODELS.get(str(model).split()[0])
+        if spec is not None and is_dataclass(spec):
+            names |= {f.name for f in fields(spec)}
+    return {key for key, name in MODEL_SETTINGS.items() if name in names}
+
+
+def assumptions(scenario: Any, lang: Lang = "en", *, models: Any = None) -> list[tuple[str, str]]:
     """The scenario's assumptions in words, with units (not raw keys).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    lang : {"zh", "en"}
+    models : iterable of str, optional
+        The models the plan uses (its registry's ``model`` column): a model's settings are
+        listed only where one of them has it (:func:`settings_used`); None lists them all.
 
     Examples
     --------
     >>> from xmforecast.scenarios import Scenario
     >>> dict(assumptions(Scenario(scenario="x", growth_shift=0.03)))["Extra growth on every indicator"]
     '+3 percentage points a year'
+    >>> [label for label, _ in assumptions(Scenario(scenario="x"), models=["auto"])][:3]
+    ['Data up to', 'Extra growth on every indicator', 'Spread around the trend']
     """
-    s, zh = scenario, lang == "zh"
+    s = scenario
     shift = round(100 * s.growth_shift)
+    used = None if models is None else settings_used(models)
 
-    def optional(value: Any, shown: str, default_zh: str, default_en: str) -> str:
-        return shown if value is not None else (default_zh if zh else default_en)
+    def optional(value: Any, shown: str, default: str) -> str:
+        return shown if value is not None else say(default, lang)
 
     rows = [
-        ("数据截至" if zh else "Data up to", f"{s.origin} 年" if zh else f"{s.origin}"),
-        ("每个指标的额外增速" if zh else "Extra growth on every indicator",
-         (f"每年 {shift:+d} 个百分点" if zh else f"{shift:+d} percentage points a year") if shift else
-         ("无(延续各自趋势)" if zh else "none (each indicator follows its own trend)")),
-        ("波动幅度" if zh else "Spread around the trend",
-         (f"历史波动的 {format_percent(s.volatility_scale)}" if zh else
-          f"{format_percent(s.volatility_scale)} of what history shows")),
-        ("按目标所需增速" if zh else "Centred on the growth each target requires",
-         ("是" if zh else "yes") if s.at_required_rate else ("否" if zh else "no")),
-        ("到期高新技术企业证书续认定比例" if zh else "Expiring high-tech certificates renewed",
-         optional(s.recertification_rate, format_percent(s.recertification_rate),
-                  "由 2016 年数据推算", "as implied by the 2016 figures")),
-        ("高新技术企业每年退出比例" if zh else "Certified firms leaving each year", format_percent(s.exit_rate)
-         if round(100 * s.exit_rate) else f"{100 * s.exit_rate:.1f} %"),
-        ("每年新认定高新技术企业" if zh else "New high-tech certifications a year",
-         optional(s.new_certifications, f"{format_count(s.new_certifications)} 家" if zh
-                  else f"{format_count(s.new_certifications)} firms", "按历史推算", "projected from history")),
-        ("有效发明专利年失效比例" if zh else "Valid invention patents lapsing a year",
-         optional(s.patent_lapse_rate, f"{100 * (s.patent_lapse_rate or 0):.1f} %", "由数据估计", "estimated from the data")),
-        ("常住人口年增长" if zh else "Growth in residents a year",
-         optional(s.population_growth, f"{100 * (s.population_growth or 0):.1f} %", "由数据估计", "estimated from the data")),
-        ("模型" if zh else "Model",
-         ("按回测为每个指标选择" if zh else "chosen per indicator by backtest") if s.model == "auto" else s.model),
-        ("模拟路径" if zh else "Simulated paths",
-         f"{format_count(s.n_paths)} 条,随机种子 {s.seed}" if zh else f"{format_count(s.n_paths)}, seed {s.seed}"),
-        ("区间" if zh else "Interval", f"中间 {s.level:g} %" if zh else f"central {s.level:g} %"),
+        (None, "a_origin", say("a_origin_value", lang, year=s.origin)),
+        (None, "a_shift", say("a_shift_value", lang, shift=f"{shift:+d}") if shift else say("a_shift_none", lang)),
+        (None, "a_spread", say("a_spread_value", lang, share=format_percent(s.volatility_scale))),
+        (None, "a_required", say("yes" if s.at_required_rate else "no", lang)),
+        ("recertification_rate", "a_recertification",
+         optional(s.recertification_rate, format_percent(s.recertification_rate), "a_implied_by_data")),
+        ("exit_rate", "a_exit", format_percent(s.exit_rate) if round(100 * s.exit_rate) else f"{100 * s.exit_rate:.1f} %"),
+        ("new_certifications", "a_new_certifications",
+         optional(s.new_certifications, say("a_firms", lang, count=format_count(s.new_certifications)),
+                  "a_projected")),
+        ("patent_lapse_rate", "a_patent_lapse",
+         optional(s.patent_lapse_rate, f"{100 * (s.patent_lapse_rate or 0):.1f} %", "a_estimated")),
+        ("population_growth", "a_population",
+         optional(s.population_growth, f"{100 * (s.population_growth or 0):.1f} %", "a_estimated")),
+        (None, "a_model", say("a_model_auto", lang) if s.model == "auto" else s.model),
+        (None, "a_paths", say("a_paths_value", lang, n_paths=format_count(s.n_paths), seed=s.seed)),
+        (None, "a_interval", say("a_interval_value", lang, level=f"{s.level:g}")),
     ]
     if s.data_file:
-        rows.append(("用户数据" if zh else "User data", Path(s.data_file).name))
-    return rows
+        rows.append((None, "a_user_data", Path(s.data_file).name))
+    return [(say(label, lang), value) for key, label, value in rows if key is None or used is None or key in used]
 
 
 def detail_table(summary: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:

@@ -1,0 +1,57 @@
+"""One catalog of words, Chinese and English, behind one lookup.
+
+Every sentence a page, table or chart writes is a message id in ``templates/words.yaml``
+with its ``zh`` and ``en`` text; :func:`say` returns it in a language, with its
+placeholders (``{year}``, ``{n_paths}``, ...) filled from the plan and the scenario, never
+written into the message. Templates call the same lookup as ``_(message_id, year=...)``.
+
+Examples
+--------
+>>> say("target", "zh"), say("target", "en")
+('目标', 'Target')
+>>> say("not_assessed_no_baseline", "en", year="2021")
+'Not assessed (the plan gives no 2021 figure and none was observed):'
+"""
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, Callable
+
+from .formatting import Lang
+
+__all__ = ["say", "catalog", "translator"]
+
+
+@cache
+def catalog() -> dict[str, dict[str, str]]:
+    """Every message id with its ``zh`` and ``en`` text (read once from ``templates/words.yaml``)."""
+    from importlib.resources import files
+
+    import yaml
+
+    text = files("xmforecast.templates").joinpath("words.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def say(key: str, lang: Lang = "en", /, **values: Any) -> str:
+    """The words of message `key` in `lang`, placeholders filled from `values`.
+
+    Raises
+    ------
+    KeyError
+        For a message id the catalog does not have (a typo must not print as a blank).
+    """
+    try:
+        entry = catalog()[key]
+    except KeyError:
+        raise KeyError(f"no message {key!r} in the catalog of words (templates/words.yaml)") from None
+    text = entry["zh" if lang == "zh" else "en"]
+    return text.format(**values) if values else text
+
+
+def translator(lang: Lang) -> Callable[..., str]:
+    """:func:`say` bound to one language: the ``_`` of the templates."""
+    def _(key: str, **values: Any) -> str:
+        return say(key, lang, **values)
+
+    return _
