@@ -129,7 +129,7 @@ def test_capabilities_are_declared_on_the_one_base(name):
 
 #: The modules that fit models or read what a fitted model can do.
 MODEL_USERS = ("base", "models", "auto", "structural", "stockflow", "patents", "engine", "effort", "backtest",
-               "report", "plots", "runner")
+               "report", "phrases", "tables", "plots", "runner")
 
 
 def test_capabilities_are_read_never_probed():
