@@ -322,7 +322,7 @@ def xmforecast_api():
     import xmforecast.calibration
     import xmforecast.models
 
-    return xmforecast.calibration.calibrate, xmforecast.models.get_model
+    return xmforecast.calibration.calibrate, xmforecast.model_registry.get_model
 
 
 def _calibrate_chunk(calibrate, panel: pd.DataFrame, vintages: list[int], reference_class: str) -> dict:

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from xmforecast.auto import Auto, growth_features, shrunk_volatility
-from xmforecast.models import AdditiveDrift, get_model
+from xmforecast.model_registry import get_model
+from xmforecast.models import AdditiveDrift
 from xmforecast.reference import load_vintage, vintages
 
 SEVEN = pd.Series([665.0, 741.0, 820.0, 900.0, 960.0, 1000.0, 1225.0], index=range(2010, 2017))

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +14,7 @@ import pytest
 import xmforecast
 from xmforecast.base import FittedModel, ModelSpec
 from xmforecast.exceptions import ParameterError
-from xmforecast.models import MODELS, get_model
+from xmforecast.model_registry import MODELS, get_model
 
 TEN = pd.Series(
     [100.0, 112.0, 121.0, 138.0, 150.0, 171.0, 185.0, 204.0, 226.0, 245.0],
@@ -139,3 +141,24 @@ def test_capabilities_are_read_never_probed():
              for number, line in enumerate((package / f"{name}.py").read_text(encoding="utf-8").splitlines(), 1)
              if probe.search(line)]
     assert found == []
+
+
+def _named_subclasses(cls):
+    for sub in cls.__subclasses__():
+        if sub.name:
+            yield sub
+        yield from _named_subclasses(sub)
+
+
+def test_the_registry_holds_every_model():
+    assert {cls.name: cls for cls in _named_subclasses(ModelSpec)} == MODELS
+
+
+def test_models_import_neither_the_registry_nor_each_other_upwards():
+    code = ("import sys, xmforecast.models; "
+            "print(sorted(m for m in sys.modules if m.split('.')[-1] in "
+            "('auto', 'stockflow', 'patents', 'model_registry'))); "
+            "import xmforecast.auto, xmforecast.stockflow, xmforecast.patents; "
+            "print('xmforecast.model_registry' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.split("\n")[:2] == ["[]", "False"]

@@ -354,7 +354,7 @@ def test_no_indicator_id_of_the_embedded_registry_in_library_code(indicators):
     import re
     from pathlib import Path
 
-    from xmforecast.models import MODELS
+    from xmforecast.model_registry import MODELS
 
     roles = {role for spec in MODELS.values() for role in spec.roles}
     package = Path(xmforecast.__file__).parent

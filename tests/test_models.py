@@ -14,7 +14,6 @@ from xmforecast.models import (
     CAGR,
     ETS,
     LADDER,
-    MODELS,
     Combination,
     Drift,
     Linear,
@@ -22,8 +21,8 @@ from xmforecast.models import (
     Logistic,
     Naive,
     fit_ladder,
-    get_model,
 )
+from xmforecast.model_registry import MODELS, get_model
 
 TEN = pd.Series(
     [100.0, 112.0, 121.0, 138.0, 150.0, 171.0, 185.0, 204.0, 226.0, 245.0],

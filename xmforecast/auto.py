@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 
 from .exceptions import ModelError
-from .models import MODELS, GrowthFit, GrowthSpec
+from .models import GrowthFit, GrowthSpec
 from .reference import POOLED, check_class, check_family, load_vintage, vintage_for, vintages
 from .validation import check_int, check_level
 
@@ -429,5 +429,3 @@ class AutoFit(GrowthFit):
         z = shocks / np.sqrt(np.arange(1, horizon + 1))[:, None]
         return np.exp(self._pooled_log_quantiles(horizon, z))
 
-
-MODELS["auto"] = Auto

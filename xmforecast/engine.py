@@ -7,7 +7,7 @@ Model choice per indicator comes from the registry: its ``model`` (default ``aut
 for a structural model, the indicators that fill the model's input roles (``inputs``).
 A structural model is used when all its inputs have observations; otherwise ``auto``
 forecasts the indicator's own series and the note says which inputs are missing.
-``auto`` (:func:`xmforecast.models.get_model`) is calibrated once on a reference panel, so
+``auto`` (:func:`xmforecast.model_registry.get_model`) is calibrated once on a reference panel, so
 a forecast depends only on the indicator's own data, its model and the calibration, never
 on the other indicators of the registry.
 """
@@ -126,7 +126,7 @@ def _scenario(scenario):
 
 
 def _check_model(model):
-    from .models import MODELS
+    from .model_registry import MODELS
 
     valid = ["auto", "structural", *sorted(m for m in MODELS if m != "auto")]
     if model not in valid:
@@ -248,7 +248,7 @@ def _calibration_note(params: dict) -> str:
 
 def _auto(history, missing="", reference=None):
     """``auto`` on the indicator's own series; ``missing`` says which structural inputs lacked."""
-    from .models import get_model
+    from .model_registry import get_model
 
     fitted = get_model("auto", **(reference or {})).fit(history)
     evidence = fitted.evidence
@@ -263,7 +263,7 @@ def _auto(history, missing="", reference=None):
 def _fit(indicator, observations, indicators, history, origin, model, scenario) -> _Fit:
     """Fit the model for one indicator: the registry's (``auto``, ``structural``) or the one asked."""
     from .data import series
-    from .models import MODELS
+    from .model_registry import MODELS
 
     declared, inputs = _declared(indicators, indicator)
     if model in ("auto", "structural"):
@@ -316,7 +316,7 @@ def forecast(indicator: str, *, observations: pd.DataFrame | None = None, indica
         ``auto`` (the registry's model: a structural model where it declares one and its
         inputs have observations, else its ``model``, by default the calibrated ``auto``),
         ``structural`` (the registry's structural model, or an error) or a name of
-        :data:`xmforecast.models.MODELS`.
+        :data:`xmforecast.model_registry.MODELS`.
     level : float
         Central interval level [%].
     n_paths : int
@@ -762,7 +762,7 @@ def what_it_takes(observations: pd.DataFrame | None = None, indicators: pd.DataF
     import pandas as pd
 
     from .data import series
-    from .models import MODELS
+    from .model_registry import MODELS
     from .targets import target_table
 
     observations, indicators = _resolve(observations, indicators)

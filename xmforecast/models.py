@@ -61,9 +61,8 @@ __all__ = [
     "ETS",
     "Combination",
     "CombinationFit",
-    "MODELS",
+    "GROWTH_MODELS",
     "LADDER",
-    "get_model",
     "fit_ladder",
 ]
 
@@ -1224,7 +1223,7 @@ class Combination(GrowthSpec):
     def _fit(self, series: pd.Series) -> GrowthFit:
         shared = {"fallback_sigma": self.fallback_sigma, "sigma_scale": self.sigma_scale,
                   "min_df": self.min_df}
-        fitted, skipped = fit_ladder(series, [get_model(m, **shared) for m in self.members])
+        fitted, skipped = fit_ladder(series, [build_spec(GROWTH_MODELS, m, **shared) for m in self.members])
         if not fitted:
             reasons = "; ".join(f"{name}: {why}" for name, why in skipped)
             raise ModelError(f"`{self.label}`: no member could be fitted ({reasons}).")
@@ -1240,65 +1239,21 @@ class Combination(GrowthSpec):
 
 
 # --------------------------------------------------------------------------
-# registry
+# the ladder by name
 # --------------------------------------------------------------------------
-#: Registry of model specs by name.
-MODELS: dict[str, type[GrowthSpec]] = {
+#: The growth models of this module by name (the ladder and their combination); every
+#: model, ``auto`` and the structural ones included, is in
+#: :data:`xmforecast.model_registry.MODELS`.
+GROWTH_MODELS: dict[str, type[GrowthSpec]] = {
     cls.name: cls for cls in (Naive, Drift, AdditiveDrift, CAGR, LogLinear, Linear, Logistic, ETS, Combination)
 }
-
-# The structural models share the contract; they take several inputs (``roles``).
-from xmforecast.patents import PatentRatio  # noqa: E402
-from xmforecast.stockflow import CertifiedStock  # noqa: E402
-
-MODELS.update({cls.name: cls for cls in (CertifiedStock, PatentRatio)})
 
 #: The ladder rungs fitted by default, fewest observations first.
 LADDER: tuple[str, ...] = ("naive", "drift", "additive_drift", "cagr", "loglinear", "linear", "logistic", "ets")
 
 
-def get_model(name: str, **hyperparameters: Any) -> GrowthSpec:
-    """Build a model spec from the registry.
-
-    Parameters
-    ----------
-    name : str
-        A key of :data:`MODELS`.
-    **hyperparameters
-        Passed to the spec (e.g. ``window=5`` for ``cagr``).
-
-    Returns
-    -------
-    GrowthSpec
-        The spec; call ``.fit(series)`` on it.
-
-    Raises
-    ------
-    ParameterError
-        If `name` is unknown (the message lists the valid names) or a
-        hyperparameter is unknown or out of range.
-
-    Examples
-    --------
-    >>> get_model("cagr", window=5)
-    CAGR(fallback_sigma=0.1, sigma_scale=1.0, min_df=2, window=5)
-    """
-    if name not in MODELS:
-        raise ParameterError(
-            f"`name` must be one of {', '.join(sorted(MODELS))}; got {name!r}."
-        )
-    cls = MODELS[name]
-    try:
-        return cls(**hyperparameters)
-    except TypeError as exc:
-        valid = ", ".join(f.name for f in dataclasses.fields(cls))
-        raise ParameterError(
-            f"`{name}` takes hyperparameters {valid}; got {sorted(hyperparameters)} ({exc})."
-        ) from None
-
-
 def _as_spec(model: str | ModelSpec) -> ModelSpec:
-    return model if isinstance(model, ModelSpec) else get_model(model)
+    return model if isinstance(model, ModelSpec) else build_spec(GROWTH_MODELS, model)
 
 
 def fit_ladder(series: pd.Series, names: Sequence[str | ModelSpec] | None = None
@@ -1355,7 +1310,3 @@ def fit_ladder(series: pd.Series, names: Sequence[str | ModelSpec] | None = None
         skipped.append((spec.label, reason))
         _log.info("skipped model %s: %s", spec.label, reason)
     return fitted, skipped
-
-
-# ``auto`` builds on the contract above and registers itself in MODELS.
-from . import auto as _auto  # noqa: E402,F401

@@ -35,7 +35,7 @@ __all__ = [
 
 def lever_name(lever: Any, lang: Lang) -> str:
     """A structural model's lever (its ``lever`` text) in the planner's words its model declares."""
-    from .models import MODELS
+    from .model_registry import MODELS
 
     for spec in MODELS.values():
         if spec.lever and spec.lever == str(lever):
@@ -310,7 +310,7 @@ def effort_note(rec: Any, lang: Lang) -> str:
 def structural_names(summary: Any, lang: Lang = "en") -> str:
     """The names of the summary's indicators that a structural model forecasts (one whose
     inputs are more than the series itself), joined in words; empty when there is none."""
-    from .models import MODELS
+    from .model_registry import MODELS
     from .words import say
 
     name = "name_zh" if lang == "zh" else "name_en"

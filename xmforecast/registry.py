@@ -334,7 +334,7 @@ def registry_plan(indicators: pd.DataFrame | None) -> PlanFolder | None:
 def _check_models(rows: list[dict[str, Any]], name: str) -> None:
     """Check each entry's ``model`` and ``inputs``; fill ``model`` with ``auto`` where absent.
 
-    ``model`` is ``auto`` or a name of :data:`xmforecast.models.MODELS`; ``inputs`` maps
+    ``model`` is ``auto`` or a name of :data:`xmforecast.model_registry.MODELS`; ``inputs`` maps
     each input role of that model (its ``roles``) to an indicator id of the registry.
     A model with the one role ``series`` (every growth model) takes no ``inputs``: it is
     fitted to the entry's own series. A model with several roles needs all of them.
@@ -356,7 +356,7 @@ def _check_models(rows: list[dict[str, Any]], name: str) -> None:
                 raise DataError(f"{where}: model auto is fitted to the entry's own series and takes no "
                                 f"`inputs`; got roles {', '.join(inputs)}.")
             continue
-        from .models import MODELS
+        from .model_registry import MODELS
 
         if model not in MODELS:
             valid = ", ".join(["auto", *sorted(m for m in MODELS if m != "auto")])

@@ -218,7 +218,7 @@ class Scenario(BaseModel):
     @field_validator("model")
     @classmethod
     def _known_model(cls, value: str) -> str:
-        from xmforecast.models import MODELS
+        from xmforecast.model_registry import MODELS
 
         valid = ["auto", "structural", *sorted(m for m in MODELS if m != "auto")]
         if value not in valid:

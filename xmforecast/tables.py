@@ -95,7 +95,7 @@ def settings_used(models: Any) -> set[str]:
     """
     from dataclasses import fields, is_dataclass
 
-    from .models import MODELS
+    from .model_registry import MODELS
     from .scenarios import MODEL_SETTINGS
 
     names: set[str] = set()
