@@ -392,3 +392,36 @@ def test_every_target_gets_a_base_rate_from_its_family_up_to_the_vintage(evaluat
     assert row["base_rate_note"].endswith("of province-years 2010-2016.")
     with_rate = table[table["required_growth"].notna()]
     assert with_rate["base_rate"].between(0, 1).all()
+
+
+#: The computing modules behind the engine's functions, by concern.
+COMPUTING = ("engine", "fitting", "simulation", "evaluation", "sensitivity_analysis", "effort", "backtest",
+             "targets", "base", "models", "auto", "structural", "stockflow", "patents", "model_registry", "validation")
+
+
+def test_computing_never_imports_drawing():
+    import ast
+    from pathlib import Path
+
+    package = Path(xmforecast.__file__).parent
+    drawing = {"xmforecast.plots", "xmforecast.explorer", "xmforecast.fonts", "matplotlib"}
+    found = []
+    for name in COMPUTING:
+        for node in ast.walk(ast.parse((package / f"{name}.py").read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                module = ".".join(filter(None, ["xmforecast" if node.level else "", node.module or ""]))
+                names = [module] + [f"{module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            found += [f"{name}: {n}" for n in names if n.split(".")[0] == "matplotlib" or n in drawing]
+    assert found == []
+
+
+def test_no_module_shadows_a_public_name():
+    # Importing a submodule sets the package's attribute of that name, hiding a function of it.
+    from pathlib import Path
+
+    package = Path(xmforecast.__file__).parent
+    assert [name for name in xmforecast.__all__ if (package / f"{name}.py").exists()] == []

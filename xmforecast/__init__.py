@@ -13,7 +13,7 @@ from .exceptions import DataError, ModelError, ParameterError, RunError, Scenari
 #: before anything heavy is imported.
 _HOMES = {
     "load_observations": "data", "series": "data",
-    "assess_targets": "engine", "backtest_table": "engine", "evaluate_targets": "engine", "explore": "engine",
+    "assess_targets": "engine", "backtest_table": "engine", "evaluate_targets": "engine", "explore": "explorer",
     "forecast": "engine", "sensitivity": "engine", "simulate_indicator": "engine", "what_it_takes": "engine",
     "what_it_takes_table": "effort",
     "Plan": "plan", "load_plan": "plan",

@@ -1,4 +1,4 @@
-"""Rolling-origin backtests, scores, and the ``--model auto`` choice.
+"""Rolling-origin backtests, scores, the ladder's choice, and the backtest of each indicator's model.
 
 With three to seven annual points per indicator, one series says little
 about which model forecasts best; :func:`backtest_panel` pools the evidence
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xmforecast.exceptions import ModelError, ParameterError
+from xmforecast.exceptions import ModelError, ParameterError, XMForecastError
 from xmforecast.models import (
     LADDER,
     Combination,
@@ -27,7 +27,7 @@ from xmforecast.models import (
 )
 from xmforecast.validation import check_int, check_level, check_series
 
-__all__ = ["backtest", "score", "backtest_panel", "PanelBacktest", "choose"]
+__all__ = ["backtest", "score", "backtest_panel", "PanelBacktest", "choose", "backtest_table"]
 
 _log = logging.getLogger(__name__)
 
@@ -496,3 +496,105 @@ def _calibration_evidence(spec: ModelSpec, members: list[str], table: pd.DataFra
         return math.nan, math.nan, math.nan, 0, "members, panel"
     return (math.nan, float(rows["coverage"].mean()), float(rows["scale_needed"].mean()),
             int(rows["n"].sum()), "members' panel scores, averaged")
+
+
+def _backtest_auto(indicator, observations, indicators, history, level, *, min_train=2, horizon=3):
+    """Rolling-origin backtest of what ``--model auto`` uses for one indicator.
+
+    At each observed year with at least `min_train` observations up to it, the indicator's
+    model is chosen and fitted as :func:`forecast` would with that year as origin (its
+    structural model on its inputs up to then, or ``auto`` with that year's vintage) and
+    scored on the observed years of the next `horizon`. Returns the rows of
+    :func:`xmforecast.backtest.backtest` and the fit at the last observation (the one a
+    forecast uses now), and why each origin not scored could not be fitted.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from .fitting import as_scenario, fit_indicator
+
+    scenario = as_scenario(None)
+    years = history.index.to_numpy()
+    parts, failed = [], []
+    for i, origin in enumerate(years[:-1]):
+        ahead = (years > origin) & (years <= origin + horizon)
+        if i + 1 < min_train or not ahead.any():
+            continue
+        try:
+            fit = fit_indicator(indicator, observations, indicators, history[history.index <= origin], int(origin), "auto",
+                       scenario)
+            test = history[ahead]
+            steps = test.index.to_numpy() - origin
+            extra = {"n_paths": 2000, "rng": 2017} if fit.fitted.intervals_from_paths else {}
+            fc = fit.fitted.forecast(int(steps.max()), level=level, **extra).loc[test.index]
+        except XMForecastError as err:  # an origin the model cannot fit from is not scored
+            _log.info("%s: backtest origin %s skipped: %s", indicator, origin, err)
+            failed.append(f"{int(origin)}: {err}")
+            continue
+        actual = test.to_numpy(dtype=float)
+        point, lower, upper = (fc[c].to_numpy(dtype=float) for c in ("point", "lower", "upper"))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ape = np.abs(point - actual) / np.abs(actual)
+        parts.append(pd.DataFrame({
+            "model": fit.model, "origin": int(origin), "year": test.index.to_numpy(), "step": steps,
+            "actual": actual, "point": point, "lower": lower, "upper": upper, "ape": ape,
+            "covered": (lower <= actual) & (actual <= upper),
+            "error_ratio": _error_ratio(actual, point, lower, upper, fit.fitted.log_scale),
+            "level": float(level)}))
+    frame = pd.concat(parts, ignore_index=True)[_COLUMNS] if parts else pd.DataFrame(columns=_COLUMNS)
+    return frame, fit_indicator(indicator, observations, indicators, history, int(years[-1]), "auto", scenario), failed
+
+
+def backtest_table(observations: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None, *,
+                   data_file: str | None = None, origin: int | None = None, level: float = 80) -> pd.DataFrame:
+    """Rolling-origin backtest per indicator and model: a diagnostic of the growth models.
+
+    Every indicator with at least three observations is backtested (origin moving one year
+    at a time, forecasts scored against what followed): the model ``--model auto`` uses for
+    it, and every rung of the ladder; the ladder's scores are also pooled over all of them.
+
+    Returns
+    -------
+    DataFrame
+        One row per (indicator, model): ``n`` scored forecasts, ``mape``, ``coverage`` of
+        the ``nominal`` interval [%], ``scale_needed`` to reach it. Per indicator, the first
+        row (``chosen`` True) is the model a forecast of it uses (``auto``, or its structural
+        model), backtested as it forecasts: at each origin with that origin's data only (and
+        ``auto``'s vintage of that year); its ``reason`` says what the model rests on and
+        ``evidence`` what it forecasts from. Rows with indicator ``all`` hold the ladder's
+        pooled scores.
+    """
+    import pandas as pd
+
+    from .data import series
+    from .fitting import resolve_data
+
+    observations, indicators = resolve_data(observations, indicators, data_file)
+    check_level(level)
+    by_id = {ind: s for ind in indicators["id"] if len(s := series(observations, ind, origin=origin)) >= 3}
+    panel = backtest_panel(by_id, level=level) if by_id else None
+    columns = ["indicator", "model", "n", "mape", "coverage", "nominal", "scale_needed", "chosen",
+               "sigma_scale", "evidence", "reason"]
+    if panel is None:
+        return pd.DataFrame(columns=columns)
+    frames = []
+    for ind, s in by_id.items():
+        own = panel.by_indicator.loc[ind].reset_index() if ind in panel.by_indicator.index.get_level_values(0) \
+            else pd.DataFrame(columns=["model"])
+        rows, used, failed = _backtest_auto(ind, observations, indicators, s, level)
+        scored = score(rows)
+        first = scored.iloc[0].to_dict() if len(scored) else {"n": 0, "nominal": float(level)}
+        how = "backtested as it forecasts, from each origin's data" if len(scored) else "not backtested"
+        if failed:
+            how += f"; {len(failed)} origin(s) it cannot be fitted from (first {failed[0]})"
+        picked = pd.DataFrame([{**first, "model": used.model, "chosen": True,
+                                "sigma_scale": used.fitted.spec.sigma_scale,
+                                "evidence": used.evidence,
+                                "reason": f"--model auto uses {used.model} ({used.note}); {how}"}])
+        own = own[own["model"] != used.model].assign(chosen=False)
+        frames.append(pd.concat([picked, own], ignore_index=True).assign(indicator=ind))
+    pooled = panel.pooled.reset_index().assign(indicator="all", chosen=False)
+    out = pd.concat(frames + [pooled], ignore_index=True)
+    out["n"] = pd.to_numeric(out["n"], errors="coerce").fillna(0).astype(int)
+    out["chosen"] = out["chosen"].astype(bool)
+    return out.reindex(columns=columns)

@@ -24,7 +24,7 @@ from .exceptions import ParameterError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["EFFORT_COLUMNS", "what_it_takes_table", "shift_for_probability"]
+__all__ = ["EFFORT_COLUMNS", "what_it_takes", "what_it_takes_table", "shift_for_probability"]
 
 #: Columns of :func:`what_it_takes_table`, in order.
 EFFORT_COLUMNS = [
@@ -128,11 +128,12 @@ def what_it_takes_table(observations: pd.DataFrame | None = None, indicators: pd
     import numpy as np
     import pandas as pd
 
-    from .engine import _resolve, _scenario, evaluate_targets, what_it_takes
+    from .evaluation import evaluate_targets
+    from .fitting import as_scenario, resolve_data
     from .targets import required_path
 
-    observations, indicators = _resolve(observations, indicators)
-    sc = _scenario(scenario)
+    observations, indicators = resolve_data(observations, indicators)
+    sc = as_scenario(scenario)
     if not 0.0 < float(probability) < 1.0:
         raise ParameterError(f"`probability` must be between 0 and 1 (a fraction); got {probability!r}.")
     ev = evaluation if evaluation is not None else evaluate_targets(
@@ -202,3 +203,55 @@ def _finite(value: Any) -> bool:
         return value is not None and math.isfinite(float(value))
     except (TypeError, ValueError):
         return False
+
+
+def what_it_takes(observations: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None, *,
+                  origin: int | None = None, scenario=None) -> pd.DataFrame:
+    """What each target with a structural model needs per year, in the unit a programme controls.
+
+    For every registry entry whose ``model`` is structural (its spec declares a ``lever``)
+    and whose inputs have observations, the fitted model's ``required_lever`` gives the
+    constant yearly amount of its lever that reaches the target level in the target year,
+    under the scenario's settings. The embedded registry has two: the certified stock
+    (first-time certifications per year [firms],
+    :func:`xmforecast.stockflow.required_new_certifications`) and the patent ratio
+    (invention patent grants per year [patents], :func:`xmforecast.patents.required_grants`).
+
+    Returns
+    -------
+    DataFrame
+        One row per such target: ``indicator, lever, target_level, target_year,
+        needed_per_year, last_observed, last_year, assumptions, lever_indicator``.
+        ``needed_per_year`` is NaN once the target year is observed; a value ≤ 0 means no
+        more of the lever is needed. ``lever_indicator`` is the registry id filling the
+        model's lever role (its own target, if the plan sets one, is the plan's view of it).
+    """
+    import pandas as pd
+
+    from .data import series
+    from .fitting import as_scenario, configured_spec, declared_model, is_structural, resolve_data
+    from .model_registry import MODELS
+    from .targets import target_table
+
+    observations, indicators = resolve_data(observations, indicators)
+    scenario = as_scenario(scenario)
+    table = target_table(indicators, observations, origin=origin).set_index("indicator")
+    rows = []
+    for ind in indicators["id"]:
+        declared, inputs = declared_model(indicators, ind)
+        spec_class = MODELS.get(declared)
+        if not is_structural(spec_class) or not spec_class.lever or ind not in table.index:
+            continue
+        data = {role: series(observations, ref, origin=origin) for role, ref in inputs.items()}
+        row = table.loc[ind]
+        if any(s.empty for s in data.values()) or not math.isfinite(row["target_level"]):
+            continue
+        year, level = int(row["target_year"]), float(row["target_level"])
+        fitted = configured_spec(spec_class, scenario).fit(data)
+        needed = fitted.required_lever(level, year) if fitted.last_year < year else math.nan
+        observed_year, observed = fitted.lever_observed
+        rows.append(dict(indicator=ind, lever=spec_class.lever, target_level=level, target_year=year,
+                         needed_per_year=needed, last_observed=float(observed), last_year=int(observed_year),
+                         assumptions=fitted.lever_assumptions(year), lever_indicator=inputs[spec_class.lever_role]))
+    return pd.DataFrame(rows, columns=["indicator", "lever", "target_level", "target_year", "needed_per_year",
+                                       "last_observed", "last_year", "assumptions", "lever_indicator"])

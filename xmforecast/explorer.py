@@ -1,4 +1,7 @@
-"""The explore notebook's live chart: widgets in, :func:`xmforecast.explore`'s figure out.
+"""The explore notebook's live chart: widgets in, :func:`explore`'s figure out.
+
+:func:`explore` re-evaluates one target with changed assumptions and draws it; it lives on
+this, the presentation, side so that the computing modules never import drawing.
 
 :func:`interactive_output` does what :func:`ipywidgets.interactive_output` does, with one
 difference that matters to unattended runs: the figure is *put* into the Output widget's
@@ -16,11 +19,14 @@ In JupyterLab the chart under the sliders looks and behaves the same.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .exceptions import XMForecastError
 
-__all__ = ["interactive_output"]
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["explore", "interactive_output"]
 
 
 def _show(out: Any, figure: Any) -> None:
@@ -69,3 +75,47 @@ def interactive_output(update: Callable[..., Any], controls: Mapping[str, Any]) 
         control.observe(draw, "value")
     draw()
     return out
+
+
+def explore(indicator: str, *, scenario, observations: pd.DataFrame | None = None,
+            indicators: pd.DataFrame | None = None, origin: int | None = None, n_paths: int = 2000,
+            implied_renewal: bool = False, projected_new: bool = False, **assumptions):
+    """Re-evaluate one target with changed assumptions and draw it (for notebook widgets).
+
+    Parameters
+    ----------
+    indicator : str
+        Registry id of the target.
+    scenario : Scenario
+        The starting assumptions; ``assumptions`` override its fields and are validated by
+        the same schema as a params file.
+    implied_renewal, projected_new : bool
+        Set ``recertification_rate`` / ``new_certifications`` to None (solved from the data,
+        projected from history): widgets cannot hold None themselves.
+    **assumptions
+        Scenario fields, e.g. ``growth_shift=0.05``.
+
+    Returns
+    -------
+    Figure
+        The probability of attainment and the fan chart (:func:`xmforecast.plots.target_panel`).
+    """
+    from .evaluation import evaluate_targets
+    from .fitting import as_scenario, resolve_data
+    from .plots import target_panel
+    from .scenarios import scenario_from_parameters
+
+    base = as_scenario(scenario)
+    if implied_renewal:
+        assumptions["recertification_rate"] = None
+    if projected_new:
+        assumptions["new_certifications"] = None
+
+    changed = scenario_from_parameters({**base.to_parameters(), **assumptions}, where="explore")
+    observations, indicators = resolve_data(observations, indicators)
+    evaluation = evaluate_targets(observations, indicators, origin=origin, scenario=changed, n_paths=n_paths,
+                                  ids=[indicator])
+    # The observations' own grades draw derived and grade-C points hollow, a user's file's too.
+    flags = [c for c in ("year", "quality", "status") if c in observations.columns]
+    quality = (observations.loc[observations["indicator"] == indicator, flags] if len(flags) == 3 else None)
+    return target_panel(evaluation, indicator, indicators, lang=changed.lang, level=changed.level, quality=quality)

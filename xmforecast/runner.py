@@ -518,7 +518,7 @@ def _check_models(scenarios: list, registry) -> None:
     file is named, with the message that names the key.
     """
     from .data import load_observations, series
-    from .engine import _fit
+    from .fitting import fit_indicator
     from .exceptions import ModelError
 
     cache: dict = {}
@@ -532,10 +532,10 @@ def _check_models(scenarios: list, registry) -> None:
             if history.empty:
                 continue
             try:
-                _fit(ind, obs, registry, history, s.origin, s.model, s)
+                fit_indicator(ind, obs, registry, history, s.origin, s.model, s)
             except (ModelError, ParameterError) as err:
                 try:
-                    _fit(ind, obs, registry, history, s.origin, s.model, None)
+                    fit_indicator(ind, obs, registry, history, s.origin, s.model, None)
                 except (ModelError, ParameterError) as data_err:
                     if history.iloc[-1] > 0:
                         continue  # too little history, say: the notebooks report it per indicator
