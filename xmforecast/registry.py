@@ -361,7 +361,7 @@ def _check_models(rows: list[dict[str, Any]], name: str) -> None:
         if model not in MODELS:
             valid = ", ".join(["auto", *sorted(m for m in MODELS if m != "auto")])
             raise DataError(f"{where}: `model` must be one of {valid}; got {_show(model)}.")
-        roles = tuple(getattr(MODELS[model], "roles", ("series",)))
+        roles = MODELS[model].roles
         if roles == ("series",):
             if inputs:
                 raise DataError(f"{where}: model {model} is fitted to the entry's own series and takes no "
