@@ -103,7 +103,7 @@ def test_data_file_resolved_against_params_folder(tmp_path):
         ("scenario: a\nn_paths: many\n", "n_paths", "must be an integer; got 'many'"),
         ("scenario: a\nhorizon: 2.5\n", "horizon", "must be an integer; got 2.5"),
         ("scenario: a\nat_required_rate: 'yes'\n", "at_required_rate", "must be true or false"),
-        ("scenario: a\nrecertification_rate: 1.5\n", "recertification_rate", r"probability in \[0, 1\] \(or null to calibrate it on 2016\); got 1.5"),
+        ("scenario: a\nrecertification_rate: 1.5\n", "recertification_rate", r"probability in \[0, 1\] \(or null to solve it from the data\); got 1.5"),
         ("scenario: a\nexit_rate: -0.1\n", "exit_rate", r"share in \[0, 1\); got -0.1"),
         ("scenario: a\nexit_rate: 1.0\n", "exit_rate", r"share in \[0, 1\); got 1.0"),
         ("scenario: a\nnew_certifications: -3\n", "new_certifications", r"count in 0\.\.1000000.*; got -3"),

@@ -1,7 +1,7 @@
 """The ``xmforecast`` command: indicators, forecast, targets, backtest, scenarios, run.
 
 Every command takes ``--format table|csv|json``, ``--data FILE`` and ``--indicators FILE``
-(another plan's registry: then the embedded Xiamen data are not used at all, and the
+(another plan's registry: then the default plan's data are not used at all, and the
 observations are the registry's baselines and ``--data``). A user's mistake gives one line
 on stderr and exit status 1 (2 for a malformed command line); never a traceback.
 """
@@ -494,12 +494,13 @@ def _parser() -> argparse.ArgumentParser:
                         help="extra observations: CSV with indicator, year, value (newer rows win)")
     common.add_argument("--indicators", metavar="FILE", default=None,
                         help="another plan's registry (YAML); then observations come from its baselines "
-                             "and --data only, none from the embedded Xiamen data")
+                             "and --data only, none from the default plan's")
     common.add_argument("--wide", action="store_true",
                         help=f"a table with every column, however wide (default: the main ones in {TABLE_WIDTH} "
                              "columns; --format csv|json always gives every column)")
     p = argparse.ArgumentParser(prog="xmforecast", description="Distance to target, probability of attainment "
-                                "and what it would take, for the Xiamen S&T Bureau's 2017 targets.")
+                                "and what it would take, for a science and technology plan's targets "
+                                "(default: the plan folder shipped with the package).")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -11,7 +11,7 @@ A plan folder holds a manifest, ``plan.yaml``, naming the plan and its files::
       file: ...                       # its text, for the registry's quote checks
       page_numbers: [[before, page, after], ...]
 
-The package ships one, Xiamen's (:data:`DEFAULT_PLAN`), and uses it when no plan is given;
+The package ships one (:data:`DEFAULT_PLAN`) and uses it when no plan is given;
 nothing else about it is special. A registry read from a plan folder brings the folder's
 observations; a registry file given alone (``--indicators FILE``) brings only its baselines.
 """

@@ -7,7 +7,7 @@ indicator's history, the deterministic target table, answers already computed wi
 fixed seed).
 
 >>> import xmforecast
->>> plan = xmforecast.Plan.default()          # the embedded Xiamen plan
+>>> plan = xmforecast.Plan.default()          # the plan folder shipped with the package
 >>> plan.forecast(plan.ids[0], horizon=2)["year"].tolist()
 [2017, 2018]
 
@@ -161,7 +161,7 @@ class Plan:
 
     @classmethod
     def default(cls, *, origin: int | None = None) -> Plan:
-        """The embedded plan: Xiamen's registry, seed baselines and shipped history."""
+        """The default plan: the registry and observations of :data:`xmforecast.folder.DEFAULT_PLAN`."""
         return cls.from_files(origin=origin)
 
     @classmethod

@@ -45,7 +45,7 @@ _RULES: dict[str, str | Callable[[], str]] = {
     "level": "must be a percentage in (50, 99.9], such as 80 (not a fraction such as 0.8)",
     "growth_shift": "must be a growth rate (fraction) in [-0.5, 0.5], i.e. at most ±50 %/yr",
     "volatility_scale": "must be > 0 and at most 10",
-    "recertification_rate": "must be a probability in [0, 1] (or null to calibrate it on 2016)",
+    "recertification_rate": "must be a probability in [0, 1] (or null to solve it from the data)",
     "exit_rate": "must be a share in [0, 1)",
     "new_certifications": "must be a count in 0..1000000 (or null to project it from history)",
     "patent_lapse_rate": "must be a probability in [0, 1] (or null)",
@@ -101,14 +101,16 @@ class Scenario(BaseModel):
     at_required_rate : bool
         Each indicator grows exactly at the rate its target requires.
     recertification_rate : float or None
-        Share of expiring high-tech certificates renewed [probability]; None solves it
-        from the seed's 2016 figures (1000 + 281 new − 1225 = 56 firms leaving).
+        Share of expiring certificates renewed [probability] (the ``certified_stock``
+        model); None solves it from the stock's last two figures and that year's new
+        certifications.
     exit_rate : float
         Share of certified firms leaving each year [fraction], 0 ≤ rate < 1.
     new_certifications : int or None
         New certifications per year [firms], 0..1,000,000; None projects them from history.
     patent_lapse_rate : float or None
-        Share of valid invention patents lapsing each year [probability].
+        Share of the ratio model's numerator (e.g. valid patents) lapsing each year
+        [probability].
     population_growth : float or None
         Resident population growth per year [fraction], -0.2..0.2.
     data_file : str
@@ -116,7 +118,7 @@ class Scenario(BaseModel):
         is resolved against the params file's folder by :func:`load_scenario`.
     indicators_file : str
         Another plan's indicator registry (YAML), resolved like ``data_file``; empty:
-        the embedded Xiamen registry. With it, no embedded observation is used: the
+        the default plan's. With it, none of the default plan's observations is used: the
         observations are the registry's baselines and ``data_file``.
 
     Examples
@@ -155,7 +157,7 @@ class Scenario(BaseModel):
     )
     at_required_rate: bool = Field(False, description="Each indicator grows exactly at its required rate.")
     recertification_rate: _Probability | None = Field(
-        None, description="Share of expiring certificates renewed [probability], 0..1; null calibrates it on 2016."
+        None, description="Share of expiring certificates renewed [probability], 0..1; null solves it from the data."
     )
     exit_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
         0.01, description="Share of certified firms leaving each year [fraction], 0 <= rate < 1."

@@ -126,7 +126,7 @@ def observed_growth(history: pd.Series, *, window: int = 3) -> float:
     Examples
     --------
     >>> import pandas as pd
-    >>> round(observed_growth(pd.Series({2014: 100.0, 2015: 110.0, 2016: 121.0})), 6)
+    >>> round(observed_growth(pd.Series({2019: 100.0, 2020: 110.0, 2021: 121.0})), 6)
     0.1
     """
     h = history.dropna().sort_index()
@@ -247,7 +247,7 @@ def required_path(base_year: int, base_value: float, target_year: int, target: f
 
     Examples
     --------
-    >>> required_path(2016, 100.0, 2018, 121.0).round(6).tolist()
+    >>> required_path(2021, 100.0, 2023, 121.0).round(6).tolist()
     [100.0, 110.0, 121.0]
     """
     import numpy as np
@@ -309,11 +309,11 @@ def quality_note(observations: pd.DataFrame, indicator: str, *, origin: int | No
     Examples
     --------
     >>> import pandas as pd
-    >>> obs = pd.DataFrame({"indicator": "firms", "year": [2011, 2014, 2015, 2016],
+    >>> obs = pd.DataFrame({"indicator": "firms", "year": [2016, 2019, 2020, 2021],
     ...                     "status": ["published", "published", "derived", "published"],
     ...                     "quality": ["C", "C", "A", "A"]})
     >>> quality_note(obs, "firms")
-    'derived: 2015; grade C: 2011, 2014'
+    'derived: 2020; grade C: 2016, 2019'
     """
     # numpy masks: pandas' per-call overhead dominated an assessment (see data.series)
     years = observations["year"].to_numpy(dtype=int)
