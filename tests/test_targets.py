@@ -253,3 +253,20 @@ def test_required_growth_is_counted_from_the_latest_observation(indicators):
         assert row["required_from_latest"] == pytest.approx(expected)
     assert table.loc["energy_intensity", "required_from_latest"] < 0, "a target wanted down must fall"
     assert math.isnan(required_growth_from_latest(5.0, 2025, 4.8, 2025))
+
+
+def test_a_target_year_before_the_data_is_not_assessed_and_said_on_stderr(tmp_path, capsys):
+    from pathlib import Path
+
+    from xmforecast.cli import main
+
+    data = tmp_path / "observations.csv"
+    data.write_text("indicator,year,value\nresearch_spending,2015,301\nresearch_spending,2016,318.5\n", encoding="utf-8")
+    (tmp_path / "indicators.yaml").write_text(
+        "- {id: research_spending, name_en: Research spending, unit: million EUR, kind: amount, "
+        "direction: increase, target_year: 2012, target_type: level, target_value: 520}\n", encoding="utf-8")
+    code = main(["targets", "--format", "csv", "--indicators", str(tmp_path / "indicators.yaml"), "--data", str(data)])
+    out, err = capsys.readouterr()
+    assert code == 0 and "not assessed: no baseline" in out
+    assert err.strip() == ("xmforecast: warning: research_spending: not assessed: the target year 2012 is before the "
+                           "first observation (2015); check the registry's target_year")

@@ -88,7 +88,7 @@ def collect_run(run_dir: str | Path, scenarios: list[str]) -> pd.DataFrame:
 
 
 def run_warnings(summary: pd.DataFrame) -> list[str]:
-    """One line per target a model could not fit, saying why (for stderr).
+    """One line per target a model could not fit or whose target year precedes the data, saying why (for stderr).
 
     Examples
     --------
@@ -97,14 +97,18 @@ def run_warnings(summary: pd.DataFrame) -> list[str]:
     ...                            "note": ["not simulated: `ets` needs at least 8 observations; got 3."]}))
     ["scenario 'a', x_index: no probability: `ets` needs at least 8 observations; got 3."]
     """
+    from .targets import BEFORE_THE_DATA
+
     lines = []
     if "note" not in summary:
         return lines
     for rec in summary.to_dict("records"):
         note = str(field(rec, "note") or "")
+        where = f"scenario '{rec['scenario']}', " if field(rec, "scenario") else ""
         if note.startswith("not simulated"):
-            where = f"scenario '{rec['scenario']}', " if field(rec, "scenario") else ""
             lines.append(f"{where}{rec['indicator']}: no probability: {note.split(': ', 1)[-1]}")
+        elif note.startswith(BEFORE_THE_DATA):  # most likely a registry typo: say so, not just "no baseline"
+            lines.append(f"{where}{rec['indicator']}: not assessed: {note.split(': ', 1)[-1]}")
     return lines
 
 

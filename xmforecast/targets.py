@@ -385,7 +385,7 @@ def target_table(indicators: pd.DataFrame, observations: pd.DataFrame, *, origin
                    note="",
                    data_quality=quality_note(observations, ind, origin=origin))
         if not np.isfinite(row["base_value"]) or row["base_value"] <= 0:
-            row["note"] = "no baseline: the seed gives none and no observation exists for the base year"
+            row["note"] = _no_baseline_note(tyear, base_year, hist)
             rows.append(row)
             continue
         level = target_level(ttype, tvalue, row["base_value"])
@@ -500,6 +500,18 @@ def _missing(value) -> bool:
         return not math.isfinite(float(value))
     except (TypeError, ValueError):
         return not str(value).strip() or str(value).strip().lower() in {"nan", "none", "<na>"}
+
+
+#: How a target's note starts when its target year lies before the indicator's first observation.
+BEFORE_THE_DATA = "no baseline: the target year"
+
+
+def _no_baseline_note(target_year: int, base_year: int, history: pd.Series) -> str:
+    """Why a target has no baseline; a target year before every observation is most likely a typo."""
+    if len(history) and target_year < int(history.index[0]):
+        return (f"{BEFORE_THE_DATA} {target_year} is before the first observation ({int(history.index[0])}); "
+                f"check the registry's target_year")
+    return f"no baseline: the registry gives none and no observation exists for the base year {base_year}"
 
 
 def verdict(status: str, p_attain: float | None, *, direction: str = "increase", note: str = "",
