@@ -386,3 +386,10 @@ def test_the_unvalidated_default_scenario_is_the_validated_one():
     resolved = fast.model_copy(update={"origin": Scenario(scenario="default").origin})
     assert resolved == Scenario(scenario="default")
     assert resolved.to_parameters() == Scenario(scenario="default").to_parameters()
+
+
+def test_a_file_name_with_a_newline_is_shown_on_one_line(tmp_path):
+    path = _write(tmp_path, 'scenario: a\ndata_file: "x\\ny.csv"\n')
+    with pytest.raises(ScenarioError, match=r"key 'data_file': file not found \(looked for \S*x\\ny\.csv\)") as err:
+        load_scenario(path)
+    assert "\n" not in str(err.value)

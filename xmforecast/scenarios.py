@@ -191,7 +191,8 @@ class Scenario(BaseModel):
         except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a name too long, a loop
             raise ValueError(f"not a usable path ({getattr(exc, 'strerror', None) or type(exc).__name__})") from None
         if not found:
-            shown = str(path) if len(str(path)) <= 200 else str(path)[:197] + "..."
+            shown = str(path) if str(path).isprintable() else _show(str(path))[1:-1]  # one line, whatever the name
+            shown = shown if len(shown) <= 200 else shown[:197] + "..."
             raise ValueError(f"file not found (looked for {shown})")
         return str(path)
 
