@@ -388,77 +388,98 @@ def choose(series: pd.Series, *, names: Sequence[str] | None = None,
         raise ModelError(f"no model can be fitted to this series ({reasons}).")
     candidates = [c for c in fitted if c in LADDER]
 
-    if isinstance(panel_scores, PanelBacktest):
-        panel_scores = panel_scores.pooled
+    panel_scores = _checked_panel_scores(panel_scores, level)
     if panel_scores is not None:
-        evidence_source = "panel"
-        if not isinstance(panel_scores, pd.DataFrame):
-            raise ParameterError(
-                "`panel_scores` must be a DataFrame from `score()` or a PanelBacktest; got "
-                f"{type(panel_scores).__name__}."
-            )
-        missing = [c for c in _SCORE_COLUMNS if c not in panel_scores.columns]
-        if missing:
-            raise ParameterError(f"`panel_scores` must have the columns of `score()`; missing {missing}.")
-        if len(panel_scores) and not np.allclose(panel_scores["nominal"].astype(float), level):
-            raise ParameterError(
-                f"`panel_scores` were computed at level {sorted(set(panel_scores['nominal']))}; "
-                f"got level={level:g}."
-            )
-        scores = panel_scores
+        evidence_source, scores = "panel", panel_scores
     else:
         evidence_source = "own"
         scores = score(backtest(data, candidates, min_train=min_train, horizon=horizon, level=level))
     table = scores.reindex(candidates)[_SCORE_COLUMNS].astype(float)
     table["nominal"] = level
     ranked = table[table["n"] > 0].sort_values(["mape", "n"], ascending=[True, False])
-
-    if ranked.empty:
-        members = [m for m in _DEFAULT_MEMBERS if m in candidates] or candidates[:1]
-        why = (f"no backtest evidence ({evidence_source}); "
-               f"default members that fit: {', '.join(members)}")
-    else:
-        best, best_mape, best_n = ranked.index[0], ranked["mape"].iloc[0], int(ranked["n"].iloc[0])
-        close = ranked.index[ranked["mape"] <= best_mape * (1 + tolerance)]
-        if best_n < min_evidence:
-            members = list(ranked.index[:max_members])
-            why = (f"thin evidence ({evidence_source}): best model {best} scored on {best_n} "
-                   f"forecasts < min_evidence={min_evidence}; combination of the "
-                   f"{len(members)} lowest MAPEs")
-        elif len(close) > 1:
-            members = list(close[:max_members])
-            why = (f"{len(close)} models within {tolerance:.0%} of the best MAPE "
-                   f"{best_mape:.3f} ({evidence_source}); combination of {', '.join(members)}")
-        else:
-            members = [best]
-            runner = (f", next {ranked.index[1]} {ranked['mape'].iloc[1]:.3f}"
-                      if len(ranked) > 1 else "")
-            why = f"lowest backtest MAPE {best_mape:.3f} ({evidence_source}, n={best_n}{runner})"
+    members, why = _members(ranked, candidates, evidence_source, tolerance=tolerance, max_members=max_members,
+                            min_evidence=min_evidence)
     members = sorted(members, key=LADDER.index)
     spec = _as_spec(members[0]) if len(members) == 1 else Combination(members=tuple(members))
 
     mape, coverage, needed, n_cal, how = _calibration_evidence(
         spec, members, table, data, evidence_source, min_train, horizon, level)
-    if n_cal == 0:
-        scale, calib = 1.0, "no backtest evidence to calibrate; sigma_scale 1"
-    elif coverage < level / 100:
-        # A handful of scored forecasts cannot justify more than tripling the spread.
-        scale = min(max(1.0, needed), _MAX_WIDENING)
-        capped = " (capped)" if needed > _MAX_WIDENING else ""
-        calib = (f"backtest coverage {coverage:.0%} < nominal {level:g}% ({how}, n={n_cal}): "
-                 f"sigma_scale {scale:.2f}{capped}")
-    else:
-        scale = 1.0
-        calib = (f"backtest coverage {coverage:.0%} >= nominal {level:g}% ({how}, n={n_cal}); "
-                 "not narrowed")
+    scale, calib = _calibration(coverage, needed, n_cal, how, level)
     final = dataclasses.replace(spec, sigma_scale=spec.sigma_scale * scale).fit(data)
 
-    label = final.name
     chosen = {"n": n_cal, "mape": mape, "coverage": coverage, "nominal": level,
               "scale_needed": needed, "chosen": True, "sigma_scale": final.spec.sigma_scale,
               "evidence": evidence_source, "reason": f"{why}. {calib}."}
+    out = _choice_table(final.name, chosen, pd.concat([ranked, table[~(table["n"] > 0)]]), skipped, level,
+                        evidence_source)
+    _log.info("chose %s for %s: %s. %s.", final.name, series.name, why, calib)
+    return final, out
+
+
+def _checked_panel_scores(panel_scores, level: float) -> pd.DataFrame | None:
+    """The pooled scores of :func:`choose` as a frame (a PanelBacktest stands for its ``pooled``), or raise."""
+    if isinstance(panel_scores, PanelBacktest):
+        panel_scores = panel_scores.pooled
+    if panel_scores is None:
+        return None
+    if not isinstance(panel_scores, pd.DataFrame):
+        raise ParameterError(
+            "`panel_scores` must be a DataFrame from `score()` or a PanelBacktest; got "
+            f"{type(panel_scores).__name__}."
+        )
+    missing = [c for c in _SCORE_COLUMNS if c not in panel_scores.columns]
+    if missing:
+        raise ParameterError(f"`panel_scores` must have the columns of `score()`; missing {missing}.")
+    if len(panel_scores) and not np.allclose(panel_scores["nominal"].astype(float), level):
+        raise ParameterError(
+            f"`panel_scores` were computed at level {sorted(set(panel_scores['nominal']))}; "
+            f"got level={level:g}."
+        )
+    return panel_scores
+
+
+def _members(ranked: pd.DataFrame, candidates: list[str], evidence_source: str, *, tolerance: float,
+             max_members: int, min_evidence: int) -> tuple[list[str], str]:
+    """The models :func:`choose` takes (one, or a combination's members) and why, in words."""
+    if ranked.empty:
+        members = [m for m in _DEFAULT_MEMBERS if m in candidates] or candidates[:1]
+        return members, (f"no backtest evidence ({evidence_source}); "
+                         f"default members that fit: {', '.join(members)}")
+    best, best_mape, best_n = ranked.index[0], ranked["mape"].iloc[0], int(ranked["n"].iloc[0])
+    close = ranked.index[ranked["mape"] <= best_mape * (1 + tolerance)]
+    if best_n < min_evidence:
+        members = list(ranked.index[:max_members])
+        return members, (f"thin evidence ({evidence_source}): best model {best} scored on {best_n} "
+                         f"forecasts < min_evidence={min_evidence}; combination of the "
+                         f"{len(members)} lowest MAPEs")
+    if len(close) > 1:
+        members = list(close[:max_members])
+        return members, (f"{len(close)} models within {tolerance:.0%} of the best MAPE "
+                         f"{best_mape:.3f} ({evidence_source}); combination of {', '.join(members)}")
+    runner = (f", next {ranked.index[1]} {ranked['mape'].iloc[1]:.3f}"
+              if len(ranked) > 1 else "")
+    return [best], f"lowest backtest MAPE {best_mape:.3f} ({evidence_source}, n={best_n}{runner})"
+
+
+def _calibration(coverage: float, needed: float, n_cal: int, how: str, level: float) -> tuple[float, str]:
+    """The factor :func:`choose` widens intervals by, and how it was calibrated, in words."""
+    if n_cal == 0:
+        return 1.0, "no backtest evidence to calibrate; sigma_scale 1"
+    if coverage < level / 100:
+        # A handful of scored forecasts cannot justify more than tripling the spread.
+        scale = min(max(1.0, needed), _MAX_WIDENING)
+        capped = " (capped)" if needed > _MAX_WIDENING else ""
+        return scale, (f"backtest coverage {coverage:.0%} < nominal {level:g}% ({how}, n={n_cal}): "
+                       f"sigma_scale {scale:.2f}{capped}")
+    return 1.0, (f"backtest coverage {coverage:.0%} >= nominal {level:g}% ({how}, n={n_cal}); "
+                 "not narrowed")
+
+
+def _choice_table(label: str, chosen: dict, others: pd.DataFrame, skipped: list[tuple[str, str]], level: float,
+                  evidence_source: str) -> pd.DataFrame:
+    """:func:`choose`'s table: the chosen model first, then the other candidates, then skipped rungs."""
     records = {label: chosen}
-    for name, row in pd.concat([ranked, table[~(table["n"] > 0)]]).iterrows():
+    for name, row in others.iterrows():
         if name not in records:
             records[name] = {**row.to_dict(), "nominal": level, "chosen": False,
                              "sigma_scale": math.nan, "evidence": evidence_source,
@@ -471,8 +492,7 @@ def choose(series: pd.Series, *, names: Sequence[str] | None = None,
     out["n"] = out["n"].fillna(0).astype(int)
     out["chosen"] = out["chosen"].astype(bool)
     out.index.name = "model"
-    _log.info("chose %s for %s: %s. %s.", label, series.name, why, calib)
-    return final, out
+    return out
 
 
 def _calibration_evidence(spec: ModelSpec, members: list[str], table: pd.DataFrame,
