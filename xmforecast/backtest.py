@@ -131,20 +131,26 @@ def backtest(series: pd.Series, names: Sequence[str | ModelSpec] | None = None, 
         fitted, _ = fit_ladder(data.iloc[: i + 1], specs)
         for label, fit in fitted.items():
             fc = fit.forecast(int(steps.max()), level).loc[test.index]
-            actual = test.to_numpy()
-            point, lower, upper = (fc[c].to_numpy() for c in ("point", "lower", "upper"))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ape = np.abs(point - actual) / np.abs(actual)
-            parts.append(pd.DataFrame({
-                "model": label, "origin": int(origin), "year": test.index.to_numpy(),
-                "step": steps, "actual": actual, "point": point, "lower": lower,
-                "upper": upper, "ape": ape, "covered": (lower <= actual) & (actual <= upper),
-                "error_ratio": _error_ratio(actual, point, lower, upper, fit.log_scale),
-                "level": level,
-            }))
+            parts.append(_scored(label, origin, test, fc, fit.log_scale, level))
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in _COLUMNS})
     return pd.concat(parts, ignore_index=True)[_COLUMNS]
+
+
+def _scored(model: str, origin: int, test: pd.Series, forecast: pd.DataFrame, log_scale: bool,
+            level: float) -> pd.DataFrame:
+    """Rows of :func:`backtest`: one model's `forecast` from `origin` scored on the observed `test`."""
+    actual = test.to_numpy(dtype=float)
+    point, lower, upper = (forecast[c].to_numpy(dtype=float) for c in ("point", "lower", "upper"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ape = np.abs(point - actual) / np.abs(actual)
+    return pd.DataFrame({
+        "model": model, "origin": int(origin), "year": test.index.to_numpy(),
+        "step": test.index.to_numpy() - origin, "actual": actual, "point": point, "lower": lower,
+        "upper": upper, "ape": ape, "covered": (lower <= actual) & (actual <= upper),
+        "error_ratio": _error_ratio(actual, point, lower, upper, log_scale),
+        "level": float(level),
+    })
 
 
 def score(backtest_frame: pd.DataFrame) -> pd.DataFrame:
@@ -528,9 +534,6 @@ def _backtest_auto(indicator, observations, indicators, history, level, *, min_t
     :func:`xmforecast.backtest.backtest` and the fit at the last observation (the one a
     forecast uses now), and why each origin not scored could not be fitted.
     """
-    import numpy as np
-    import pandas as pd
-
     from .fitting import as_scenario, fit_indicator
 
     scenario = as_scenario(None)
@@ -541,8 +544,8 @@ def _backtest_auto(indicator, observations, indicators, history, level, *, min_t
         if i + 1 < min_train or not ahead.any():
             continue
         try:
-            fit = fit_indicator(indicator, observations, indicators, history[history.index <= origin], int(origin), "auto",
-                       scenario)
+            fit = fit_indicator(indicator, observations, indicators, history[history.index <= origin], int(origin),
+                                "auto", scenario)
             test = history[ahead]
             steps = test.index.to_numpy() - origin
             extra = {"n_paths": 2000, "rng": 2017} if fit.fitted.intervals_from_paths else {}
@@ -551,16 +554,7 @@ def _backtest_auto(indicator, observations, indicators, history, level, *, min_t
             _log.info("%s: backtest origin %s skipped: %s", indicator, origin, err)
             failed.append(f"{int(origin)}: {err}")
             continue
-        actual = test.to_numpy(dtype=float)
-        point, lower, upper = (fc[c].to_numpy(dtype=float) for c in ("point", "lower", "upper"))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ape = np.abs(point - actual) / np.abs(actual)
-        parts.append(pd.DataFrame({
-            "model": fit.model, "origin": int(origin), "year": test.index.to_numpy(), "step": steps,
-            "actual": actual, "point": point, "lower": lower, "upper": upper, "ape": ape,
-            "covered": (lower <= actual) & (actual <= upper),
-            "error_ratio": _error_ratio(actual, point, lower, upper, fit.fitted.log_scale),
-            "level": float(level)}))
+        parts.append(_scored(fit.model, origin, test, fc, fit.fitted.log_scale, level))
     frame = pd.concat(parts, ignore_index=True)[_COLUMNS] if parts else pd.DataFrame(columns=_COLUMNS)
     return frame, fit_indicator(indicator, observations, indicators, history, int(years[-1]), "auto", scenario), failed
 
@@ -584,8 +578,6 @@ def backtest_table(observations: pd.DataFrame | None = None, indicators: pd.Data
         ``evidence`` what it forecasts from. Rows with indicator ``all`` hold the ladder's
         pooled scores.
     """
-    import pandas as pd
-
     from .data import series
     from .fitting import resolve_data
 
