@@ -125,12 +125,10 @@ def what_it_takes_table(observations: pd.DataFrame | None = None, indicators: pd
     ...       >= t.dropna(subset=["growth_for_probability"])["expected_growth"] - 1).all())
     True
     """
-    import numpy as np
     import pandas as pd
 
     from .evaluation import evaluate_targets
     from .fitting import as_scenario, resolve_data
-    from .targets import required_path
 
     observations, indicators = resolve_data(observations, indicators)
     sc = as_scenario(scenario)
@@ -149,53 +147,63 @@ def what_it_takes_table(observations: pd.DataFrame | None = None, indicators: pd
                    latest_value=rec.get("latest_value", math.nan), observed_growth=rec["observed_growth"],
                    p_attain=rec["p_attain"], probability=float(probability), lever="", required_path={},
                    note="")
-        notes = []
-        level, latest, last = row["target_level"], row["latest_value"], row["latest_year"]
-        target_year = int(rec["target_year"])
         if ind in levers.index:
             lev = levers.loc[ind]
             row.update(lever=lev["lever"], lever_needed_per_year=lev["needed_per_year"],
                        lever_last_observed=lev["last_observed"])
-        if not (_finite(level) and _finite(latest) and _finite(last)):
-            row["note"] = "no baseline or observation to start from"
-            rows.append(row)
-            continue
-        last = int(last)
-        years = target_year - last
-        row["years_left"] = years
-        if years < 1:
-            row["note"] = f"target year {target_year} already observed"
-            rows.append(row)
-            continue
-        if latest > 0:
-            row["required_growth"] = (level / latest) ** (1.0 / years) - 1.0
-            path = required_path(last, float(latest), target_year, float(level))
-            row["required_path"] = {int(y): float(v) for y, v in path.items()}
-        sim = ev.simulations.get(ind)
-        if sim is None or target_year not in sim.paths.index:
-            notes.append("not simulated: " + (rec.get("note") or "no model could be fitted"))
-        else:
-            values = sim.paths.loc[target_year].to_numpy(dtype=float)
-            median = float(np.median(values))
-            if latest > 0 and median > 0:
-                row["expected_growth"] = (median / latest) ** (1.0 / years) - 1.0
-            extra = shift_for_probability(values, float(level), years, float(probability),
-                                          direction=row["direction"])
-            if math.isfinite(extra):
-                total = (1.0 + sc.growth_shift) * (1.0 + extra) - 1.0
-                row["growth_shift_for_probability"] = total
-                if _finite(row["expected_growth"]):
-                    row["growth_for_probability"] = (1.0 + row["expected_growth"]) * (1.0 + extra) - 1.0
-                if (total > 0.5) if row["direction"] == "increase" else (total < -0.5):
-                    notes.append("needs a growth shift beyond the scenario range of ±0.5 a year")
-            else:
-                notes.append("no growth shift reaches the target (simulated values at or below zero)")
-        row["note"] = "; ".join(notes)
-        rows.append(row)
+        rows.append(_with_growths(row, rec, ev.simulations.get(ind), sc.growth_shift))
     out = pd.DataFrame(rows, columns=EFFORT_COLUMNS)
     for col in ("target_year", "latest_year", "years_left"):
         out[col] = pd.array(out[col], dtype="Float64").round().astype("Int64")
     return out
+
+
+def _with_growths(row: dict, rec: dict, sim: Any, growth_shift: float) -> dict:
+    """`row` with the growths its target needs: required, expected, and for the wanted probability.
+
+    ``rec`` is the target's row of the evaluation, ``sim`` its simulation (None: not
+    simulated) and ``growth_shift`` the scenario's.
+    """
+    import numpy as np
+
+    from .targets import required_path
+
+    notes = []
+    level, latest, last = row["target_level"], row["latest_value"], row["latest_year"]
+    target_year = int(rec["target_year"])
+    if not (_finite(level) and _finite(latest) and _finite(last)):
+        row["note"] = "no baseline or observation to start from"
+        return row
+    last = int(last)
+    years = target_year - last
+    row["years_left"] = years
+    if years < 1:
+        row["note"] = f"target year {target_year} already observed"
+        return row
+    if latest > 0:
+        row["required_growth"] = (level / latest) ** (1.0 / years) - 1.0
+        path = required_path(last, float(latest), target_year, float(level))
+        row["required_path"] = {int(y): float(v) for y, v in path.items()}
+    if sim is None or target_year not in sim.paths.index:
+        notes.append("not simulated: " + (rec.get("note") or "no model could be fitted"))
+    else:
+        values = sim.paths.loc[target_year].to_numpy(dtype=float)
+        median = float(np.median(values))
+        if latest > 0 and median > 0:
+            row["expected_growth"] = (median / latest) ** (1.0 / years) - 1.0
+        extra = shift_for_probability(values, float(level), years, float(row["probability"]),
+                                      direction=row["direction"])
+        if math.isfinite(extra):
+            total = (1.0 + growth_shift) * (1.0 + extra) - 1.0
+            row["growth_shift_for_probability"] = total
+            if _finite(row["expected_growth"]):
+                row["growth_for_probability"] = (1.0 + row["expected_growth"]) * (1.0 + extra) - 1.0
+            if (total > 0.5) if row["direction"] == "increase" else (total < -0.5):
+                notes.append("needs a growth shift beyond the scenario range of ±0.5 a year")
+        else:
+            notes.append("no growth shift reaches the target (simulated values at or below zero)")
+    row["note"] = "; ".join(notes)
+    return row
 
 
 def _finite(value: Any) -> bool:
