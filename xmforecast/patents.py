@@ -370,20 +370,7 @@ class PatentRatio(StructuralSpec):
             },
             dtype=float,
         )
-        if self.lapse_rate is None:
-            if lapsed.empty:
-                raise ModelError(
-                    "`lapse_rate` cannot be estimated: `valid` needs two consecutive years and "
-                    "`grants` the second of them; pass `lapse_rate`."
-                )
-            lapse = float(lapsed.sum() / valid[lapsed.index - 1].sum())
-            if not 0 <= lapse <= 1:
-                raise ModelError(
-                    f"The estimated `lapse_rate` {lapse:.4g} is outside [0, 1] (valid stock and grants "
-                    "disagree); pass `lapse_rate`."
-                )
-        else:
-            lapse = float(self.lapse_rate)
+        lapse = _lapse_rate(lapsed, valid) if self.lapse_rate is None else float(self.lapse_rate)
         check_beta_spread("lapse_sd", self.lapse_sd, lapse, "lapse rate")
         years = valid.index.union(grants.index).union(population.index)
         history = pd.DataFrame(
@@ -408,6 +395,22 @@ class PatentRatio(StructuralSpec):
                 else float(self.population_growth)
             ),
         )
+
+
+def _lapse_rate(lapsed: pd.Series, valid: pd.Series) -> float:
+    """Lapsed patents over the valid stock of the year before, over the years both are known."""
+    if lapsed.empty:
+        raise ModelError(
+            "`lapse_rate` cannot be estimated: `valid` needs two consecutive years and "
+            "`grants` the second of them; pass `lapse_rate`."
+        )
+    lapse = float(lapsed.sum() / valid[lapsed.index - 1].sum())
+    if not 0 <= lapse <= 1:
+        raise ModelError(
+            f"The estimated `lapse_rate` {lapse:.4g} is outside [0, 1] (valid stock and grants "
+            "disagree); pass `lapse_rate`."
+        )
+    return lapse
 
 
 def _damped_steps(steps: np.ndarray, damping: float) -> np.ndarray:

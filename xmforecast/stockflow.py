@@ -347,6 +347,34 @@ def _solve_rate(
     return max(roots) if prefer == "largest" else min(roots)
 
 
+def _rates(stock: pd.Series, new: pd.Series, r: float | None, e: float | None, growth: float) -> tuple[float, float]:
+    """The re-certification and exit rates, the one given as None solved so that the last year
+    with observed first-time certifications is reproduced exactly."""
+    if r is not None and e is not None:
+        return r, e
+    if len(new) == 0:
+        raise ModelError("`new` needs an observation to imply the missing rate; got none.")
+    year = int(new.index[-1])
+    observed = _Observed.of(stock, new)
+    row = int(np.flatnonzero(observed.years == year)[0])
+
+    def residual(x: float) -> float:
+        args = (x, e) if r is None else (r, x)
+        return float(_reconstruct_rows(observed, *args, growth)[1][row]["residual"])
+
+    if r is None:
+        unknown, interval, other, given = "recertification_rate", "[0, 1]", "exit_rate", e
+    else:
+        unknown, interval, other, given = "exit_rate", "[0, 1)", "recertification_rate", r
+    solved = _solve_rate(residual, 0.0, 1.0 if r is None else 0.999, "largest" if r is None else "smallest")
+    if solved is None:
+        raise ModelError(
+            f"No `{unknown}` in {interval} reproduces the {year} stock with `{other}` = "
+            f"{given}; change `{other}` or set both rates."
+        )
+    return (solved, e) if r is None else (r, solved)
+
+
 @dataclass(frozen=True)
 class CertifiedStock(StructuralSpec):
     """Stock of valid high-tech enterprise certificates with three-year cohorts.
@@ -506,31 +534,7 @@ class CertifiedStock(StructuralSpec):
                 f"first year; got {outside}."
             )
         growth = compound_growth(stock)
-        r, e = self.recertification_rate, self.exit_rate
-        if r is None or e is None:
-            if len(new) == 0:
-                raise ModelError("`new` needs an observation to imply the missing rate; got none.")
-            year = int(new.index[-1])
-            observed = _Observed.of(stock, new)
-            row = int(np.flatnonzero(observed.years == year)[0])
-
-            def residual(x: float) -> float:
-                args = (x, e) if r is None else (r, x)
-                return float(_reconstruct_rows(observed, *args, growth)[1][row]["residual"])
-
-            if r is None:
-                unknown, interval, other, given = "recertification_rate", "[0, 1]", "exit_rate", e
-            else:
-                unknown, interval, other, given = "exit_rate", "[0, 1)", "recertification_rate", r
-            solved = _solve_rate(
-                residual, 0.0, 1.0 if r is None else 0.999, "largest" if r is None else "smallest"
-            )
-            if solved is None:
-                raise ModelError(
-                    f"No `{unknown}` in {interval} reproduces the {year} stock with `{other}` = "
-                    f"{given}; change `{other}` or set both rates."
-                )
-            r, e = (solved, e) if r is None else (r, solved)
+        r, e = _rates(stock, new, self.recertification_rate, self.exit_rate, growth)
         check_beta_spread("recertification_sd", self.recertification_sd, r, "re-certification rate")
         history, before = _reconstruct(stock, new, r, e, growth)
         if self.new_per_year is None:
