@@ -25,6 +25,7 @@ __all__ = [
     "probability_color",
     "probability_text_color",
     "probability_colormap",
+    "STATUS_COLORS",
 ]
 
 
@@ -118,3 +119,16 @@ def probability_colormap():
     cmap = ListedColormap([b.color for b in PROBABILITY_BANDS]).with_extremes(bad=NO_PROBABILITY)
     bounds = [PROBABILITY_BANDS[0].low, *(b.high for b in PROBABILITY_BANDS)]
     return cmap, BoundaryNorm(bounds, cmap.N)
+
+
+STATUS_COLORS = {
+    "on track": "#1a9850",
+    "acceleration needed": "#e6a100",
+    "limited progress": "#f46d43",
+    "deterioration": "#c2182b",
+    "already met": "#3b6fb6",
+    "met": "#3b6fb6",
+    "missed": "#6b2c91",
+    "insufficient data": "#9a9a9a",
+}
+STATUS_ORDER = tuple(STATUS_COLORS)

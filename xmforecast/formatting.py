@@ -27,6 +27,7 @@ __all__ = [
     "format_percent",
     "format_probability",
     "format_ratio",
+    "format_short",
     "format_year",
     "format_figure",
     "is_count",
@@ -264,3 +265,15 @@ def field(row: Any, key: str) -> Any:
 
 def text_or_missing(value: Any) -> str:
     return MISSING if is_missing(value) or not str(value).strip() else str(value)
+
+
+def format_short(value: float) -> str:
+    """A figure for a chart's label: thousands separators, at most two decimals, no trailing zeros.
+
+    Examples
+    --------
+    >>> format_short(1400.0), format_short(45.16), format_short(-0.001), format_short(2.5)
+    ('1,400', '45.16', '0', '2.5')
+    """
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
