@@ -57,18 +57,7 @@ def comparison_chart(
 
     plt, lang = start(lang)
     data = as_frame(summary, "summary", ("indicator", "scenario", "p_attain"))
-    dup = data.duplicated(["indicator", "scenario"])
-    if dup.any():
-        first = data.loc[dup, ["indicator", "scenario"]].iloc[0].tolist()
-        raise ParameterError("`summary` must have one row per (indicator, scenario); "
-                             f"got {first} more than once.")
-    p = fractions(data["p_attain"], "summary['p_attain']")
-    data = data.assign(p_attain=p)
-    indicators = list(dict.fromkeys(data["indicator"]))
-    scenarios = list(dict.fromkeys(data["scenario"].astype(str)))
-    grid = (data.assign(scenario=data["scenario"].astype(str))
-            .pivot(index="indicator", columns="scenario", values="p_attain")
-            .reindex(index=indicators, columns=scenarios).to_numpy(dtype=float))
+    data, grid, indicators, scenarios = _probability_grid(data)
     names = data.drop_duplicates("indicator").set_index("indicator").loc[indicators]
     labels = [wrap(indicator_label(rec | {"indicator": ind}, lang), 30)
               for ind, rec in zip(indicators, names.to_dict("records"))]
@@ -89,13 +78,7 @@ def comparison_chart(
         if scenario in checks:
             shown[:, j] = math.nan
     image = ax.imshow(np.ma.masked_invalid(shown), cmap=cmap, norm=norm, aspect="auto")  # the colour of the number written
-    for (i, j), value in np.ndenumerate(grid):
-        if math.isfinite(value):
-            text = format_probability(value)
-            color = probability_text_color(value if math.isfinite(shown[i, j]) else None)
-        else:
-            text, color = chart_words("na", lang), "0.3"
-        ax.text(j, i, text, ha="center", va="center", fontsize=9, color=color)
+    _write_cells(ax, grid, shown, lang)
     titles = [scenario_title(data[data["scenario"].astype(str) == name], name) for name in scenarios]
     ax.set_xticks(range(n_cols), [wrap(t, 16) for t in titles], fontsize=9,
                   rotation=30 if rotate else 0, ha="right" if rotate else "center",
@@ -111,6 +94,35 @@ def comparison_chart(
     bar.set_label(chart_words("p_axis", lang) + " [%]", fontsize=8.5)
     title_and_note(fig, ax, title if title is not None else chart_words("c_title", lang), "c_note", source_note, lang)
     return fig
+
+
+def _probability_grid(data: pd.DataFrame):
+    """The probabilities as a grid targets × scenarios (first-appearance order), one row per pair."""
+    dup = data.duplicated(["indicator", "scenario"])
+    if dup.any():
+        first = data.loc[dup, ["indicator", "scenario"]].iloc[0].tolist()
+        raise ParameterError("`summary` must have one row per (indicator, scenario); "
+                             f"got {first} more than once.")
+    data = data.assign(p_attain=fractions(data["p_attain"], "summary['p_attain']"))
+    indicators = list(dict.fromkeys(data["indicator"]))
+    scenarios = list(dict.fromkeys(data["scenario"].astype(str)))
+    grid = (data.assign(scenario=data["scenario"].astype(str))
+            .pivot(index="indicator", columns="scenario", values="p_attain")
+            .reindex(index=indicators, columns=scenarios).to_numpy(dtype=float))
+    return data, grid, indicators, scenarios
+
+
+def _write_cells(ax, grid, shown, lang: str) -> None:
+    """Each cell's probability as written on the pages, in the colour that reads on its fill."""
+    import numpy as np
+
+    for (i, j), value in np.ndenumerate(grid):
+        if math.isfinite(value):
+            text = format_probability(value)
+            color = probability_text_color(value if math.isfinite(shown[i, j]) else None)
+        else:
+            text, color = chart_words("na", lang), "0.3"
+        ax.text(j, i, text, ha="center", va="center", fontsize=9, color=color)
 
 
 def sensitivity_chart(
@@ -232,9 +244,6 @@ def history_chart(
     ParameterError
         For an empty `ids`, an id missing from `indicators`, or missing columns.
     """
-    import numpy as np
-    import pandas as pd
-
     plt, lang = start(lang)
     if isinstance(ids, str):
         ids = [ids]
@@ -242,16 +251,7 @@ def history_chart(
     if not ids:
         raise ParameterError("`ids` must name at least one indicator; got none.")
     obs = as_frame(observations, "observations", ("indicator", "year", "value"))
-    registry = indicators
-    if not isinstance(registry, pd.DataFrame):
-        raise ParameterError(f"`indicators` must be a DataFrame; got {type(registry).__name__}.")
-    if "id" in registry.columns:
-        registry = registry.set_index("id")
-    unknown = [i for i in ids if i not in registry.index]
-    if unknown:
-        raise ParameterError(f"`ids` must be indicators of the registry; unknown: "
-                             f"{', '.join(map(str, unknown))}. Known: "
-                             f"{', '.join(map(str, registry.index))}.")
+    registry = _registry_of(indicators, ids)
     n = len(ids)
     n_cols = 1 if n == 1 else (2 if n <= 4 else 3)
     n_rows = math.ceil(n / n_cols)
@@ -259,39 +259,10 @@ def history_chart(
                              layout="constrained", squeeze=False)
     grades_seen: set[str] = set()
     derived_seen = False
-    rank = {"A": 0, "B": 1, "seed": 2, "C": 3}
     for ax, ind in zip(axes.flat, ids):
-        rec = registry.loc[ind].to_dict() | {"indicator": ind}
-        sub = obs[obs["indicator"] == ind].copy()
-        sub["value"] = pd.to_numeric(sub["value"], errors="coerce")
-        sub["year"] = pd.to_numeric(sub["year"], errors="coerce")
-        sub = sub[np.isfinite(sub["value"]) & np.isfinite(sub["year"])]
-        ax.set_title(wrap(indicator_label(rec, lang), 34), fontsize=9.5, loc="left")
-        ax.grid(True, color="0.9", lw=0.6)
-        if sub.empty:
-            ax.text(0.5, 0.5, chart_words("no_data", lang), transform=ax.transAxes, ha="center",
-                    va="center", color="0.4")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            continue
-        grade = sub["quality"].astype(str) if "quality" in sub.columns else pd.Series(
-            "other", index=sub.index)
-        grade = grade.where(grade.isin(list(_GRADE_MARKERS)), "other")
-        derived = (sub["status"].astype(str) == "derived") if "status" in sub.columns else (
-            pd.Series(False, index=sub.index))
-        sub = sub.assign(grade=grade, derived=derived, rank=grade.map(rank).fillna(4))
-        line = sub.sort_values(["year", "rank"]).drop_duplicates("year")
-        ax.plot(line["year"], line["value"], "-", color="#4a4a4a", lw=1.4, zorder=2)
-        for (g, d), part in sub.groupby(["grade", "derived"]):
-            grades_seen.add(g)
-            derived_seen |= bool(d)
-            ax.plot(part["year"], part["value"], ls="none",
-                    marker=_GRADE_MARKERS.get(g, "X"), ms=6.5, color="#1f5fa8",
-                    mfc="white" if d else "#1f5fa8", mew=1.4, zorder=3)
-        year_axis(ax)
-        if len(line) == 1:
-            year = float(line["year"].iloc[0])
-            ax.set_xlim(year - 1, year + 1)
+        seen = _history_panel(ax, registry.loc[ind].to_dict() | {"indicator": ind}, obs[obs["indicator"] == ind], lang)
+        grades_seen |= seen[0]
+        derived_seen |= seen[1]
     for ax in list(axes.flat)[n:]:
         ax.remove()
     from matplotlib.lines import Line2D
@@ -307,6 +278,65 @@ def history_chart(
                    frameon=False, fontsize=8.5)
     title_and_note(fig, None, title if title is not None else chart_words("h_title", lang), "grades_note", source_note, lang)
     return fig
+
+
+def _registry_of(indicators: pd.DataFrame, ids: list) -> pd.DataFrame:
+    """The registry indexed by id; every id of `ids` must be in it."""
+    import pandas as pd
+
+    registry = indicators
+    if not isinstance(registry, pd.DataFrame):
+        raise ParameterError(f"`indicators` must be a DataFrame; got {type(registry).__name__}.")
+    if "id" in registry.columns:
+        registry = registry.set_index("id")
+    unknown = [i for i in ids if i not in registry.index]
+    if unknown:
+        raise ParameterError(f"`ids` must be indicators of the registry; unknown: "
+                             f"{', '.join(map(str, unknown))}. Known: "
+                             f"{', '.join(map(str, registry.index))}.")
+    return registry
+
+
+def _history_panel(ax, rec: dict, sub: pd.DataFrame, lang: str) -> tuple[set[str], bool]:
+    """One indicator's observations: a line through the best grade of each year, a marker per grade
+    (hollow when derived); returns the grades drawn and whether a derived point was."""
+    import numpy as np
+    import pandas as pd
+
+    rank = {"A": 0, "B": 1, "seed": 2, "C": 3}
+    grades_seen: set[str] = set()
+    derived_seen = False
+    sub = sub.copy()
+    sub["value"] = pd.to_numeric(sub["value"], errors="coerce")
+    sub["year"] = pd.to_numeric(sub["year"], errors="coerce")
+    sub = sub[np.isfinite(sub["value"]) & np.isfinite(sub["year"])]
+    ax.set_title(wrap(indicator_label(rec, lang), 34), fontsize=9.5, loc="left")
+    ax.grid(True, color="0.9", lw=0.6)
+    if sub.empty:
+        ax.text(0.5, 0.5, chart_words("no_data", lang), transform=ax.transAxes, ha="center",
+                va="center", color="0.4")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return set(), False
+    grade = sub["quality"].astype(str) if "quality" in sub.columns else pd.Series(
+        "other", index=sub.index)
+    grade = grade.where(grade.isin(list(_GRADE_MARKERS)), "other")
+    derived = (sub["status"].astype(str) == "derived") if "status" in sub.columns else (
+        pd.Series(False, index=sub.index))
+    sub = sub.assign(grade=grade, derived=derived, rank=grade.map(rank).fillna(4))
+    line = sub.sort_values(["year", "rank"]).drop_duplicates("year")
+    ax.plot(line["year"], line["value"], "-", color="#4a4a4a", lw=1.4, zorder=2)
+    for (g, d), part in sub.groupby(["grade", "derived"]):
+        grades_seen.add(g)
+        derived_seen |= bool(d)
+        ax.plot(part["year"], part["value"], ls="none",
+                marker=_GRADE_MARKERS.get(g, "X"), ms=6.5, color="#1f5fa8",
+                mfc="white" if d else "#1f5fa8", mew=1.4, zorder=3)
+    year_axis(ax)
+    if len(line) == 1:
+        year = float(line["year"].iloc[0])
+        ax.set_xlim(year - 1, year + 1)
+    return grades_seen, derived_seen
 
 
 def probability_history_chart(history: pd.DataFrame, *, title: str | None = None, source_note: str = "",

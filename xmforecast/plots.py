@@ -127,82 +127,42 @@ def fan_chart(
         For an empty `history`, a `forecast` without point/lower/upper, a level outside
         (0, 100) or an unknown `lang`.
     """
-    import numpy as np
-
     plt, lang = start(lang)
     hist = year_series(history, "history")
+    levels = _band_levels(levels)
+    fig, ax, own = new_axes(plt, ax, (7.5, 4.4))
+    last = int(hist.index[-1]), float(hist.iloc[-1])  # the fan and the forecast start from it
+    if paths is not None:
+        _draw_paths(plt, ax, paths, levels, last, lang)
+    if forecast is not None:
+        _draw_forecast(ax, forecast, paths is not None, last, lang)
+    if required_path is not None:
+        _draw_required(ax, required_path, lang)
+    _draw_history(ax, hist, quality, lang)
+    unit_text = unit_words(unit, lang)
+    if target_value is not None and math.isfinite(float(target_value)):
+        _draw_target(ax, float(target_value), target_year, unit_text, lang)
+    _finish_fan(fig, ax, own, title=title, unit_text=unit_text, source_note=source_note, lang=lang)
+    return fig
+
+
+def _band_levels(levels: Sequence[float]) -> list[float]:
+    """The fan's band widths [%], widest first; each must lie in (0, 100)."""
     levels = sorted({float(level) for level in levels}, reverse=True)
     for level in levels:
         if not 0 < level < 100:
             raise ParameterError(f"`levels` must be percentages in (0, 100); got {level:g}.")
-    fig, ax, own = new_axes(plt, ax, (7.5, 4.4))
-    last_year, last_value = int(hist.index[-1]), float(hist.iloc[-1])
+    return levels
 
-    if paths is not None:
-        import pandas as pd
 
-        if not isinstance(paths, pd.DataFrame):
-            raise ParameterError(f"`paths` must be a DataFrame years × paths; "
-                                 f"got {type(paths).__name__}.")
-        years = np.asarray(paths.index, dtype=int)
-        values = paths.to_numpy(dtype=float)
-        if years.size and last_year < years.min():
-            years = np.concatenate([[last_year], years])
-            values = np.vstack([np.full((1, values.shape[1]), last_value), values])
-        cmap = plt.get_cmap("Blues")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # years with only NaN paths
-            for i, level in enumerate(levels):
-                lower, upper = np.nanpercentile(values, [50 - level / 2, 50 + level / 2], axis=1)
-                shade = 0.22 + 0.28 * i / max(len(levels) - 1, 1)
-                ax.fill_between(years, lower, upper, color=cmap(shade), lw=0, zorder=1,
-                                label=chart_words("band", lang).format(level=format_short(level)))
-            median = np.nanpercentile(values, 50, axis=1)
-        ax.plot(years, median, "--", color=cmap(0.85), lw=1.6, zorder=2, label=chart_words("median", lang))
+def _draw_required(ax: Axes, required_path: Any, lang: str) -> None:
+    """The constant-growth path that just reaches the target, dotted."""
+    req = year_series(required_path, "required_path", allow_empty=True)
+    ax.plot(req.index, req.to_numpy(), ":", color="#555555", lw=1.8, zorder=3, label=chart_words("required", lang))
 
-    if forecast is not None:
-        frame = as_frame(forecast, "forecast", ("point", "lower", "upper"))
-        years = np.asarray(forecast.index, dtype=int)
-        point, lower, upper = (frame[c].to_numpy(dtype=float) for c in ("point", "lower", "upper"))
-        color = "#d95f02"
-        if paths is None:
-            ax.fill_between(years, lower, upper, color=color, alpha=0.18, lw=0, zorder=1,
-                            label=chart_words("interval", lang))
-        else:
-            ax.plot(years, lower, color=color, lw=0.8, ls=(0, (4, 2)), zorder=2)
-            ax.plot(years, upper, color=color, lw=0.8, ls=(0, (4, 2)), zorder=2,
-                    label=chart_words("interval", lang))
-        ax.plot(np.concatenate([[last_year], years]), np.concatenate([[last_value], point]),
-                color=color, lw=1.6, zorder=2, label=chart_words("forecast", lang))
 
-    if required_path is not None:
-        req = year_series(required_path, "required_path", allow_empty=True)
-        ax.plot(req.index, req.to_numpy(), ":", color="#555555", lw=1.8, zorder=3,
-                label=chart_words("required", lang))
-
-    hollow = hollow_points(list(hist.index), quality)
-    color = "#222222"
-    ax.plot(hist.index, hist.to_numpy(), "-o", color=color, lw=1.8, ms=6, zorder=4,
-            label=chart_words("history", lang))
-    if hollow.any():
-        ax.plot(hist.index[hollow], hist.to_numpy()[hollow], "o", ms=6, mfc="white", mec=color,
-                mew=1.5, zorder=5, label=chart_words("hollow", lang))
-
-    unit_text = unit_words(unit, lang)
-    if target_value is not None and math.isfinite(float(target_value)):
-        target_color = "#c2182b"
-        label = f"{chart_words('target', lang)} {amount_label(float(target_value), unit_text, lang)}"
-        label += year_label(target_year, lang)
-        ax.axhline(float(target_value), ls="--", lw=1.1, color=target_color, zorder=2)
-        if target_year is not None:
-            ax.plot([int(target_year)], [float(target_value)], marker="*", ms=15, ls="--",
-                    lw=1.1, color=target_color, mec="white", mew=0.6, zorder=6, label=label)
-        else:
-            ax.plot([], [], ls="--", lw=1.1, color=target_color, label=label)
-        left, right = ax.get_xlim()
-        if target_year is not None and int(target_year) + 0.3 > right:
-            ax.set_xlim(left, int(target_year) + 0.3)
-
+def _finish_fan(fig: Figure, ax: Axes, own: bool, *, title: str, unit_text: str, source_note: str, lang: str) -> None:
+    """The fan chart's axes, title, legend and note."""
     year_axis(ax)
     ax.set_xlabel(chart_words("year", lang), fontfamily=font_family())
     unit_axis_label(ax, unit_text, lang)
@@ -214,7 +174,79 @@ def fan_chart(
     ax.set_axisbelow(True)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8.5)
     add_note(fig, ax, note_text("grades_note", source_note, lang), own)
-    return fig
+
+
+def _draw_paths(plt, ax: Axes, paths: pd.DataFrame, levels: list[float], last: tuple[int, float], lang: str) -> None:
+    """The fan: each central band of the simulated paths, and their median, from the last observation on."""
+    import numpy as np
+    import pandas as pd
+
+    if not isinstance(paths, pd.DataFrame):
+        raise ParameterError(f"`paths` must be a DataFrame years × paths; "
+                             f"got {type(paths).__name__}.")
+    last_year, last_value = last
+    years = np.asarray(paths.index, dtype=int)
+    values = paths.to_numpy(dtype=float)
+    if years.size and last_year < years.min():
+        years = np.concatenate([[last_year], years])
+        values = np.vstack([np.full((1, values.shape[1]), last_value), values])
+    cmap = plt.get_cmap("Blues")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # years with only NaN paths
+        for i, level in enumerate(levels):
+            lower, upper = np.nanpercentile(values, [50 - level / 2, 50 + level / 2], axis=1)
+            shade = 0.22 + 0.28 * i / max(len(levels) - 1, 1)
+            ax.fill_between(years, lower, upper, color=cmap(shade), lw=0, zorder=1,
+                            label=chart_words("band", lang).format(level=format_short(level)))
+        median = np.nanpercentile(values, 50, axis=1)
+    ax.plot(years, median, "--", color=cmap(0.85), lw=1.6, zorder=2, label=chart_words("median", lang))
+
+
+def _draw_forecast(ax: Axes, forecast: pd.DataFrame, over_fan: bool, last: tuple[int, float], lang: str) -> None:
+    """A point forecast in its interval (its edges only, over a fan)."""
+    import numpy as np
+
+    last_year, last_value = last
+    frame = as_frame(forecast, "forecast", ("point", "lower", "upper"))
+    years = np.asarray(forecast.index, dtype=int)
+    point, lower, upper = (frame[c].to_numpy(dtype=float) for c in ("point", "lower", "upper"))
+    color = "#d95f02"
+    if not over_fan:
+        ax.fill_between(years, lower, upper, color=color, alpha=0.18, lw=0, zorder=1,
+                        label=chart_words("interval", lang))
+    else:
+        ax.plot(years, lower, color=color, lw=0.8, ls=(0, (4, 2)), zorder=2)
+        ax.plot(years, upper, color=color, lw=0.8, ls=(0, (4, 2)), zorder=2,
+                label=chart_words("interval", lang))
+    ax.plot(np.concatenate([[last_year], years]), np.concatenate([[last_value], point]),
+            color=color, lw=1.6, zorder=2, label=chart_words("forecast", lang))
+
+
+def _draw_history(ax: Axes, hist: pd.Series, quality: Any, lang: str) -> None:
+    """The observations, derived and grade-C ones hollow."""
+    hollow = hollow_points(list(hist.index), quality)
+    color = "#222222"
+    ax.plot(hist.index, hist.to_numpy(), "-o", color=color, lw=1.8, ms=6, zorder=4,
+            label=chart_words("history", lang))
+    if hollow.any():
+        ax.plot(hist.index[hollow], hist.to_numpy()[hollow], "o", ms=6, mfc="white", mec=color,
+                mew=1.5, zorder=5, label=chart_words("hollow", lang))
+
+
+def _draw_target(ax: Axes, target_value: float, target_year: Any, unit_text: str, lang: str) -> None:
+    """The target: a dashed level, a star in its year, the axis stretched to show it."""
+    target_color = "#c2182b"
+    label = f"{chart_words('target', lang)} {amount_label(target_value, unit_text, lang)}"
+    label += year_label(target_year, lang)
+    ax.axhline(target_value, ls="--", lw=1.1, color=target_color, zorder=2)
+    if target_year is not None:
+        ax.plot([int(target_year)], [target_value], marker="*", ms=15, ls="--",
+                lw=1.1, color=target_color, mec="white", mew=0.6, zorder=6, label=label)
+    else:
+        ax.plot([], [], ls="--", lw=1.1, color=target_color, label=label)
+    left, right = ax.get_xlim()
+    if target_year is not None and int(target_year) + 0.3 > right:
+        ax.set_xlim(left, int(target_year) + 0.3)
 
 
 def probability_chart(
