@@ -37,7 +37,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from xmforecast.exceptions import ParameterError, RunError, RunInterrupted, ScenarioError
 from xmforecast.scenarios import SCENARIO_KEYS, Scenario, load_scenarios
@@ -156,6 +156,84 @@ def run_suite(
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ParameterError(f"`jobs` must be a positive integer; got {jobs!r}.")
     say(f"checking {len(params_files)} scenario file(s) and the notebooks before running anything")
+    scenarios = _checked_scenarios(params_files, data_file=data_file, indicators_file=indicators_file)
+    nb_dir = Path(notebooks_dir) if notebooks_dir is not None else _default_notebooks_dir()
+    run_nbs, scen_nbs = tuple(run_notebooks or ()), tuple(scenario_notebooks or ())
+    first = scenarios[0]
+    _check_notebooks(nb_dir, [
+        (run_nbs, ("lang", "origin", "data_file", "indicators_file", "output_dir")),
+        (scen_nbs, (*SCENARIO_KEYS, "output_dir")),
+        ((summary_notebook,) if summary_notebook else (), ("run_dir", "lang", "output_dir")),
+    ])
+    from .history import plan_key
+
+    plan = plan_key(first.indicators_file)
+    out = _checked_out(out, first.indicators_file, plan)
+
+    # Everything is valid: from here on, files are written.
+    started = now if now is not None else datetime.now()
+    stamp = started.strftime("%Y-%m-%d_%H%M%S")
+    run = {"started": started, "clock": time.monotonic(), "scenarios": scenarios, "records": [], "jobs": jobs,
+           "nb_dir": nb_dir, "stamp": stamp}
+    lock, font, building = _open_run(out, stamp, say)
+    run.update(building=building, font=font)
+    setup = {"building": building, "nb_dir": nb_dir, "kernel_name": kernel_name, "timeout": cell_timeout,
+             "font": font}
+    tasks, last = _tasks(setup, scenarios, run_nbs, scen_nbs, summary_notebook)
+    counter = {"done": 0, "total": len(tasks) + (last is not None)}
+    say(f"running {counter['total']} notebook(s), {min(jobs, max(len(tasks), 1))} at a time "
+        f"({', '.join(s.scenario for s in scenarios)})")
+
+    # The run history is drawn in a worker beside the comparison notebook, under the name the
+    # run will most likely get; publishing redraws it only if the name turns out taken.
+    history = {"out": str(out.resolve()), "run_dir": str(building), "run_id": stamp, "reference": first.scenario,
+               "started": started.astimezone().replace(microsecond=0), "lang": first.lang,
+               "data_file": first.data_file or None, "indicators_file": first.indicators_file or None}
+    previous = _catch_signals()
+    outcome, failure, signum, drawn = _execute_catching(tasks, last, scenarios, scen_nbs, building, jobs,
+                                                        run["records"], counter, say, history)
+
+    _ignore_signals(previous)  # publishing takes a moment and must not be cut in half
+    if outcome == "ok":
+        try:
+            final = _move_into_place(building, out, stamp,
+                                     lambda name: _finish_building(run, name, redraw=name != stamp or not drawn,
+                                                                   history=history, say=say))
+        except Exception as exc:  # e.g. a disk full while writing the index
+            outcome, failure = "failed", _Failed(f"run failed while publishing: {type(exc).__name__}: {exc}")
+    if outcome != "ok":
+        _give_up(run, out, outcome, failure, signum, [*tasks, *([last] if last else [])], lock, previous, say)
+    try:
+        _publish_index(out, final, plan, run)
+    except OSError as exc:
+        raise RunError(f"the run is complete in {final} but {out / 'index.html'} could not be written: "
+                       f"{_reason(exc)}.") from None
+    finally:
+        lock.release()
+        _restore_signals(previous)
+    say(f"done in {time.monotonic() - run['clock']:.1f} s: {final}")
+    return final
+
+
+def _execute_catching(*args) -> tuple[str, _Failed | None, int, bool]:
+    """:func:`_execute_all`, its end as an outcome: ``ok``, ``interrupted`` (with the signal) or
+    ``failed`` (with why); and whether the run history was drawn beside it."""
+    try:
+        return "ok", None, signal.SIGINT, _execute_all(*args)
+    except _Signalled as exc:
+        return "interrupted", None, exc.signum, False
+    except KeyboardInterrupt:
+        return "interrupted", None, signal.SIGINT, False
+    except _Failed as exc:
+        return "failed", exc, signal.SIGINT, False
+    except Exception as exc:  # a worker died, a disk filled up, ...
+        return "failed", _Failed(f"run failed: {type(exc).__name__}: {exc}"), signal.SIGINT, False
+
+
+def _checked_scenarios(params_files: Sequence[str | Path], *, data_file: str | Path | None,
+                       indicators_file: str | Path | None) -> list[Scenario]:
+    """The scenarios of `params_files`, with the run's data and plan, checked against that data before
+    anything is written: one plan per run, readable observations, origins within the data, models known."""
     scenarios = load_scenarios(list(params_files))
     if data_file is not None:
         scenarios = [_with_data_file(s, data_file) for s in scenarios]
@@ -169,44 +247,43 @@ def run_suite(
         raise ScenarioError(f"every scenario of a run must use the same `indicators_file` (one plan per run); "
                             f"got {shown}.")
     # A bad registry or observations file would fail every notebook: refuse it before anything is written.
-    from .data import load_observations, read_user_observations
+    from .data import read_user_observations
     from .registry import load_indicators
 
     registry = load_indicators(scenarios[0].indicators_file or None)
     for path in sorted({s.data_file for s in scenarios if s.data_file}):
         read_user_observations(path, indicators=registry)
-    # Each scenario's origin must lie within its data: a later one would be silently read as the last
-    # year, an earlier one would leave every indicator without history, found only inside a notebook.
+    _check_origins(scenarios, registry)
+    _check_models(scenarios, registry)
+    return scenarios
+
+
+def _check_origins(scenarios: list[Scenario], registry) -> None:
+    """Each scenario's origin lies within its data: a later one would be silently read as the last
+    year, an earlier one would leave every indicator without history, found only inside a notebook."""
+    from .data import load_observations
+
     span = {}
     for path in sorted({s.data_file for s in scenarios}):
         years = load_observations(path or None, indicators=registry)["year"]
         span[path] = (int(years.min()), int(years.max()))
-    last_year = {path: last for path, (_, last) in span.items()}
     for s in scenarios:
-        if s.origin < span[s.data_file][0]:
+        first_year, last_year = span[s.data_file]
+        if s.origin < first_year:
             raise ScenarioError(f"{s.source or s.scenario}: key 'origin': {s.origin} is before the data's first year "
-                                f"{span[s.data_file][0]}; choose an origin from {span[s.data_file][0]} on. "
+                                f"{first_year}; choose an origin from {first_year} on. "
                                 f"Nothing was run.")
-        if s.origin > last_year[s.data_file]:
+        if s.origin > last_year:
             raise ScenarioError(f"{s.source or s.scenario}: key 'origin': {s.origin} is after the data's last year "
-                                f"{last_year[s.data_file]}; add later observations with data_file, or choose an "
+                                f"{last_year}; add later observations with data_file, or choose an "
                                 f"earlier origin. Nothing was run.")
-    _check_models(scenarios, registry)
-    nb_dir = Path(notebooks_dir) if notebooks_dir is not None else _default_notebooks_dir()
-    run_nbs, scen_nbs = tuple(run_notebooks or ()), tuple(scenario_notebooks or ())
-    first = scenarios[0]
-    _check_notebooks(
-        nb_dir,
-        [
-            (run_nbs, ("lang", "origin", "data_file", "indicators_file", "output_dir")),
-            (scen_nbs, (*SCENARIO_KEYS, "output_dir")),
-            ((summary_notebook,) if summary_notebook else (), ("run_dir", "lang", "output_dir")),
-        ],
-    )
-    from .history import EMBEDDED, completed_runs, plan_key
 
-    plan = plan_key(first.indicators_file)
-    out = Path(out) if out is not None else default_out(first.indicators_file)
+
+def _checked_out(out: str | Path | None, indicators_file: str, plan: str) -> Path:
+    """The reports folder: given, else the plan's own; refused when it holds another plan's runs."""
+    from .history import EMBEDDED, completed_runs
+
+    out = Path(out) if out is not None else default_out(indicators_file)
     if out.exists() and not out.is_dir():
         raise RunError(f"output folder {out} exists and is not a folder.")
     # One plan per reports folder: its index and its run-by-run history never mix two plans.
@@ -214,13 +291,13 @@ def run_suite(
     if foreign:
         theirs = "the embedded plan" if foreign[0] == EMBEDDED else foreign[0]
         raise RunError(f"output folder {out} holds the runs of another plan ({theirs}); a plan's reports and "
-                       f"history stay apart: pass --out {default_out(first.indicators_file)} or another folder. "
+                       f"history stay apart: pass --out {default_out(indicators_file)} or another folder. "
                        f"Nothing was run.")
+    return out
 
-    # Everything is valid: from here on, files are written.
-    started = now if now is not None else datetime.now()
-    stamp = started.strftime("%Y-%m-%d_%H%M%S")
-    clock = time.monotonic()
+
+def _open_run(out: Path, stamp: str, say: Callable[[str], Any]) -> tuple[_OutputLock, str | None, Path]:
+    """Take the output folder's lock, recover abandoned runs, copy the font, make the hidden run folder."""
     try:
         out.mkdir(parents=True, exist_ok=True)
         lock = _OutputLock(out.resolve())  # one run at a time per output folder
@@ -233,130 +310,106 @@ def run_suite(
         if "lock" in locals():
             lock.release()
         raise RunError(f"cannot write into the output folder {out}: {_reason(exc)}; nothing was run.") from None
+    return lock, font, building
 
-    def task(label: str, kind: str, notebook: str, folder: str, parameters: dict) -> dict:
-        where = building / folder
-        return {
-            "label": label, "kind": kind, "notebook": notebook,
-            "input": str((nb_dir / notebook).resolve()),
-            "output": str(where / notebook), "html": str(where / (Path(notebook).stem + ".html")),
-            "rel": f"{folder}/{notebook}", "folder": str(where), "kernel_name": kernel_name,
-            "timeout": cell_timeout, "font": font,
-            "log": str(building / "_logs" / f"{label}.{Path(notebook).stem}.log"),
-            "parameters": {**parameters, "output_dir": str(where)},
-        }
 
+def _task(setup: dict, label: str, kind: str, notebook: str, folder: str, parameters: dict) -> dict:
+    """One notebook to execute into ``<run>/<folder>/``, with its parameters and log."""
+    building, where = setup["building"], setup["building"] / folder
+    return {
+        "label": label, "kind": kind, "notebook": notebook,
+        "input": str((setup["nb_dir"] / notebook).resolve()),
+        "output": str(where / notebook), "html": str(where / (Path(notebook).stem + ".html")),
+        "rel": f"{folder}/{notebook}", "folder": str(where), "kernel_name": setup["kernel_name"],
+        "timeout": setup["timeout"], "font": setup["font"],
+        "log": str(building / "_logs" / f"{label}.{Path(notebook).stem}.log"),
+        "parameters": {**parameters, "output_dir": str(where)},
+    }
+
+
+def _tasks(setup: dict, scenarios: list[Scenario], run_nbs: tuple, scen_nbs: tuple,
+           summary_notebook: str | None) -> tuple[list[dict], dict | None]:
+    """The run's notebooks: the overview's, each scenario's, and the comparison that runs last."""
+    first = scenarios[0]
     overview = {"lang": first.lang, "origin": first.origin, "data_file": first.data_file,
                 "indicators_file": first.indicators_file}
-    tasks = [task("overview", "overview", nb, "_overview", overview) for nb in run_nbs]
-    tasks += [
-        task(s.scenario, "scenario", nb, s.scenario, s.to_parameters()) for s in scenarios for nb in scen_nbs
-    ]
-    last = (
-        task("comparison", "comparison", summary_notebook, "_comparison",
-             {"run_dir": str(building), "lang": first.lang})
-        if summary_notebook else None
+    tasks = [_task(setup, "overview", "overview", nb, "_overview", overview) for nb in run_nbs]
+    tasks += [_task(setup, s.scenario, "scenario", nb, s.scenario, s.to_parameters())
+              for s in scenarios for nb in scen_nbs]
+    last = (_task(setup, "comparison", "comparison", summary_notebook, "_comparison",
+                  {"run_dir": str(setup["building"]), "lang": first.lang})
+            if summary_notebook else None)
+    return tasks, last
+
+
+def _manifest(run: dict, run_id: str, outcome: str, failure: Exception | None) -> None:
+    _write_manifest(
+        run["building"] / "manifest.json", run_id=run_id, status=outcome, started=run["started"],
+        clock=run["clock"], scenarios=run["scenarios"], records=run["records"], jobs=run["jobs"],
+        nb_dir=run["nb_dir"], error=str(failure) if failure else None,
     )
-    counter = {"done": 0, "total": len(tasks) + (last is not None)}
-    records: list[dict] = []
-    say(f"running {counter['total']} notebook(s), {min(jobs, max(len(tasks), 1))} at a time "
-        f"({', '.join(s.scenario for s in scenarios)})")
 
-    # The run history is drawn in a worker beside the comparison notebook, under the name the
-    # run will most likely get; publishing redraws it only if the name turns out taken.
-    history = {"out": str(out.resolve()), "run_dir": str(building), "run_id": stamp,
-               "started": started.astimezone().replace(microsecond=0), "reference": first.scenario,
-               "data_file": first.data_file or None, "indicators_file": first.indicators_file or None,
-               "lang": first.lang}
-    outcome, failure, signum, drawn = "ok", None, signal.SIGINT, False
-    previous = _catch_signals()
+
+def _finish_building(run: dict, name: str, *, redraw: bool, history: dict, say: Callable[[str], Any]) -> None:
+    """The last files of a complete run, under its final name: manifest, history (when not drawn
+    under that name already) and the run's own index."""
+    from .pages import index_page
+
+    _manifest(run, name, "ok", None)
+    if redraw:
+        say("comparing with earlier runs")
+        error = _write_history({**history, "run_id": name})
+        if error:  # the history is a bonus: a run is not lost for it
+            say(f"run history not written: {error}")
+    page = index_page(run["building"], name, run["scenarios"], run["records"], prefix="", earlier=None,
+                      font=run["font"])
+    (run["building"] / "index.html").write_text(page, encoding="utf-8")
+
+
+def _give_up(run: dict, out: Path, outcome: str, failure: _Failed | None, signum: int, every_task: list[dict],
+             lock: _OutputLock, previous: dict | None, say: Callable[[str], Any]) -> NoReturn:
+    """Keep a failed or interrupted run as ``<stamp>-failed`` / ``-interrupted`` and raise."""
+    building, stamp, records = run["building"], run["stamp"], run["records"]
+    finished = {(r["label"], r["notebook"]) for r in records}
+    records += [{**_record(t, 0.0, None, None), "status": "cancelled"}
+                for t in every_task if (t["label"], t["notebook"]) not in finished]
     try:
-        drawn = _execute_all(tasks, last, scenarios, scen_nbs, building, jobs, records, counter, say, history)
-    except _Signalled as exc:
-        outcome, signum = "interrupted", exc.signum
-    except KeyboardInterrupt:
-        outcome = "interrupted"
-    except _Failed as exc:
-        outcome, failure = "failed", exc
-    except Exception as exc:  # a worker died, a disk filled up, ...
-        outcome, failure = "failed", _Failed(f"run failed: {type(exc).__name__}: {exc}")
-
-    def manifest(run_id: str) -> None:
-        _write_manifest(
-            building / "manifest.json", run_id=run_id, status=outcome, started=started, clock=clock,
-            scenarios=scenarios, records=records, jobs=jobs, nb_dir=nb_dir,
-            error=str(failure) if failure else None,
-        )
-
-    def finish(name: str) -> None:
-        from .pages import index_page
-
-        manifest(name)
-        if name != stamp or not drawn:
-            say("comparing with earlier runs")
-            error = _write_history({**history, "run_id": name})
-            if error:  # the history is a bonus: a run is not lost for it
-                say(f"run history not written: {error}")
-        page = index_page(building, name, scenarios, records, prefix="", earlier=None, font=font)
-        (building / "index.html").write_text(page, encoding="utf-8")
-
-    _ignore_signals(previous)  # publishing takes a moment and must not be cut in half
-    if outcome == "ok":
-        try:
-            final = _move_into_place(building, out, stamp, finish)
-        except Exception as exc:  # e.g. a disk full while writing the index
-            outcome, failure = "failed", _Failed(f"run failed while publishing: {type(exc).__name__}: {exc}")
-
-    if outcome != "ok":
-        finished = {(r["label"], r["notebook"]) for r in records}
-        records += [
-            {**_record(t, 0.0, None, None), "status": "cancelled"}
-            for t in [*tasks, *([last] if last else [])] if (t["label"], t["notebook"]) not in finished
-        ]
-        try:
-            manifest(f"{stamp}-{outcome}")
-        except OSError:
-            pass
-        try:
-            final = _move_into_place(building, out, f"{stamp}-{outcome}", lambda name: None)
-        except OSError as exc:
-            final = building
-            failure = failure or _Failed(f"run {outcome}")
-            failure = _Failed(f"{failure}; and its folder could not be renamed: {_reason(exc)}", failure.where)
-        finally:
-            lock.release()
-            _restore_signals(previous)
-        # The workers and their kernels are stopped before the move; should anything have
-        # re-created part of the hidden building folder after it, it holds nothing of value.
-        if final != building:
-            shutil.rmtree(building, ignore_errors=True)
-        say(f"run {outcome} after {time.monotonic() - clock:.1f} s: {final}")
-        if outcome == "interrupted":
-            name = signal.Signals(signum).name
-            raise RunInterrupted(
-                f"run interrupted ({name}); earlier reports untouched; partial output in {final}", int(signum)
-            ) from None
-        see = f" (see {final / failure.where})" if failure.where else f" (see {final})"
-        raise RunError(f"{failure}{see}") from None
-
+        _manifest(run, f"{stamp}-{outcome}", outcome, failure)
+    except OSError:
+        pass
     try:
-        earlier = [p.name for p in out.iterdir() if _RUN_NAME.match(p.name) and p.name != final.name]
-        from .pages import index_page
-        from .publish import latest_of_each_scenario
-
-        # A run of some scenarios leaves the others on the front page, from their latest run.
-        others = latest_of_each_scenario(out, plan, shown=[s.scenario for s in scenarios], current=final.name)
-        page = index_page(out / final.name, final.name, scenarios, records, prefix=final.name + "/",
-                          earlier=sorted(earlier, reverse=True), font=font, others=others)
-        _write_atomic(out / "index.html", page)
+        final = _move_into_place(building, out, f"{stamp}-{outcome}", lambda name: None)
     except OSError as exc:
-        raise RunError(f"the run is complete in {final} but {out / 'index.html'} could not be written: "
-                       f"{_reason(exc)}.") from None
+        final = building
+        failure = failure or _Failed(f"run {outcome}")
+        failure = _Failed(f"{failure}; and its folder could not be renamed: {_reason(exc)}", failure.where)
     finally:
         lock.release()
         _restore_signals(previous)
-    say(f"done in {time.monotonic() - clock:.1f} s: {final}")
-    return final
+    # The workers and their kernels are stopped before the move; should anything have
+    # re-created part of the hidden building folder after it, it holds nothing of value.
+    if final != building:
+        shutil.rmtree(building, ignore_errors=True)
+    say(f"run {outcome} after {time.monotonic() - run['clock']:.1f} s: {final}")
+    if outcome == "interrupted":
+        name = signal.Signals(signum).name
+        raise RunInterrupted(
+            f"run interrupted ({name}); earlier reports untouched; partial output in {final}", int(signum)
+        ) from None
+    see = f" (see {final / failure.where})" if failure.where else f" (see {final})"
+    raise RunError(f"{failure}{see}") from None
+
+
+def _publish_index(out: Path, final: Path, plan: str, run: dict) -> None:
+    """The reports folder's front page: this run's scenarios, and the others from their latest run."""
+    from .pages import index_page
+    from .publish import latest_of_each_scenario
+
+    earlier = [p.name for p in out.iterdir() if _RUN_NAME.match(p.name) and p.name != final.name]
+    others = latest_of_each_scenario(out, plan, shown=[s.scenario for s in run["scenarios"]], current=final.name)
+    page = index_page(out / final.name, final.name, run["scenarios"], run["records"], prefix=final.name + "/",
+                      earlier=sorted(earlier, reverse=True), font=run["font"], others=others)
+    _write_atomic(out / "index.html", page)
 
 
 def default_out(indicators_file: str | Path | None = None) -> Path:
