@@ -5,9 +5,9 @@ A forecast of a short series borrows from a *reference class* of comparable real
 
 ``china_regions``
     Chinese provinces' science and technology series, 2010-2024 (the China Statistical
-    Yearbook on Science and Technology, ``data/reference_panel_cn.csv``), in families:
-    R&D money, R&D intensity, patents, technology market, high-tech firms, R&D personnel,
-    public S&T budget.
+    Yearbook on Science and Technology, ``data/reference_panel_cn.csv``), in the families
+    of :data:`FAMILIES` (R&D money and intensity, patents, the technology market, R&D
+    personnel, ...).
 ``global``
     Mature-economy annual series (states, countries, firms; ``data/reference_panel.csv``),
     one family.
@@ -41,27 +41,18 @@ from .exceptions import DataError, ParameterError
 __all__ = ["CLASSES", "FAMILIES", "default_class", "vintages", "load_vintage", "vintage_for",
            "family_used", "family_words", "base_rate", "base_rate_sentence"]
 
-#: Reference classes: words for pages, and the panel each was learned on.
-CLASSES: dict[str, dict[str, str]] = {
-    "china_regions": {"en": "Chinese provinces", "zh": "中国各省份", "panel": "reference_panel_cn.csv",
-                      "whose_en": "Chinese provinces' {family}", "unit_en": "province-years", "unit_zh": "省份年",
-                      "other_en": "science and technology series", "other_zh": "科技统计指标"},
-    "global": {"en": "mature economies", "zh": "成熟经济体", "panel": "reference_panel.csv",
-               "whose_en": "{family} of mature economies", "unit_en": "series-years", "unit_zh": "序列年"},
-}
+def _words() -> dict:
+    # Words and panel names are data, shipped beside the panels they describe.
+    return json.loads(resources.files("xmforecast").joinpath("data", "reference_classes.json").read_text("utf-8"))
 
-#: Indicator families, each learned on its own with partial pooling towards the whole class.
-#: ``other`` (the default) is the whole class pooled.
-FAMILIES: dict[str, dict[str, str]] = {
-    "rd_money": {"en": "R&D spending", "zh": "研发经费"},
-    "intensity": {"en": "R&D intensity", "zh": "研发投入强度"},
-    "patents": {"en": "patents", "zh": "专利"},
-    "tech_market": {"en": "technology contract turnover", "zh": "技术合同成交"},
-    "firms": {"en": "high-tech enterprises", "zh": "高新技术企业"},
-    "personnel": {"en": "R&D personnel", "zh": "研发人员"},
-    "public_budget": {"en": "public budget", "zh": "财政支出"},
-    "other": {"en": "annual series", "zh": "各类年度指标"},
-}
+
+_WORDS = _words()
+#: Reference classes: words for pages, and the panel each was learned on
+#: (``data/reference_classes.json``).
+CLASSES: dict[str, dict[str, str]] = _WORDS["classes"]
+#: Indicator families, each learned on its own with partial pooling towards the whole class;
+#: ``other`` (the default) is the whole class pooled (``data/reference_classes.json``).
+FAMILIES: dict[str, dict[str, str]] = _WORDS["families"]
 
 #: The family key under which a vintage stores the whole class pooled.
 POOLED = "all"
