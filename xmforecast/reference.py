@@ -108,8 +108,8 @@ def load_vintage(reference_class: str, vintage: int) -> dict:
 def vintage_for(year: int, available: tuple[int, ...] | list[int]) -> tuple[int, bool]:
     """The latest vintage ``<= year``, and whether none was (then the first, which looks ahead).
 
-    >>> vintage_for(2016, (2012, 2014, 2016, 2020)), vintage_for(2010, (2012, 2020))
-    ((2016, False), (2012, True))
+    >>> vintage_for(2015, (2012, 2014, 2015, 2020)), vintage_for(2010, (2012, 2020))
+    ((2015, False), (2012, True))
     """
     earlier = [v for v in available if v <= year]
     return (max(earlier), False) if earlier else (min(available), True)
@@ -187,10 +187,10 @@ def base_rate_sentence(required_growth: float, horizon: int, rate: float, *, tab
                        family: str = "other", lang: str = "en", direction: str = "increase") -> str:
     """One sentence that says what :func:`base_rate` measured.
 
-    >>> t = {"reference_class": "china_regions", "vintage": 2016, "families": {"all": {
+    >>> t = {"reference_class": "china_regions", "vintage": 2018, "families": {"all": {
     ...     "first_year": 2010, "base_rates": {}}, "rd_money": {"first_year": 2010, "base_rates": {}}}}
     >>> base_rate_sentence(0.2, 1, 0.31, table=t, family="rd_money")
-    "Chinese provinces' R&D spending grew 20 % or more in a year in 31 % of province-years 2010-2016."
+    "Chinese provinces' R&D spending grew 20 % or more in a year in 31 % of province-years 2010-2018."
     """
     if not math.isfinite(rate):
         return ""

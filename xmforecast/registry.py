@@ -86,8 +86,8 @@ def clean_seed(text: str, page_numbers: tuple[tuple[str, str, str], ...] | None 
     --------
     >>> clean_seed("9、其中台湾青年创业团队2\\n10、87 个。")
     '其中台湾青年创业团队287 个。'
-    >>> clean_seed("1、厦门大学、华8为三方共建")
-    '厦门大学、华为三方共建'
+    >>> clean_seed("1、甲大学、华8为三方共建", page_numbers=(("甲大学、华", "8", "为三方共建"),))
+    '甲大学、华为三方共建'
     """
     if page_numbers is None:
         page_numbers = read_plan_folder().page_numbers

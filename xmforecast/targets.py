@@ -309,11 +309,11 @@ def quality_note(observations: pd.DataFrame, indicator: str, *, origin: int | No
     Examples
     --------
     >>> import pandas as pd
-    >>> obs = pd.DataFrame({"indicator": "firms", "year": [2016, 2019, 2020, 2021],
+    >>> obs = pd.DataFrame({"indicator": "firms", "year": [2015, 2019, 2020, 2021],
     ...                     "status": ["published", "published", "derived", "published"],
     ...                     "quality": ["C", "C", "A", "A"]})
     >>> quality_note(obs, "firms")
-    'derived: 2020; grade C: 2016, 2019'
+    'derived: 2020; grade C: 2015, 2019'
     """
     # numpy masks: pandas' per-call overhead dominated an assessment (see data.series)
     years = observations["year"].to_numpy(dtype=int)
