@@ -22,7 +22,7 @@ from xmforecast.models import (
     Combination,
     FittedModel,
     ModelSpec,
-    _as_spec,
+    as_spec,
     fit_ladder,
 )
 from xmforecast.validation import check_int, check_level, check_series
@@ -117,7 +117,7 @@ def backtest(series: pd.Series, names: Sequence[str | ModelSpec] | None = None, 
     min_train = check_int("min_train", min_train)
     horizon = check_int("horizon", horizon)
     level = check_level(level)
-    specs = [_as_spec(n) for n in (LADDER if names is None else names)]
+    specs = [as_spec(n) for n in (LADDER if names is None else names)]
     years = data.index.to_numpy()
     parts = []
     for i, origin in enumerate(years):
@@ -406,7 +406,7 @@ def choose(series: pd.Series, *, names: Sequence[str] | None = None,
     members, why = _members(ranked, candidates, evidence_source, tolerance=tolerance, max_members=max_members,
                             min_evidence=min_evidence)
     members = sorted(members, key=LADDER.index)
-    spec = _as_spec(members[0]) if len(members) == 1 else Combination(members=tuple(members))
+    spec = as_spec(members[0]) if len(members) == 1 else Combination(members=tuple(members))
 
     mape, coverage, needed, n_cal, how = _calibration_evidence(
         spec, members, table, data, evidence_source, min_train, horizon, level)

@@ -63,6 +63,7 @@ __all__ = [
     "CombinationFit",
     "GROWTH_MODELS",
     "LADDER",
+    "as_spec",
     "fit_ladder",
 ]
 
@@ -1252,7 +1253,14 @@ GROWTH_MODELS: dict[str, type[GrowthSpec]] = {
 LADDER: tuple[str, ...] = ("naive", "drift", "additive_drift", "cagr", "loglinear", "linear", "logistic", "ets")
 
 
-def _as_spec(model: str | ModelSpec) -> ModelSpec:
+def as_spec(model: str | ModelSpec) -> ModelSpec:
+    """`model` itself if it is a spec, else the growth model of that name with its defaults.
+
+    Examples
+    --------
+    >>> as_spec("drift")
+    Drift(fallback_sigma=0.1, sigma_scale=1.0, min_df=2)
+    """
     return model if isinstance(model, ModelSpec) else build_spec(GROWTH_MODELS, model)
 
 
@@ -1295,7 +1303,7 @@ def fit_ladder(series: pd.Series, names: Sequence[str | ModelSpec] | None = None
     data = check_series(series)
     if isinstance(names, (str, ModelSpec)):
         names = [names]
-    specs = [_as_spec(name) for name in (LADDER if names is None else names)]
+    specs = [as_spec(name) for name in (LADDER if names is None else names)]
     fitted: dict[str, GrowthFit] = {}
     skipped: list[tuple[str, str]] = []
     for spec in specs:
