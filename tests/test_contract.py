@@ -156,3 +156,10 @@ def test_models_import_neither_the_registry_nor_each_other_upwards():
             "print('xmforecast.model_registry' in sys.modules)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.split("\n")[:2] == ["[]", "False"]
+
+
+def test_each_argument_rule_is_worded_once():
+    # The interval level had five wordings; its rule now lives in validation.py alone.
+    package = Path(xmforecast.__file__).parent
+    worded = sorted(path.name for path in package.glob("*.py") if "`level` must" in path.read_text(encoding="utf-8"))
+    assert worded == ["validation.py"]
