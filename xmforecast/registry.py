@@ -393,6 +393,16 @@ def _show(value: Any) -> str:
 
 def _validate_entry(entry: Any, where: str, name: str) -> dict[str, Any]:
     """Check one registry entry; return it with every field present."""
+    row, where = _entry_fields(entry, where, name)
+    _check_texts(row, where)
+    _check_values(row, where)
+    _check_baseline(row, where)
+    _check_target(row, where)
+    return row
+
+
+def _entry_fields(entry: Any, where: str, name: str) -> tuple[dict[str, Any], str]:
+    """The entry's fields, every one present, with defaults; and how messages name the entry."""
     if not isinstance(entry, dict):
         raise DataError(f"{where}: must be a mapping of fields; got {type(entry).__name__}.")
     if isinstance(entry.get("id"), str) and entry["id"].isprintable() and 0 < len(entry["id"]) <= 64:
@@ -415,7 +425,11 @@ def _validate_entry(entry: Any, where: str, name: str) -> dict[str, Any]:
         row["headline"] = False
     elif not isinstance(row["headline"], bool):
         raise DataError(f"{where}: `headline` must be true or false; got {_show(row['headline'])}.")
+    return row, where
 
+
+def _check_texts(row: dict[str, Any], where: str) -> None:
+    """Text fields are text without control characters; the names fill each other; the id is snake_case."""
     for key in _TEXT:
         if row[key] is not None and not isinstance(row[key], str):
             raise DataError(f"{where}: `{key}` must be text; got {_show(row[key])}.")
@@ -433,6 +447,10 @@ def _validate_entry(entry: Any, where: str, name: str) -> dict[str, Any]:
         # system's name limit inside a notebook
         raise DataError(f"{where}: `id` must be snake_case (a-z, 0-9, _) of at most 64 characters; "
                         f"got {_show(row['id'])}.")
+
+
+def _check_values(row: dict[str, Any], where: str) -> None:
+    """Choices among their allowed values, years in range, numbers finite and bounded."""
     for key, allowed in _CHOICES.items():
         if row[key] is not None and row[key] not in allowed:
             raise DataError(f"{where}: `{key}` must be one of {', '.join(allowed)}; got {_show(row[key])}.")
@@ -448,6 +466,9 @@ def _validate_entry(entry: Any, where: str, name: str) -> dict[str, Any]:
         if value is not None and abs(value) > MAX_VALUE:
             raise DataError(f"{where}: `{key}` must be at most {MAX_VALUE:g} in size; got {_show(value)}.")
 
+
+def _check_baseline(row: dict[str, Any], where: str) -> None:
+    """A baseline is positive where a target is measured from it, with its year and source."""
     if row["base_value"] is not None:
         if row["base_value"] < 0:
             raise DataError(f"{where}: `base_value` must be >= 0; got {_show(row['base_value'])}.")
@@ -468,6 +489,9 @@ def _validate_entry(entry: Any, where: str, name: str) -> dict[str, Any]:
             raise DataError(f"{where}: `base_value` / (1 + `prior_growth`), the value derived for the year before "
                             f"the base, must be at most {MAX_VALUE:g}; got {derived:g}.")
 
+
+def _check_target(row: dict[str, Any], where: str) -> None:
+    """A target has its type, value and year, in a form its kind allows, after the base year."""
     if row["target_type"] is None:
         if row["target_value"] is not None:
             raise DataError(f"{where}: a `target_value` needs a `target_type` (level, growth or flow).")
@@ -487,4 +511,3 @@ def _validate_entry(entry: Any, where: str, name: str) -> dict[str, Any]:
         if row["base_year"] is not None and row["target_year"] <= row["base_year"]:
             raise DataError(f"{where}: `target_year` must be after `base_year`; "
                             f"got {row['target_year']} <= {row['base_year']}.")
-    return row
