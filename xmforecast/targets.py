@@ -358,64 +358,67 @@ def target_table(indicators: pd.DataFrame, observations: pd.DataFrame, *, origin
         (the years whose figure is derived or of grade C, see :func:`quality_note`). ``p_attain``
         and ``expected_year`` are NaN here; :func:`xmforecast.assess_targets` fills them.
     """
+    import pandas as pd
+
+    rows = [_target_row(rec, observations, origin, window) for rec in indicators.to_dict("records")
+            if isinstance(rec.get("target_type"), str)]
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS + ["target_level", "latest_year", "latest_value", "gap",
+                                                       "required_from_latest", "note", "data_quality"])
+
+
+def _target_row(rec: dict, observations: pd.DataFrame, origin: int | None, window: int) -> dict:
+    """One target's deterministic columns (see :func:`target_table`)."""
     import numpy as np
 
     import pandas as pd
 
     from .data import series as _series
 
-    rows = []
-    for rec in indicators.to_dict("records"):
-        if not isinstance(rec.get("target_type"), str):
-            continue
-        ind = rec["id"]
-        hist = _series(observations, ind, origin=origin)
-        ttype, tyear, tvalue = rec["target_type"], int(rec["target_year"]), float(rec["target_value"])
-        base_year = int(rec["base_year"]) if _given(rec.get("base_year")) else tyear - 1
-        # The observations hold the winning figure for the base year (a user's row first);
-        # the registry's baseline stands in when they do not reach it (an earlier origin).
-        base = hist.get(base_year) if base_year in hist.index else rec.get("base_value")
-        if base is None or pd.isna(base):
-            base = math.nan
-        row = dict(indicator=ind, target_year=tyear, target_type=ttype, target_value=tvalue,
-                   base_year=base_year, base_value=float(base), required_growth=math.nan,
-                   observed_growth=math.nan, progress_ratio=math.nan, status=NO_DATA,
-                   p_attain=math.nan, expected_year=math.nan, target_level=math.nan,
-                   latest_year=math.nan, latest_value=math.nan, gap=math.nan, required_from_latest=math.nan,
-                   note="",
-                   data_quality=quality_note(observations, ind, origin=origin))
-        if not np.isfinite(row["base_value"]) or row["base_value"] <= 0:
-            row["note"] = _no_baseline_note(tyear, base_year, hist)
-            rows.append(row)
-            continue
-        level = target_level(ttype, tvalue, row["base_value"])
-        req = required_growth(row["base_value"], level, max(tyear - base_year, 1))
-        obs = observed_growth(hist, window=window)
-        latest_year = int(hist.index[-1]) if len(hist) else base_year
-        latest = float(hist.iloc[-1]) if len(hist) else row["base_value"]
-        direction = "decrease" if rec.get("direction") == "decrease" else "increase"
-        increase = direction == "increase"
-        reached = latest >= level if increase else latest <= level
-        row.update(target_level=level, required_growth=req, observed_growth=obs,
-                   progress_ratio=progress_ratio(obs, req, direction=direction), latest_year=latest_year,
-                   latest_value=latest, gap=level - latest,
-                   required_from_latest=required_growth_from_latest(latest, latest_year, level, tyear))
-        if tyear in hist.index:
-            done = hist[tyear] >= level if increase else hist[tyear] <= level
-            row.update(status=MET if done else MISSED, p_attain=1.0 if done else 0.0,
-                       expected_year=float(tyear) if done else math.nan,
-                       note=f"target year observed: {hist[tyear]:g}")
-        else:
-            # Flows and yearly amounts start again each year: last year's figure above the
-            # target meets nothing yet. Only a stock or a ratio can be "already met".
-            already = reached and rec.get("kind") in ("stock", "ratio")
-            row["status"] = progress_status(row["progress_ratio"], already_met=already, required=req,
-                                            direction=direction)
-            if np.isnan(obs):
-                row["note"] = "observed growth needs two observations within the window"
-        rows.append(row)
-    return pd.DataFrame(rows, columns=TARGET_COLUMNS + ["target_level", "latest_year", "latest_value", "gap",
-                                                       "required_from_latest", "note", "data_quality"])
+    ind = rec["id"]
+    hist = _series(observations, ind, origin=origin)
+    ttype, tyear, tvalue = rec["target_type"], int(rec["target_year"]), float(rec["target_value"])
+    base_year = int(rec["base_year"]) if _given(rec.get("base_year")) else tyear - 1
+    # The observations hold the winning figure for the base year (a user's row first);
+    # the registry's baseline stands in when they do not reach it (an earlier origin).
+    base = hist.get(base_year) if base_year in hist.index else rec.get("base_value")
+    if base is None or pd.isna(base):
+        base = math.nan
+    row = dict(indicator=ind, target_year=tyear, target_type=ttype, target_value=tvalue,
+               base_year=base_year, base_value=float(base), required_growth=math.nan,
+               observed_growth=math.nan, progress_ratio=math.nan, status=NO_DATA,
+               p_attain=math.nan, expected_year=math.nan, target_level=math.nan,
+               latest_year=math.nan, latest_value=math.nan, gap=math.nan, required_from_latest=math.nan,
+               note="",
+               data_quality=quality_note(observations, ind, origin=origin))
+    if not np.isfinite(row["base_value"]) or row["base_value"] <= 0:
+        row["note"] = _no_baseline_note(tyear, base_year, hist)
+        return row
+    level = target_level(ttype, tvalue, row["base_value"])
+    req = required_growth(row["base_value"], level, max(tyear - base_year, 1))
+    obs = observed_growth(hist, window=window)
+    latest_year = int(hist.index[-1]) if len(hist) else base_year
+    latest = float(hist.iloc[-1]) if len(hist) else row["base_value"]
+    direction = "decrease" if rec.get("direction") == "decrease" else "increase"
+    increase = direction == "increase"
+    reached = latest >= level if increase else latest <= level
+    row.update(target_level=level, required_growth=req, observed_growth=obs,
+               progress_ratio=progress_ratio(obs, req, direction=direction), latest_year=latest_year,
+               latest_value=latest, gap=level - latest,
+               required_from_latest=required_growth_from_latest(latest, latest_year, level, tyear))
+    if tyear in hist.index:
+        done = hist[tyear] >= level if increase else hist[tyear] <= level
+        row.update(status=MET if done else MISSED, p_attain=1.0 if done else 0.0,
+                   expected_year=float(tyear) if done else math.nan,
+                   note=f"target year observed: {hist[tyear]:g}")
+    else:
+        # Flows and yearly amounts start again each year: last year's figure above the
+        # target meets nothing yet. Only a stock or a ratio can be "already met".
+        already = reached and rec.get("kind") in ("stock", "ratio")
+        row["status"] = progress_status(row["progress_ratio"], already_met=already, required=req,
+                                        direction=direction)
+        if np.isnan(obs):
+            row["note"] = "observed growth needs two observations within the window"
+    return row
 
 
 def required_growth_from_latest(latest_value: float, latest_year: int, target: float, target_year: int) -> float:
