@@ -257,6 +257,55 @@ def _series_volatility(runs: list, vintage: int) -> tuple[np.ndarray, np.ndarray
     return np.array(vols), np.array(fams, dtype=object), np.array(groups, dtype=object)
 
 
+def _family_fit(focus: str, shared: dict, spans: dict, vols: np.ndarray, vol_fam: np.ndarray,
+                vol_grp: np.ndarray, table: dict, probabilities: np.ndarray) -> tuple[dict, dict, list, float]:
+    """One family's (or the pooled class's) cells, base rates, their first years and volatility."""
+    target = None if focus == POOLED else focus
+    w_vol = _entity_weights(vol_fam, vol_grp, target)
+    fam_vol = float(_weighted_quantiles(vols, w_vol, np.array([0.5]))[0])
+    cal = {"panel_volatility": max(fam_vol, MIN_VOLATILITY), "shrinkage": table["shrinkage"],
+           "min_volatility": MIN_VOLATILITY, "max_volatility": table["max_volatility"]}
+    cells: dict[str, dict] = {}
+    weights = {key: _entity_weights(win["family"], win["group"], target) for key, (win, _, _) in shared.items()}
+    # One rule per history length, fitted on every horizon's windows at once (each horizon
+    # weighing the same): a vintage with one window of n + 4 years per series would give
+    # the fourth year a rule of its own, and a forecast path that jumps.
+    rules = {}
+    for n in sorted({n for n, _ in shared if n >= 2}):
+        keys = [key for key in shared if key[0] == n]
+        rules[n] = _growth_rule(np.concatenate([shared[k][2][:, RULE_FEATURES[min(n, 3)]] for k in keys]),
+                                np.concatenate([shared[k][1] for k in keys]),
+                                np.concatenate([weights[k] / weights[k].sum() for k in keys]))
+    for (n, h), (win, change, feats) in shared.items():
+        w = weights[n, h]
+        if n >= 2:
+            x = feats[:, RULE_FEATURES[min(n, 3)]]
+            beta = rules[n]
+            growth = np.clip(beta[0] + x @ beta[1:], -MAX_LOG_GROWTH, MAX_LOG_GROWTH)
+            scale = shrunk_volatility(feats[:, VOLATILITY], n, cal)
+        else:  # one point: the family's median growth
+            beta = _weighted_quantiles(change, w, np.array([0.5]))
+            growth = np.full(len(change), beta[0])
+            scale = np.full(len(change), cal["panel_volatility"])
+        residual = (change - growth) * h / (scale * math.sqrt(h))
+        cells.setdefault(str(n), {})[str(h)] = {"coef": [float(b) for b in beta],
+                                                "quantiles": _weighted_quantiles(residual, w, probabilities).tolist()}
+    rates: dict[str, dict] = {}
+    first_years = []
+    for h, win in spans.items():
+        if target is not None:
+            own = win["family"] == target
+            win = {k: v[own] for k, v in win.items()}
+        if len(win["logs"]) == 0:
+            continue
+        w = _entity_weights(win["family"], win["group"], None)
+        growth = (win["logs"][:, -1] - win["logs"][:, 0]) / h
+        rates[str(h)] = {"quantiles": _weighted_quantiles(growth, w, BASE_RATE_GRID).tolist(),
+                         "windows": int(len(growth)), "entities": int(len(set(win["group"])))}
+        first_years.append(int(win["years"][:, 0].min()))
+    return cells, rates, first_years, cal["panel_volatility"]
+
+
 def _calibrate_vintage(runs: list, vintage: int, *, reference_class: str = "global",
                       max_history: int = MAX_HISTORY, horizon: int = HORIZON) -> dict | None:
     """The calibration learned from panel values of years <= `vintage` (None if too little data).
@@ -290,55 +339,14 @@ def _calibrate_vintage(runs: list, vintage: int, *, reference_class: str = "glob
     spans = {h: _windows(runs, h + 1, vintage) for h in range(1, BASE_RATE_HORIZONS + 1)}
     out: dict[str, Any] = {}
     for focus in focuses:
-        target = None if focus == POOLED else focus
-        w_vol = _entity_weights(vol_fam, vol_grp, target)
-        fam_vol = float(_weighted_quantiles(vols, w_vol, np.array([0.5]))[0])
-        cal = {"panel_volatility": max(fam_vol, MIN_VOLATILITY), "shrinkage": table["shrinkage"],
-               "min_volatility": MIN_VOLATILITY, "max_volatility": table["max_volatility"]}
-        cells: dict[str, dict] = {}
-        weights = {key: _entity_weights(win["family"], win["group"], target) for key, (win, _, _) in shared.items()}
-        # One rule per history length, fitted on every horizon's windows at once (each horizon
-        # weighing the same): a vintage with one window of n + 4 years per series would give
-        # the fourth year a rule of its own, and a forecast path that jumps.
-        rules = {}
-        for n in sorted({n for n, _ in shared if n >= 2}):
-            keys = [key for key in shared if key[0] == n]
-            rules[n] = _growth_rule(np.concatenate([shared[k][2][:, RULE_FEATURES[min(n, 3)]] for k in keys]),
-                                    np.concatenate([shared[k][1] for k in keys]),
-                                    np.concatenate([weights[k] / weights[k].sum() for k in keys]))
-        for (n, h), (win, change, feats) in shared.items():
-            w = weights[n, h]
-            if n >= 2:
-                x = feats[:, RULE_FEATURES[min(n, 3)]]
-                beta = rules[n]
-                growth = np.clip(beta[0] + x @ beta[1:], -MAX_LOG_GROWTH, MAX_LOG_GROWTH)
-                scale = shrunk_volatility(feats[:, VOLATILITY], n, cal)
-            else:  # one point: the family's median growth
-                beta = _weighted_quantiles(change, w, np.array([0.5]))
-                growth = np.full(len(change), beta[0])
-                scale = np.full(len(change), cal["panel_volatility"])
-            residual = (change - growth) * h / (scale * math.sqrt(h))
-            cells.setdefault(str(n), {})[str(h)] = {"coef": [float(b) for b in beta],
-                                                    "quantiles": _weighted_quantiles(residual, w, probabilities).tolist()}
-        rates: dict[str, dict] = {}
-        first_years = []
-        for h, win in spans.items():
-            if target is not None:
-                own = win["family"] == target
-                win = {k: v[own] for k, v in win.items()}
-            if len(win["logs"]) == 0:
-                continue
-            w = _entity_weights(win["family"], win["group"], None)
-            growth = (win["logs"][:, -1] - win["logs"][:, 0]) / h
-            rates[str(h)] = {"quantiles": _weighted_quantiles(growth, w, BASE_RATE_GRID).tolist(),
-                             "windows": int(len(growth)), "entities": int(len(set(win["group"])))}
-            first_years.append(int(win["years"][:, 0].min()))
+        cells, rates, first_years, volatility = _family_fit(focus, shared, spans, vols, vol_fam, vol_grp, table,
+                                                            probabilities)
         if not cells:
             continue
         own_data = bool(rates)
         if not own_data:  # a family with no data yet: the class's base rates, and its years
             rates, first_years = out[POOLED]["base_rates"], [out[POOLED]["first_year"]]
-        out[focus] = {"volatility": cal["panel_volatility"], "cells": cells, "base_rates": rates,
+        out[focus] = {"volatility": volatility, "cells": cells, "base_rates": rates,
                       "first_year": min(first_years), "own_data": own_data}
     if POOLED not in out:
         return None
