@@ -77,7 +77,8 @@ def test_forecast_from_2016_for_the_four_headline_indicators(capsys):
     [
         (("forecast", "tech_trade", "--model", "nonsense"), r"unknown model 'nonsense'"),
         (("forecast", "tech_trade", "--horizon", "-3"), r"`--horizon` must be a whole number of years in 1\.\.30; got -3"),
-        (("forecast", "tech_trade", "--origin", "2005"), r"`origin` 2005 is before the first observation"),
+        (("forecast", "tech_trade", "--origin", "2005"), r"`--origin` 2005 is before the data's first year 2010; "
+                                                         r"choose an origin from 2010 on\."),
         (("forecast", "tech_trade", "--level", "120"), r"`--level` must be a percentage in \(50, 99\.9\]; got 120\."),
         (("forecast", "tech_trade", "--level", "0.8"), r"got 0\.8 \(did you mean 80\?\)"),
         (("backtest", "--level", "0.9"), r"did you mean 90\?"),

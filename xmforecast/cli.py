@@ -237,13 +237,14 @@ def _target_text(row: dict, *, year: bool = True) -> str:
     return f"{sign} {shown}" + (f" by{when}" if year else "")
 
 
-def _plan(args) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The registry (``--indicators``, default the embedded one) and its observations (+ ``--data``)."""
-    from .data import load_observations
-    from .registry import load_indicators
+def _plan(args, origin: int | None = None):
+    """The one :class:`~xmforecast.Plan` a command works on: ``--indicators`` (default: the default
+    plan folder) and ``--data``, as of ``origin`` (checked against the data first)."""
+    from .plan import Plan
 
-    reg = load_indicators(args.indicators)
-    return reg, load_observations(args.data, indicators=reg)
+    plan = Plan.from_files(args.indicators, args.data)
+    _check_origin(origin, plan.observations)
+    return plan.with_origin(origin)
 
 
 def _indicators(args) -> None:
@@ -293,7 +294,7 @@ def _check_range(option: str, value: int | None, bounds: tuple[int, int], what: 
 
 
 def _check_origin(origin: int | None, observations: pd.DataFrame) -> None:
-    """An origin is an observed year (:func:`xmforecast.data.year_rule`), not after the data's last year."""
+    """An origin is an observed year (:func:`xmforecast.rules.year_rule`) within the data's years."""
     from .rules import in_year_range, year_rule
 
     if origin is None:
@@ -304,6 +305,10 @@ def _check_origin(origin: int | None, observations: pd.DataFrame) -> None:
                              "give --data with later observations, or an earlier origin.")
     if not in_year_range(origin):
         raise ParameterError(f"`--origin` {year_rule()}; got {origin}.")
+    first = int(observations["year"].min())
+    if origin < first:
+        raise ParameterError(f"`--origin` {origin} is before the data's first year {first}; "
+                             f"choose an origin from {first} on.")
 
 
 def _level(text: str) -> float:
@@ -319,7 +324,6 @@ def _level(text: str) -> float:
 
 
 def _targets(args) -> None:
-    from .engine import assess_targets
     from .formatting import format_percent
     from .publish import run_warnings
     from .summary import round_for_csv
@@ -339,11 +343,10 @@ def _targets(args) -> None:
     if getattr(args, "indicators", None) is None and getattr(scenario, "indicators_file", ""):
         args.indicators = scenario.indicators_file
     origin = args.origin if args.origin is not None else (scenario.origin if args.scenario else None)
-    reg, obs = _plan(args)
-    _check_origin(origin, obs)
-    table = assess_targets(obs, reg, origin=origin, scenario=scenario,
-                           n_paths=args.n_paths if args.n_paths is not None else scenario.n_paths,
-                           rng=args.seed if args.seed is not None else scenario.seed)
+    plan = _plan(args, origin)
+    reg = plan.indicators
+    table = plan.assess_targets(scenario=scenario, n_paths=args.n_paths if args.n_paths is not None else scenario.n_paths,
+                                rng=args.seed if args.seed is not None else scenario.seed)
     for line in run_warnings(table):
         print(f"xmforecast: warning: {line}", file=sys.stderr)
     from .targets import verdicts
@@ -379,7 +382,6 @@ def _targets(args) -> None:
 def _forecast(args) -> None:
     from pandas import array as pd_array
 
-    from .engine import forecast
     from .formatting import format_value
     from .summary import round_for_csv
 
@@ -387,10 +389,10 @@ def _forecast(args) -> None:
     _check_n_paths(args.n_paths)
     _check_range("--horizon", args.horizon, HORIZON_RANGE, "a whole number of years")
     _check_range("--seed", args.seed, SEED_RANGE, "an integer")
-    reg, obs = _plan(args)
-    _check_origin(args.origin, obs)
-    frame = forecast(args.indicator, observations=obs, indicators=reg, origin=args.origin, horizon=args.horizon,
-                     model=args.model, level=args.level, n_paths=args.n_paths, rng=args.seed)
+    plan = _plan(args, args.origin)
+    reg = plan.indicators
+    frame = plan.forecast(args.indicator, horizon=args.horizon, model=args.model, level=args.level,
+                          n_paths=args.n_paths, rng=args.seed)
     frame["vintage"] = pd_array([frame.attrs.get("vintage")] * len(frame), dtype="Int64")
     reason = frame.attrs.get("reason", "")
     frame = round_for_csv(frame)
@@ -405,12 +407,11 @@ def _forecast(args) -> None:
 
 
 def _backtest(args) -> None:
-    from .engine import backtest_table
 
     args.level = _level(args.level)
-    reg, obs = _plan(args)
-    _check_origin(args.origin, obs)
-    frame = backtest_table(obs, reg, origin=args.origin, level=args.level)
+    plan = _plan(args, args.origin)
+    reg = plan.indicators
+    frame = plan.backtest(level=args.level)
     frame = frame.round({"mape": 4, "coverage": 4, "scale_needed": 3, "sigma_scale": 3})
     table = None
     if args.format == "table":

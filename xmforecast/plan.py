@@ -266,6 +266,12 @@ class Plan:
         return what_it_takes_table(self._observations, self._indicators, origin=self.origin, scenario=scenario,
                                    probability=probability, evaluation=evaluation)
 
+    def backtest(self, *, level: float = 80) -> pd.DataFrame:
+        """How each model forecast each indicator's past: :func:`xmforecast.backtest_table` on this plan."""
+        from .engine import backtest_table
+
+        return backtest_table(self._observations, self._indicators, origin=self.origin, level=level)
+
     def levers(self, *, scenario: Any = None) -> pd.DataFrame:
         """Structural levers only: :func:`xmforecast.what_it_takes` on this plan."""
         from .engine import what_it_takes
