@@ -53,12 +53,12 @@ settings = scenario_from_parameters(dict(scenario="baselines", lang=lang, origin
                                   params_dir=params_dir)
 out = report.output_folder(output_dir, "baselines")
 name = "name_zh" if settings.lang == "zh" else "name_en"
-registry = xmforecast.load_indicators(settings.indicators_file or None)
-obs = xmforecast.load_observations(settings.data_file or None, indicators=registry, origin=settings.origin)
+plan = xmforecast.Plan.from_scenario(settings)  # the registry and observations, as of the origin
+registry, obs = plan.indicators, plan.observations
 headline = xmforecast.registry.headline_ids(registry, obs)
 folder = registry_plan(registry)
-plan = folder.name(settings.lang) if folder else f"the registry `{Path(settings.indicators_file).name}`"
-display(Markdown(f"Plan: {plan}; {len(registry)} indicators, {len(obs)} observations up to {settings.origin}."))
+named = folder.name(settings.lang) if folder else f"the registry `{Path(settings.indicators_file).name}`"
+display(Markdown(f"Plan: {named}; {len(registry)} indicators, {len(obs)} observations up to {settings.origin}."))
 
 # %% [markdown] tags=["lab-only"]
 # ## The targets and their baselines

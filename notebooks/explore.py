@@ -70,9 +70,9 @@ from xmforecast.scenarios import SCENARIO_KEYS, scenario_from_parameters
 sc = scenario_from_parameters({key: globals()[key] for key in SCENARIO_KEYS}, params_dir=params_dir)
 explore_paths = min(sc.n_paths, 2_000)
 name = "name_zh" if sc.lang == "zh" else "name_en"
-registry = xmforecast.load_indicators(sc.indicators_file or None)
+plan = xmforecast.Plan.from_scenario(sc)  # the scenario's registry and observations, as of its origin
+registry, obs = plan.indicators, plan.observations
 names = registry.set_index("id")[["name_zh", "name_en", "unit", "direction"]]
-obs = xmforecast.load_observations(sc.data_file or None, indicators=registry)
 targets = xmforecast.target_table(registry, obs, origin=sc.origin).join(names, on="indicator")
 choices = targets[targets["base_value"].notna()]
 if indicator not in set(choices["indicator"]):

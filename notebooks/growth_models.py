@@ -57,9 +57,9 @@ settings = scenario_from_parameters(dict(scenario="growth-models", lang=lang, or
                                   params_dir=params_dir)
 out = report.output_folder(output_dir, "growth_models")
 name = "name_zh" if settings.lang == "zh" else "name_en"
-registry = xmforecast.load_indicators(settings.indicators_file or None)
+plan = xmforecast.Plan.from_scenario(settings)  # the registry and observations, as of the origin
+registry, obs = plan.indicators, plan.observations
 by_id = registry.set_index("id")
-obs = xmforecast.load_observations(settings.data_file or None, indicators=registry)
 targets = xmforecast.target_table(registry, obs, origin=settings.origin).set_index("indicator")
 if not indicators:
     indicators = xmforecast.registry.headline_ids(registry, obs, origin=settings.origin)

@@ -61,9 +61,9 @@ from xmforecast.scenarios import SCENARIO_KEYS, scenario_from_parameters
 sc = scenario_from_parameters({key: globals()[key] for key in SCENARIO_KEYS}, params_dir=params_dir)
 out = report.output_folder(output_dir, sc.scenario)
 name = "name_zh" if sc.lang == "zh" else "name_en"
-registry = xmforecast.load_indicators(sc.indicators_file or None)
+plan = xmforecast.Plan.from_scenario(sc)  # the scenario's registry and observations, as of its origin
+registry, obs = plan.indicators, plan.observations
 names = registry.set_index("id")[["name_zh", "name_en", "unit", "kind", "direction"]]
-obs = xmforecast.load_observations(sc.data_file or None, indicators=registry)
 stocks = registry.loc[registry["model"] == "certified_stock", "id"].tolist()  # renewal-rate sensitivity
 headline = xmforecast.registry.headline_ids(registry, obs, origin=sc.origin)  # marked in the registry
 ev = xmforecast.evaluate_targets(obs, registry, origin=sc.origin, scenario=sc)

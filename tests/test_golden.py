@@ -41,8 +41,8 @@ def summary_csv(scenario: Path) -> str:
     from xmforecast.scenarios import load_scenario
 
     sc = load_scenario(scenario)
-    registry = xmforecast.load_indicators(sc.indicators_file or None)
-    obs = xmforecast.load_observations(sc.data_file or None, indicators=registry)
+    plan = xmforecast.Plan.from_scenario(sc)  # as the notebook builds it
+    registry, obs = plan.indicators, plan.observations
     ev = xmforecast.evaluate_targets(obs, registry, origin=sc.origin, scenario=sc)
     levers = xmforecast.what_it_takes(obs, registry, origin=sc.origin, scenario=sc)
     summary = report.scenario_summary(ev, registry, sc, levers=levers)

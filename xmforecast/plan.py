@@ -160,6 +160,18 @@ class Plan:
         return cls._build(reg, obs[COLUMNS], origin, name)
 
     @classmethod
+    def from_scenario(cls, scenario: Any) -> Plan:
+        """The plan a scenario names (its ``indicators_file`` and ``data_file``), as of its ``origin``.
+
+        Examples
+        --------
+        >>> from xmforecast.scenarios import Scenario
+        >>> Plan.from_scenario(Scenario(scenario="a", origin=2015)).origin
+        2015
+        """
+        return cls.from_files(scenario.indicators_file or None, scenario.data_file or None, origin=scenario.origin)
+
+    @classmethod
     def default(cls, *, origin: int | None = None) -> Plan:
         """The default plan: the registry and observations of :data:`xmforecast.folder.DEFAULT_PLAN`."""
         return cls.from_files(origin=origin)
