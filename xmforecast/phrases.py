@@ -11,6 +11,7 @@ from typing import Any
 from .formatting import (MISSING, Lang, decimals_of, field, format_amount, format_count, format_percent,
                          format_probability, format_year, is_count, is_missing, lever_count, to_float)
 from .summary import required_from_latest
+from .words import catalog, say
 
 __all__ = [
     "status_label",
@@ -84,9 +85,7 @@ def verdict(row: Any, lang: Lang = "en") -> str:
 
     p = to_float(field(row, "p_attain"))
     if by_construction(row) and p is not None:
-        return (f"检验而非预测:按所需路径推演,概率约 50 % 系设定所致({format_probability(p)})" if lang == "zh"
-                else f"a check, not a forecast: centred on the required path, so about 50 % by construction "
-                     f"({format_probability(p)})")
+        return say("verdict_check", lang, p=format_probability(p))
     return _verdict(str(field(row, "status") or "insufficient data"), to_float(field(row, "p_attain")),
                     direction=str(field(row, "direction") or "increase"), note=str(field(row, "note") or ""),
                     has_baseline=field(row, "base_value") is not None, lang=lang)
@@ -109,20 +108,15 @@ def expected_words(row: Any, lang: Lang) -> str:
     if year is not None:
         return format_year(year)
     if isinstance(raw, str) and raw.startswith("after "):  # beyond the last simulated year
-        return f"{raw.split()[-1]} 年以后" if lang == "zh" else raw
+        return say("expected_after", lang, year=raw.split()[-1])
     status = field(row, "status")
     if status in ("met", "already met"):
-        return (f"已达成({format_year(field(row, 'latest_year'))})" if lang == "zh"
-                else f"reached ({format_year(field(row, 'latest_year'))})")
+        return say("expected_reached", lang, year=format_year(field(row, "latest_year")))
     if reached_at_base(row):
-        latest = format_year(field(row, "latest_year"))
-        return f"{latest} 年已超过目标" if lang == "zh" else f"{latest} figure already beyond it"
+        return say("expected_beyond", lang, year=format_year(field(row, "latest_year")))
     if to_float(field(row, "p_attain")) is not None:
-        return "预测期内未达到" if lang == "zh" else "not within the forecast"
+        return say("expected_not_within", lang)
     return MISSING
-
-
-_CONFIDENCE = {"high": "高", "medium": "中", "low": "低"}
 
 
 def confidence_words(row: Any, lang: Lang) -> str:
@@ -131,7 +125,7 @@ def confidence_words(row: Any, lang: Lang) -> str:
     if grade is None or field(row, "p_attain") is None:
         return ""
     grade = str(grade)
-    return f"可信度{_CONFIDENCE.get(grade, grade)}" if lang == "zh" else f"confidence {grade}"
+    return say("confidence", lang, grade=say(f"confidence_{grade}", lang) if f"confidence_{grade}" in catalog() else grade)
 
 
 def growth_words(growth: Any, direction: Any, lang: Lang) -> str:
@@ -148,21 +142,19 @@ def growth_words(growth: Any, direction: Any, lang: Lang) -> str:
     percent = round(100 * number)
     if direction == "decrease":
         if percent >= 0:
-            return "无需下降" if lang == "zh" else "no fall needed"
-        return f"年降 {format_percent(-number)}" if lang == "zh" else f"fall {format_percent(-number)} a year"
+            return say("growth_no_fall", lang)
+        return say("growth_fall", lang, percent=format_percent(-number))
     if percent <= 0:
-        return "无需增长" if lang == "zh" else "no growth needed"
-    return f"年增 {format_percent(number)}" if lang == "zh" else f"{format_percent(number)} a year"
+        return say("growth_none", lang)
+    return say("growth_rise", lang, percent=format_percent(number))
 
 
 def lever_words_of(row: Any, lang: Lang) -> str:
     needed, lever = lever_count(field(row, "lever_needed")), field(row, "lever")
     if lever is None or needed is None:
         return ""
-    words = lever_name(lever, lang)
-    year = format_year(field(row, "target_year"))
-    count = format_count(needed)
-    return f"{year} 年{words} ≥ {count}" if lang == "zh" else f"≥ {count} {words} in {year}"
+    return say("lever_needs", lang, lever=lever_name(lever, lang), year=format_year(field(row, "target_year")),
+               count=format_count(needed))
 
 
 def takes_words(row: Any, lang: Lang, *, lever: bool = True) -> str:
@@ -183,12 +175,9 @@ def target_words(row: Any, lang: Lang) -> str:
         return MISSING
     sign = "≤" if field(row, "direction") == "decrease" else "≥"
     if kind == "growth":
-        return (f"{year} 年增长 {sign} {format_percent(value)}" if lang == "zh"
-                else f"growth {sign} {format_percent(value)} in {year}")
+        return say("target_growth", lang, year=year, sign=sign, percent=format_percent(value))
     shown = format_count(value) if is_count(row) else format_amount(value, min(decimals_of(value), 2))
-    if kind == "flow":
-        return f"{year} 年新增 {sign} {shown} {unit}" if lang == "zh" else f"{sign} {shown} {unit} new in {year}"
-    return f"{year} 年 {sign} {shown} {unit}" if lang == "zh" else f"{sign} {shown} {unit} by {year}"
+    return say("target_flow" if kind == "flow" else "target_level", lang, year=year, sign=sign, value=shown, unit=unit)
 
 
 def plan_target_sentence(registry_row: Any, lang: Lang = "en") -> str:
@@ -197,26 +186,8 @@ def plan_target_sentence(registry_row: Any, lang: Lang = "en") -> str:
     value = format_count(field(registry_row, "target_value"))
     year = format_year(field(registry_row, "target_year"))
     quote = str(field(registry_row, "target_quote") or "")
-    if lang == "zh":
-        return f"规划对{name}的目标:{year} 年 {value}" + (f"({quote})" if quote else "") + "。"
-    return f"The plan's own target for {name}: {value} in {year}" + (f" ({quote})" if quote else "") + "."
-
-
-_MODEL_WORDS = {
-    "auto": ("按同类序列校准的增长规则", "growth rule calibrated on comparable series"),
-    "certified_stock": ("证书存量模型(证书三年有效)", "stock of three-year certificates"),
-    "patent_ratio": ("有效专利与人口之比", "valid patents per resident"),
-    "naive": ("延续最新值", "latest value carried on"),
-    "drift": ("平均增长", "average growth"),
-    "additive_drift": ("平均增量", "average yearly increase"),
-    "cagr": ("复合增长率", "compound growth"),
-    "loglinear": ("对数线性趋势", "log-linear trend"),
-    "linear": ("线性趋势", "linear trend"),
-    "logistic": ("饱和增长(逻辑斯谛)", "saturating (logistic) growth"),
-    "ets": ("阻尼趋势指数平滑", "damped-trend exponential smoothing"),
-    "combination": ("多个增长模型的组合", "combination of growth models"),
-    "structural": ("结构模型", "structural model"),
-}
+    return (say("plan_target", lang, name=name, year=year, value=value)
+            + (say("plan_target_quote", lang, quote=quote) if quote else "") + say("sentence_end", lang))
 
 
 def model_words(model: Any, lang: Lang = "en") -> str:
@@ -231,8 +202,7 @@ def model_words(model: Any, lang: Lang = "en") -> str:
         return MISSING
     text = str(model).strip()
     key = re.split(r"[\s(\[:]", text, maxsplit=1)[0]
-    words = _MODEL_WORDS.get(key)
-    return (words[0] if lang == "zh" else words[1]) if words else text
+    return say(f"model_{key}", lang) if f"model_{key}" in catalog() else text
 
 
 _QUALITY = re.compile(r"(derived|grade C): ")
@@ -241,9 +211,7 @@ _QUALITY = re.compile(r"(derived|grade C): ")
 def quality_words(text: Any, lang: Lang) -> str:
     if is_missing(text):
         return ""
-    words = {"derived": ("推算值", "derived"), "grade C": ("C 级来源", "grade C source")}
-    return _QUALITY.sub(lambda m: (words[m.group(1)][0] if lang == "zh" else words[m.group(1)][1]) + ": ",
-                        str(text))
+    return _QUALITY.sub(lambda m: say("quality_" + m.group(1).replace(" ", "_"), lang) + ": ", str(text))
 
 
 def interval_note(row: Any, lang: Lang = "en") -> str:
@@ -270,40 +238,33 @@ def interval_note(row: Any, lang: Lang = "en") -> str:
     shown = format_count if is_count(row) else format_amount  # a forecast's own precision, not the data's
     low, high = shown(lower), shown(upper)
     year = format_year(field(row, "target_year"))
-    if lang == "zh":
-        return (f"{year} 年的 {level:g} % 区间很宽({low} 至 {high} {unit}):序列较短或波动较大,"
-                "预测如实保留这种不确定性")
-    return (f"the {level:g} % interval for {year} is wide ({low} to {high} {unit}): the series is short or uneven, "
-            "and the forecast keeps that uncertainty instead of hiding it")
+    return say("interval_wide", lang, year=year, level=f"{level:g}", low=low, high=high, unit=unit)
+
+
+#: The notes of the engine (English, for logs and the CLI) a page writes in its own words: a note that
+#: starts with (or, for the effort table, holds) the text, and its message id; ``{why}`` is the note's
+#: text after its first ": ".
+_NOTES = (("not simulated", "note_not_simulated"), ("observed growth needs", "note_observed_growth"),
+          ("target year observed", "note_target_year_observed"), ("no baseline", "note_no_baseline"))
+_EFFORT_NOTES = (("beyond the scenario range", "effort_beyond_range"), ("no growth shift reaches", "effort_none_reaches"),
+                 ("target year", "effort_target_year_observed"))
 
 
 def note_words(rec: Any, lang: Lang) -> str:
     """The row's note for a reader: why a probability is missing, in the page's language where known."""
     note = str(field(rec, "note") or "")
-    if not note:
-        return ""
-    if lang == "zh":
-        if note.startswith("not simulated"):
-            return "无估计:模型无法拟合(" + note.split(": ", 1)[-1] + ")"
-        if note.startswith("observed growth needs"):
-            return "近三年增速需要窗口内至少两个观测值"
-        if note.startswith("target year observed"):
-            return "目标年份已有观测值:" + note.split(": ", 1)[-1]
-        if note.startswith("no baseline"):
-            return "无基期值:规划未给出,也无基期年份的观测"
+    for start, key in _NOTES:
+        if note.startswith(start):
+            return say(key, lang, note=note, why=note.split(": ", 1)[-1])
     return note
 
 
 def effort_note(rec: Any, lang: Lang) -> str:
+    """A note of the effort table (:func:`xmforecast.what_it_takes_table`) in the page's language where known."""
     note = str(field(rec, "note") or "")
-    if lang != "zh" or not note:
-        return note
-    if "beyond the scenario range" in note:
-        return "所需增速调整超出情景范围(每年 ±50 %)"
-    if "no growth shift reaches" in note:
-        return "任何增速调整都无法达标(模拟值不为正)"
-    if note.startswith("target year"):
-        return "目标年份已有观测值"
+    for part, key in _EFFORT_NOTES:
+        if (note.startswith(part) if key == "effort_target_year_observed" else part in note):
+            return say(key, lang, note=note)
     return note
 
 
