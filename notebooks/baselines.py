@@ -16,7 +16,7 @@
 # ---
 
 # %% [markdown]
-# # Baselines and targets · 2016 基线与 2017 目标
+# # Baselines and targets · 基线与目标
 #
 # What the plan states for each indicator (its baseline and target, with the sentence
 # each number comes from) and the history behind each indicator, with the source and
@@ -25,7 +25,7 @@
 #
 # Quality grades: **A** official statistics, **B** news, **C** a mirror copy of an
 # official or news text, **seed** the plan document itself. *Derived* points are
-# computed from stated figures (e.g. a 2015 value from the 2016 value and its growth
+# computed from stated figures (e.g. a year's value from the next year's value and its growth
 # rate), not published.
 
 # %% tags=["parameters"]

@@ -24,9 +24,9 @@
 # starting point of the sliders.
 #
 # - **growth shift**: added to the indicator's expected annual growth [fraction/year];
-# - **renewal rate**: share of expiring high-tech certificates renewed (shown only for a
+# - **renewal rate**: share of expiring certificates renewed (shown only for a
 #   plan with a stock of certificates; "implied by the data" takes the rate that reproduces
-#   the 2016 stock);
+#   last observed stock);
 # - **new certifications**: first-time certifications per year (the same stock only;
 #   "projected from history" continues their trend);
 # - **volatility**: multiplies the spread of the simulated paths.
@@ -48,7 +48,7 @@ volatility_scale: float = 1.0  # multiplies the simulated spread around the medi
 at_required_rate: bool = False  # centre each indicator on the path its target requires
 recertification_rate: Optional[float] = None  # expiring certificates renewed [fraction]; None: implied by the data
 exit_rate: float = 0.01  # share of certified firms leaving each year [fraction/year]
-new_certifications: Optional[int] = None  # first-time high-tech certifications [firms/year]; None: projected
+new_certifications: Optional[int] = None  # first-time certifications a year (certified stock model); None: projected
 patent_lapse_rate: Optional[float] = None  # valid invention patents lapsing [fraction/year]; None: estimated
 population_growth: Optional[float] = None  # resident population growth [fraction/year]; None: estimated
 data_file: str = ""  # extra observations CSV (indicator, year, value); "" for none

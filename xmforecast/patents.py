@@ -98,7 +98,7 @@ def valid_stock(
 
     Examples
     --------
-    Xiamen 2016: 5552 x (1 - 289/5552) + 2028 = 7291.
+    For example, 5552 x (1 - 289/5552) + 2028 = 7291.
 
     >>> valid_stock(5552.0, [2028.0], 289 / 5552)
     array([7291.])
@@ -143,7 +143,7 @@ def per_10k(valid: Any, population: Any) -> Any:
 
     Examples
     --------
-    Xiamen 2016: 7291 / 388.9 = 18.75.
+    For example, 7291 / 388.9 = 18.75.
 
     >>> round(per_10k(7291.0, 388.9), 2)
     18.75
@@ -229,13 +229,13 @@ class PatentRatio(StructuralSpec):
         Annual share of valid patents lost to non-payment, expiry or
         invalidation [fraction/year, 0-1]. None: estimated from years with the
         valid stock observed in two consecutive years and the grants of the
-        second (Xiamen 2016: 289/5552 = 0.052).
+        second (e.g. 289/5552 = 0.052).
     lapse_sd : float, default 0.01
         Standard deviation of the lapse rate across paths (beta, drawn once per
         path) [fraction]: the estimate rests on one year and on two sources.
     grants_growth : float or None, default None
         Annual growth of invention patent grants [fraction/year]. None: the
-        compound growth over the observed span (Xiamen 2010-2016: 0.286).
+        compound growth over the observed span (e.g. 0.286).
     grants_growth_sd : float, default 0.08
         Standard deviation of ``log(1 + grants_growth)`` across paths [log units]:
         about the standard error of a mean of four yearly log growths whose
@@ -244,7 +244,7 @@ class PatentRatio(StructuralSpec):
         Damping of the grants' growth, 0 < φ ≤ 1: the growth in the k-th year
         ahead is φ^(k-1) times the first year's. A damped trend, as the
         forecasting competitions (M3, M4) favour on yearly data; 1 compounds
-        the observed growth undamped (Xiamen 2010-2016: 28.6 % a year).
+        the observed growth undamped (e.g. 28.6 % a year).
     grants_sd : float, default 0.1
         Lognormal scatter of each year's grants around the trend [log units].
         Between consecutive observed years the log growth of grants had a
@@ -252,7 +252,7 @@ class PatentRatio(StructuralSpec):
         the yearly scatter.
     population_growth : float or None, default None
         Annual population growth [fraction/year]. None: compound growth over
-        the observed span (Xiamen 2010-2016: 0.016).
+        the observed span (e.g. 0.016).
     population_growth_sd : float, default 0.005
         Standard deviation of ``log(1 + population_growth)`` across paths
         [log units]; the observed yearly growth ranged from 1.6 % to 2.3 %.

@@ -384,14 +384,15 @@ class CertifiedStock(StructuralSpec):
     recertification_rate : float or None, default None
         Fraction of expiring certificates that are renewed [fraction, 0-1].
         None: implied by the last year whose first-time certifications are
-        observed, so that the law reproduces that year's stock exactly (for
-        Xiamen 2016 and the default exit rate, about 0.83).
+        observed, so that the law reproduces that year's stock exactly (e.g.
+        1000 firms, 281 new and 1225 a year later, with the default exit rate:
+        about 0.83).
     exit_rate : float or None, default 0.01
         Annual share of the stock revoked (art. 19), closed, merged or moved out
         of the city [fraction/year, 0-1). Revocations are rare and the other
         exits small, hence 1 %; the data cannot separate it from the
-        re-certification rate (Xiamen 2016: exit rate 0 implies a renewal rate
-        of about 0.80, 0.02 about 0.87). None: implied like
+        re-certification rate (in the same example, exit rate 0 implies a
+        renewal rate of about 0.80, 0.02 about 0.87). None: implied like
         ``recertification_rate``; at most one of the two may be None.
     new_per_year : float or None, default None
         First-time certifications in the first forecast year [firms/year].
