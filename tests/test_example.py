@@ -5,7 +5,6 @@ import io
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 import xmforecast
 from xmforecast.cli import main
