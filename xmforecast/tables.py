@@ -15,7 +15,7 @@ from .phrases import (colour_probability, confidence_words, effort_note, expecte
                       lever_name, model_words, note_words, quality_words, status_label, takes_words, target_words,
                       verdict)
 from .summary import required_from_latest
-from .words import say
+from .words import catalog, say
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -77,8 +77,7 @@ def base_rate_words(rec: dict, lang: Lang) -> dict[str, str]:
     words = family_words(table, family, lang)
     horizon = int(field(rec, "target_year")) - int(field(rec, "base_year"))
     direction = str(field(rec, "direction") or "increase")
-    of = (f"{CLASSES[cls][lang]}{words} {first}–{vintage}" if lang == "zh"
-          else f"{words}, {CLASSES[cls][lang]} {first}–{vintage}")
+    of = say("base_rate_of", lang, reference=CLASSES[cls][lang], family=words, first=first, last=vintage)
     note = base_rate_sentence(float(field(rec, "required_growth")), horizon, float(rate), table=table,
                               family=family, lang=lang, direction=direction)
     return {"base_rate": format_probability(rate), "base_rate_of": of, "base_rate_note": note}
@@ -164,7 +163,6 @@ def detail_table(summary: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
     """
     import pandas as pd
 
-    zh = lang == "zh"
     rows = []
     for rec in summary[summary["base_value"].notna()].to_dict("records"):
         unit = str(field(rec, "unit") or "")
@@ -172,22 +170,22 @@ def detail_table(summary: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
         note = "; ".join(t for t in (quality_words(field(rec, "data_quality"), lang), note_words(rec, lang),
                                      interval_note(rec, lang)) if t)
         rows.append({
-            ("指标" if zh else "Indicator"): field(rec, "name_zh" if zh else "name_en") or rec["indicator"],
-            ("单位" if zh else "Unit"): unit,
-            ("最新值" if zh else "Latest figure"): (f"{format_figure(field(rec, 'latest_value'), rec)} "
+            say("t_indicator", lang): field(rec, "name_zh" if lang == "zh" else "name_en") or rec["indicator"],
+            say("t_unit", lang): unit,
+            say("t_latest_figure", lang): (f"{format_figure(field(rec, 'latest_value'), rec)} "
                                                   f"({format_year(field(rec, 'latest_year'))})"),
-            ("目标" if zh else "Target"): target_words(rec, lang),
-            ("差距" if zh else "Gap"): format_figure(field(rec, "gap"), rec),
-            ("所需年增速(自最新值起)" if zh else "Growth needed (from the latest figure)"):
+            say("t_target", lang): target_words(rec, lang),
+            say("t_gap", lang): format_figure(field(rec, "gap"), rec),
+            say("t_growth_needed_from_the_latest_figure", lang):
                 growth_words(required_from_latest(rec), field(rec, "direction"), lang),
-            (f"所需年增速(自 {base_year} 年基期起)" if zh else f"Growth needed (from the {base_year} baseline)"):
+            say("t_growth_needed_from_base", lang, year=base_year):
                 format_percent(field(rec, "required_growth")),
-            ("近三年增速" if zh else "Growth over the last three years"): format_percent(field(rec, "observed_growth")),
-            ("进展比 R" if zh else "Progress ratio R"): format_ratio(field(rec, "progress_ratio")),
-            ("达标概率" if zh else "Probability"): format_probability(field(rec, "p_attain")),
-            ("预计达标年份" if zh else "Expected year"): expected_words(rec, lang),
-            ("模型" if zh else "Model"): model_words(field(rec, "model"), lang),
-            ("数据说明" if zh else "About the data"): note or MISSING,
+            say("t_growth_over_the_last_three_years", lang): format_percent(field(rec, "observed_growth")),
+            say("t_progress_ratio_r", lang): format_ratio(field(rec, "progress_ratio")),
+            say("t_probability", lang): format_probability(field(rec, "p_attain")),
+            say("t_expected_year", lang): expected_words(rec, lang),
+            say("t_model", lang): model_words(field(rec, "model"), lang),
+            say("t_about_the_data", lang): note or MISSING,
         })
     return pd.DataFrame(rows)
 
@@ -204,7 +202,6 @@ def effort_table(effort: pd.DataFrame, summary: pd.DataFrame, lang: Lang = "en",
     """:func:`xmforecast.what_it_takes_table` in words: what each target takes, for a page."""
     import pandas as pd
 
-    zh = lang == "zh"
     rows_by = summary.set_index("indicator")
     rows = []
     for rec in effort[effort["indicator"].isin(summary.loc[summary["base_value"].notna(), "indicator"])].to_dict(
@@ -212,20 +209,19 @@ def effort_table(effort: pd.DataFrame, summary: pd.DataFrame, lang: Lang = "en",
         row = {**rows_by.loc[rec["indicator"]].to_dict(), "indicator": rec["indicator"]}
         direction = field(row, "direction")
         rows.append({
-            ("指标" if zh else "Indicator"): field(row, "name_zh" if zh else "name_en") or rec["indicator"],
-            ("最新值" if zh else "Latest figure"): (f"{format_figure(field(rec, 'latest_value'), row)} "
+            say("t_indicator", lang): field(row, "name_zh" if lang == "zh" else "name_en") or rec["indicator"],
+            say("t_latest_figure", lang): (f"{format_figure(field(rec, 'latest_value'), row)} "
                                                   f"({format_year(field(rec, 'latest_year'))})"),
-            ("目标" if zh else "Target"): target_words(row, lang),
-            ("所需年增速(自最新值起)" if zh else "Growth needed (from the latest figure)"):
+            say("t_target", lang): target_words(row, lang),
+            say("t_growth_needed_from_the_latest_figure", lang):
                 growth_words(required_from_latest(row), direction, lang),
-            ("近三年增速" if zh else "Growth over the last three years"):
+            say("t_growth_over_the_last_three_years", lang):
                 format_percent(field(rec, "observed_growth"), signed=True),
-            ("模型预期年增速" if zh else "Growth the forecast expects"):
+            say("t_growth_the_forecast_expects", lang):
                 format_percent(field(rec, "expected_growth"), signed=True),
-            (f"达标概率 {format_percent(probability)} 所需年增速" if zh
-             else f"Growth for a chance of {format_percent(probability)}"): format_percent(
+            say("t_growth_for_a_chance", lang, chance=format_percent(probability)): format_percent(
                 field(rec, "growth_for_probability"), signed=True),
-            ("说明" if zh else "Note"): effort_note(rec, lang),
+            say("t_note", lang): effort_note(rec, lang),
         })
     return pd.DataFrame(rows)
 
@@ -238,18 +234,17 @@ def lever_table(summary: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
     """
     import pandas as pd
 
-    zh = lang == "zh"
     rows = []
     for rec in summary[summary["lever"].notna()].to_dict("records") if "lever" in summary else []:
         needed = lever_count(field(rec, "lever_needed"))
         last = field(rec, "lever_last")
         rows.append({
-            ("指标" if zh else "Indicator"): field(rec, "name_zh" if zh else "name_en") or rec["indicator"],
-            ("杠杆" if zh else "Lever"): lever_name(rec["lever"], lang),
-            (f"{format_year(field(rec, 'target_year'))} 年前每年需要" if zh else "Needed each year"):
-                (("目标年份已有观测值" if zh else "target year already observed") if needed is None
+            say("t_indicator", lang): field(rec, "name_zh" if lang == "zh" else "name_en") or rec["indicator"],
+            say("t_lever", lang): lever_name(rec["lever"], lang),
+            say("t_needed_each_year", lang, year=format_year(field(rec, "target_year"))):
+                (say("t_target_year_already_observed", lang) if needed is None
                  else format_count(needed)),
-            ("最近一年" if zh else "Last observed"): (MISSING if last is None else
+            say("t_last_observed", lang): (MISSING if last is None else
                                                      f"{format_count(last)} ({format_year(field(rec, 'lever_last_year'))})"),
         })
     return pd.DataFrame(rows)
@@ -259,35 +254,32 @@ def scenario_titles(summary: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
     """The scenarios of a run's summary, in words: title and name, in order."""
     import pandas as pd
 
-    zh = lang == "zh"
     seen = summary.drop_duplicates("scenario")
-    return pd.DataFrame({("情景" if zh else "Scenario"): seen["title"].fillna(seen["scenario"]).astype(str).tolist(),
-                         ("参数文件中的名称" if zh else "Name in its params file"): seen["scenario"].astype(str).tolist()})
+    return pd.DataFrame({say("t_scenario", lang): seen["title"].fillna(seen["scenario"]).astype(str).tolist(),
+                         say("t_name_in_its_params_file", lang): seen["scenario"].astype(str).tolist()})
 
 
-_OBSERVATION_WORDS = {"published": ("已发布", "published"), "derived": ("推算", "derived"), "seed": ("规划文件", "plan")}
 
 
 def plan_table(registry: pd.DataFrame, lang: Lang = "en", *, targets: bool = True) -> pd.DataFrame:
     """The registry's indicators with (`targets`) or without a target, in words and the first screen's formats."""
     import pandas as pd
 
-    zh = lang == "zh"
     rows = registry[registry["target_type"].notna() == targets]
     out = []
     for rec in rows.to_dict("records"):
-        row = {("指标" if zh else "Indicator"): rec["name_zh" if zh else "name_en"] or rec["id"],
-               ("单位" if zh else "Unit"): rec["unit"],
-               ("基期" if zh else "Base year"): format_year(rec["base_year"]),
-               ("基期值" if zh else "Baseline"): format_figure(rec["base_value"], rec),
-               ("此前增速" if zh else "Growth before"): format_percent(rec["prior_growth"])}
+        row = {say("t_indicator", lang): rec["name_zh" if lang == "zh" else "name_en"] or rec["id"],
+               say("t_unit", lang): rec["unit"],
+               say("t_base_year", lang): format_year(rec["base_year"]),
+               say("t_baseline", lang): format_figure(rec["base_value"], rec),
+               say("t_growth_before", lang): format_percent(rec["prior_growth"])}
         if targets:
-            row[("目标" if zh else "Target")] = target_words(rec, lang)
-            row[("基期原文" if zh else "Baseline quote")] = text_or_missing(rec.get("base_quote"))
-            row[("目标原文" if zh else "Target quote")] = text_or_missing(rec.get("target_quote"))
+            row[say("t_target", lang)] = target_words(rec, lang)
+            row[say("t_baseline_quote", lang)] = text_or_missing(rec.get("base_quote"))
+            row[say("t_target_quote", lang)] = text_or_missing(rec.get("target_quote"))
         else:
             quote = rec.get("base_quote")
-            row[("原文或来源" if zh else "Quote or source")] = text_or_missing(rec.get("base_source") if is_missing(quote) else quote)
+            row[say("t_quote_or_source", lang)] = text_or_missing(rec.get("base_source") if is_missing(quote) else quote)
         out.append(row)
     return pd.DataFrame(out)
 
@@ -297,22 +289,21 @@ def observations_table(observations: pd.DataFrame, registry: pd.DataFrame, lang:
     """Observations in words: indicator name, year, value in its kind's format, status, grade, source."""
     import pandas as pd
 
-    zh = lang == "zh"
     by_id = registry.set_index("id")
     out = []
     for rec in observations.to_dict("records"):
         reg = by_id.loc[rec["indicator"]] if rec["indicator"] in by_id.index else {}
-        name = field(reg, "name_zh" if zh else "name_en") or rec["indicator"]
-        row = {("指标" if zh else "Indicator"): name, ("年份" if zh else "Year"): format_year(rec["year"]),
-               ("数值" if zh else "Value"): (format_count(rec["value"]) if is_count(reg) else
+        name = field(reg, "name_zh" if lang == "zh" else "name_en") or rec["indicator"]
+        row = {say("t_indicator", lang): name, say("t_year", lang): format_year(rec["year"]),
+               say("t_value", lang): (format_count(rec["value"]) if is_count(reg) else
                                           format_figure(rec["value"], {**dict(reg), "base_value": rec["value"]})),
-               ("单位" if zh else "Unit"): rec.get("unit") or field(reg, "unit") or "",
-               ("状态" if zh else "Status"): _OBSERVATION_WORDS.get(rec["status"], (rec["status"],) * 2)[0 if zh else 1],
-               ("等级" if zh else "Grade"): _OBSERVATION_WORDS["seed"][0 if zh else 1] if rec.get("quality") == "seed"
+               say("t_unit", lang): rec.get("unit") or field(reg, "unit") or "",
+               say("t_status", lang): say(f"observation_{rec['status']}", lang) if f"observation_{rec['status']}" in catalog() else rec["status"],
+               say("t_grade", lang): say("observation_seed", lang) if rec.get("quality") == "seed"
                else text_or_missing(rec.get("quality")),
-               ("来源" if zh else "Source"): text_or_missing(rec.get("source"))}
+               say("t_source", lang): text_or_missing(rec.get("source"))}
         if quotes:
-            row[("原文" if zh else "Quote")] = text_or_missing(rec.get("quote"))
+            row[say("t_quote", lang)] = text_or_missing(rec.get("quote"))
         out.append(row)
     return pd.DataFrame(out)
 
@@ -322,18 +313,17 @@ def backtest_words(scores: pd.DataFrame, registry: pd.DataFrame, lang: Lang = "e
     in percent, the model each forecast uses marked, and why."""
     import pandas as pd
 
-    zh = lang == "zh"
-    names = registry.set_index("id")["name_zh" if zh else "name_en"]
+    names = registry.set_index("id")["name_zh" if lang == "zh" else "name_en"]
     out = []
     for rec in scores.to_dict("records"):
         out.append({
-            ("指标" if zh else "Indicator"): text_or_missing(names.get(rec["indicator"], rec["indicator"])),
-            ("模型" if zh else "Model"): model_words(rec["model"], lang),
-            ("检验次数" if zh else "Forecasts scored"): format_count(rec["n"]),
-            ("平均绝对百分比误差" if zh else "Mean absolute % error"): format_percent(rec["mape"]),
-            ("区间覆盖率" if zh else "Interval coverage"): format_percent(rec["coverage"]),
-            ("名义水平" if zh else "Nominal level"): format_percent(rec["nominal"] / 100),
-            ("预测所用" if zh else "Used to forecast"): ("是" if zh else "yes") if rec["chosen"] else "",
-            ("说明" if zh else "Why"): text_or_missing(rec.get("reason")).lstrip("-").replace("model auto uses ", ""),
+            say("t_indicator", lang): text_or_missing(names.get(rec["indicator"], rec["indicator"])),
+            say("t_model", lang): model_words(rec["model"], lang),
+            say("t_forecasts_scored", lang): format_count(rec["n"]),
+            say("t_mean_absolute_error", lang): format_percent(rec["mape"]),
+            say("t_interval_coverage", lang): format_percent(rec["coverage"]),
+            say("t_nominal_level", lang): format_percent(rec["nominal"] / 100),
+            say("t_used_to_forecast", lang): say("t_yes", lang) if rec["chosen"] else "",
+            say("t_why", lang): text_or_missing(rec.get("reason")).lstrip("-").replace("model auto uses ", ""),
         })
     return pd.DataFrame(out)
