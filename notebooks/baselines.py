@@ -46,6 +46,7 @@ from IPython.display import HTML, Markdown, display
 import xmforecast
 from xmforecast import plots, report
 from xmforecast.registry import registry_plan
+from xmforecast.words import say
 from xmforecast.scenarios import scenario_from_parameters
 
 settings = scenario_from_parameters(dict(scenario="baselines", lang=lang, origin=origin, data_file=data_file,
@@ -57,8 +58,10 @@ plan = xmforecast.Plan.from_scenario(settings)  # the registry and observations,
 registry, obs = plan.indicators, plan.observations
 headline = xmforecast.registry.headline_ids(registry, obs)
 folder = registry_plan(registry)
-named = folder.name(settings.lang) if folder else f"the registry `{Path(settings.indicators_file).name}`"
-display(Markdown(f"Plan: {named}; {len(registry)} indicators, {len(obs)} observations up to {settings.origin}."))
+named = folder.name(settings.lang) if folder else say("plan_registry_file", settings.lang,
+                                                     file=Path(settings.indicators_file).name)
+display(Markdown(say("plan_line", settings.lang, plan=named, indicators=len(registry), observations=len(obs),
+                     origin=settings.origin)))
 
 # %% [markdown] tags=["lab-only"]
 # ## The targets and their baselines
