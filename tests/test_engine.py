@@ -91,6 +91,17 @@ def test_sensitivity_to_new_certifications_is_monotone():
         sensitivity("speed", [1])
 
 
+def test_sensitivity_gives_the_figures_of_one_evaluation_per_value():
+    # The evaluations of a sensitivity share their fits: each value must still get its own figures.
+    ids = ["hightech_enterprises", "rd_spend"]
+    frame = sensitivity("recertification_rate", [0.5, 0.9], ids=ids, n_paths=300, rng=3)
+    for rate in (0.5, 0.9):
+        alone = evaluate_targets(scenario={"recertification_rate": rate}, ids=ids, n_paths=300, rng=3).table
+        got = frame[frame["value"] == rate].set_index("indicator")["p_attain"]
+        assert got.to_dict() == alone.set_index("indicator")["p_attain"].to_dict()
+    assert frame.groupby("indicator")["p_attain"].nunique()["hightech_enterprises"] == 2
+
+
 def test_forecast_as_of_an_origin_ignores_later_data():
     f = forecast("hightech_enterprises", origin=2014, horizon=2, model="drift")
     # drift on 2011, 2013, 2014: mean log growth over three years

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import XMForecastError
-from .fitting import as_scenario, check_model, reference_of, resolve_data
-from .simulation import simulate_indicator
+from .fitting import as_scenario, check_model, fit_indicator, reference_of, resolve_data
+from .simulation import simulate_with
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["TargetEvaluation", "evaluate_targets", "assess_targets", "SIMULATE_TO"]
+__all__ = ["TargetEvaluation", "TargetEvaluator", "evaluate_targets", "assess_targets", "SIMULATE_TO"]
 
 
 #: Paths for the expected year of attainment run at least to this year; a target the median
@@ -68,6 +68,25 @@ def _seed(rng):
     return rng
 
 
+class _FitCache:
+    """The fits of one data set and origin, by indicator, model and the scenario's model settings.
+
+    A fit depends on nothing else, so the simulations of one evaluation (to the horizon, then
+    further) and the evaluations of a sensitivity (one per value of an assumption) share it.
+    """
+
+    def __init__(self):
+        self._fits = {}
+
+    def __call__(self, indicator, observations, indicators, history, origin, model, scenario):
+        from .scenarios import MODEL_SETTINGS
+
+        key = (indicator, model, *(getattr(scenario, name) for name in MODEL_SETTINGS))
+        if key not in self._fits:
+            self._fits[key] = fit_indicator(indicator, observations, indicators, history, origin, model, scenario)
+        return self._fits[key]
+
+
 @dataclass(frozen=True)
 class _Run:
     """What the simulation of every target of one evaluation shares."""
@@ -79,6 +98,7 @@ class _Run:
     n_paths: int
     model: str
     seed: Any
+    fit: Any = fit_indicator
 
 
 def _attain(run: _Run, row, history, direction: str):
@@ -98,9 +118,9 @@ def _attain(run: _Run, row, history, direction: str):
     try:
         # Up to the horizon first; further only when the median path has not met the target by then.
         for steps in dict.fromkeys((horizon, until - last)):
-            sim = simulate_indicator(row["indicator"], observations=run.observations, indicators=run.indicators,
-                                     origin=run.origin, horizon=steps, n_paths=run.n_paths, rng=run.seed,
-                                     scenario=run.scenario, model=run.model, required_path=req)
+            sim = simulate_with(run.fit, row["indicator"], observations=run.observations, indicators=run.indicators,
+                                origin=run.origin, horizon=steps, n_paths=run.n_paths, rng=run.seed,
+                                scenario=run.scenario, model=run.model, required_path=req)
             p, year = attainment(sim.paths, target_year, float(row["target_level"]), direction=direction)
             if math.isfinite(year):
                 break
@@ -143,50 +163,88 @@ def evaluate_targets(observations: pd.DataFrame | None = None, indicators: pd.Da
         (an int, or the text ``"after 2035"``). An indicator with a single observation gets
         its probability from ``auto``'s outside view, said so in ``note``.
     """
-    import numpy as np
-
-    from .data import series
-    from .targets import target_table
-
     observations, indicators = resolve_data(observations, indicators)
     scenario = as_scenario(scenario)
-    model = scenario.model if model is None else model
-    check_model(model)
-    run = _Run(observations, indicators, origin, scenario, scenario.n_paths if n_paths is None else n_paths, model,
-               _seed(scenario.seed if rng is None else rng))
-    table = target_table(indicators, observations, origin=origin)
-    if ids is not None:
-        table = table[table["indicator"].isin(ids)].reset_index(drop=True)
-    table["model"] = ""
-    table["confidence"] = np.where(table["status"].isin(["met", "missed"]), "high", "")
-    table["expected_year"] = [int(v) if math.isfinite(v) else v for v in table["expected_year"].astype(float)]
-    table["expected_year"] = table["expected_year"].astype(object)
-    directions = dict(zip(indicators["id"], indicators["direction"]))
-    sims, req_paths = {}, {}
+    check_model(scenario.model if model is None else model)
+    return TargetEvaluator(observations, indicators, origin, ids).evaluate(scenario, n_paths, rng, model)
 
-    def add_note(i, text):
-        table.at[i, "note"] = "; ".join(t for t in (table.at[i, "note"], text) if t)
 
-    for i, row in table.iterrows():
-        ind = row["indicator"]
-        if not np.isfinite(row["base_value"]) or row["status"] in ("met", "missed"):
-            continue
-        history = series(observations, ind, origin=origin)
-        if history.empty:
-            add_note(i, f"no observation up to {origin}: nothing to project from")
-            continue
-        req_paths[ind], sim, p, expected, error = _attain(run, row, history, directions.get(ind, "increase"))
-        if sim is None:  # a series a model cannot use: say so in the row, keep the others
-            add_note(i, f"not simulated: {error}")
-            continue
-        sims[ind] = sim
-        table.at[i, "p_attain"] = p
-        table.at[i, "expected_year"] = expected
-        table.at[i, "model"] = sim.model
-        table.at[i, "confidence"] = _confidence(sim.evidence, len(history))
-        add_note(i, sim.caveat)
-    _add_base_rates(table, observations, indicators, origin)
-    return TargetEvaluation(table, sims, req_paths)
+class TargetEvaluator:
+    """Evaluations of the same targets on the same data and origin, under several scenarios.
+
+    What does not depend on the scenario is computed once: the target table, the base rates
+    and each model's fit (:class:`_FitCache`); :meth:`evaluate` is :func:`evaluate_targets`.
+    """
+
+    def __init__(self, observations, indicators, origin: int | None, ids: list[str] | None = None):
+        self.observations, self.indicators, self.origin, self.ids = observations, indicators, origin, ids
+        self._fits = _FitCache()
+        self._targets = None
+        self._base_rates = None
+
+    def _target_table(self):
+        from .targets import target_table
+
+        if self._targets is None:
+            table = target_table(self.indicators, self.observations, origin=self.origin)
+            if self.ids is not None:
+                table = table[table["indicator"].isin(self.ids)].reset_index(drop=True)
+            self._targets = table
+        return self._targets.copy()
+
+    def _add_base_rates(self, table) -> None:
+        if self._base_rates is None:
+            rates = self._target_table()
+            _add_base_rates(rates, self.observations, self.indicators, self.origin)
+            self._base_rates = rates[_BASE_RATE_COLUMNS]
+        for column in self._base_rates.columns:
+            table[column] = self._base_rates[column].copy()
+
+    def evaluate(self, scenario, n_paths: int | None = None, rng=None, model: str | None = None) -> TargetEvaluation:
+        """:func:`evaluate_targets` of these targets under `scenario` (a Scenario)."""
+        import numpy as np
+
+        from .data import series
+
+        model = scenario.model if model is None else model
+        check_model(model)
+        run = _Run(self.observations, self.indicators, self.origin, scenario,
+                   scenario.n_paths if n_paths is None else n_paths, model,
+                   _seed(scenario.seed if rng is None else rng), self._fits)
+        table = self._target_table()
+        table["model"] = ""
+        table["confidence"] = np.where(table["status"].isin(["met", "missed"]), "high", "")
+        table["expected_year"] = [int(v) if math.isfinite(v) else v for v in table["expected_year"].astype(float)]
+        table["expected_year"] = table["expected_year"].astype(object)
+        directions = dict(zip(self.indicators["id"], self.indicators["direction"]))
+        sims, req_paths = {}, {}
+
+        def add_note(i, text):
+            table.at[i, "note"] = "; ".join(t for t in (table.at[i, "note"], text) if t)
+
+        for i, row in table.iterrows():
+            ind = row["indicator"]
+            if not np.isfinite(row["base_value"]) or row["status"] in ("met", "missed"):
+                continue
+            history = series(self.observations, ind, origin=self.origin)
+            if history.empty:
+                add_note(i, f"no observation up to {self.origin}: nothing to project from")
+                continue
+            req_paths[ind], sim, p, expected, error = _attain(run, row, history, directions.get(ind, "increase"))
+            if sim is None:  # a series a model cannot use: say so in the row, keep the others
+                add_note(i, f"not simulated: {error}")
+                continue
+            sims[ind] = sim
+            table.at[i, "p_attain"] = p
+            table.at[i, "expected_year"] = expected
+            table.at[i, "model"] = sim.model
+            table.at[i, "confidence"] = _confidence(sim.evidence, len(history))
+            add_note(i, sim.caveat)
+        self._add_base_rates(table)
+        return TargetEvaluation(table, sims, req_paths)
+
+
+_BASE_RATE_COLUMNS = ["base_rate", "base_rate_note", "reference_class", "family", "vintage"]
 
 
 def _add_base_rates(table, observations, indicators, origin) -> None:

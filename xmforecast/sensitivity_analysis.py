@@ -34,16 +34,17 @@ def sensitivity(parameter: str, values, *, ids: list[str] | None = None, scenari
     """
     import pandas as pd
 
-    from .evaluation import evaluate_targets
+    from .evaluation import TargetEvaluator
 
     base = as_scenario(scenario)
     if parameter not in type(base).model_fields:
         raise ParameterError(f"unknown scenario parameter '{parameter}'; valid: {', '.join(type(base).model_fields)}.")
     observations, indicators = resolve_data(observations, indicators)
+    evaluator = TargetEvaluator(observations, indicators, origin, ids)  # one target table, fits shared
     rows = []
     for v in values:
         sc = type(base)(**{**base.model_dump(), parameter: v})  # validated like a params file
-        t = evaluate_targets(observations, indicators, origin=origin, scenario=sc, n_paths=n_paths, rng=rng, ids=ids).table
+        t = evaluator.evaluate(sc, n_paths, rng).table
         rows.append(t[["indicator", "p_attain"]].assign(parameter=parameter, value=v))
     return pd.concat(rows, ignore_index=True)[["parameter", "value", "indicator", "p_attain"]] if rows else \
         pd.DataFrame(columns=["parameter", "value", "indicator", "p_attain"])

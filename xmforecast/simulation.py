@@ -107,14 +107,25 @@ def simulate_indicator(indicator: str, *, observations: pd.DataFrame | None = No
     -------
     IndicatorSimulation
     """
+    observations, indicators = resolve_data(observations, indicators)
+    return simulate_with(fit_indicator, indicator, observations=observations, indicators=indicators, origin=origin,
+                         horizon=horizon, n_paths=n_paths, rng=rng, scenario=as_scenario(scenario), model=model,
+                         required_path=required_path)
+
+
+def simulate_with(fit_model, indicator: str, *, observations, indicators, origin, horizon, n_paths, rng, scenario, model,
+                  required_path) -> IndicatorSimulation:
+    """:func:`simulate_indicator` on resolved data, its model fitted by `fit_model`.
+
+    `fit_model` takes :func:`~xmforecast.fitting.fit_indicator`'s arguments: evaluations that
+    simulate one indicator several times on the same data pass a cache of fits.
+    """
     import numpy as np
 
-    observations, indicators = resolve_data(observations, indicators)
-    scenario = as_scenario(scenario)
     check_arguments(indicator, indicators, horizon, scenario.level)
     check_int("n_paths", n_paths)
     history = indicator_history(observations, indicator, origin)
-    fit = fit_indicator(indicator, observations, indicators, history, origin, model, scenario)
+    fit = fit_model(indicator, observations, indicators, history, origin, model, scenario)
     paths = fit.fitted.simulate(horizon, n_paths, rng=np.random.default_rng(rng))
     paths = _apply_scenario(paths, history, scenario, required_path)
     return IndicatorSimulation(indicator, history, paths, fit.model, fit.note, fit.evidence, fit.caveat)
