@@ -276,3 +276,15 @@ def test_forecast_and_simulate_reject_bad_arguments(fitted_stock, fitted_ratio):
         ParameterError, match=r"`target_year` must be after the last observed year 2016; got 2015."
     ):
         fitted_ratio.required_grants(20, 2015)
+
+
+def test_the_rate_solver_residual_is_the_reconstructions():
+    # The solver reads one year's residual without the later years; it must be the reconstruction's.
+    from xmforecast.stockflow import _Observed, _reconstruct_rows, _residual_at
+
+    stock = pd.Series([665.0, 720.0, 800.0, 907.0, 1005.0], index=[2011, 2013, 2014, 2015, 2016])
+    observed = _Observed.of(stock, pd.Series([150.0, 180.0], index=[2015, 2016]))
+    for r, e in [(0.0, 0.0), (0.6, 0.01), (0.95, 0.2)]:
+        rows = _reconstruct_rows(observed, r, e, 0.04)[1]
+        for k in range(1, len(rows)):
+            assert _residual_at(observed, r, e, 0.04, k) == float(rows[k]["residual"])

@@ -289,16 +289,16 @@ class _Observed:
                    {int(y): float(v) for y, v in new.items()})
 
 
-def _reconstruct_rows(
-    observed: _Observed, r: float, e: float, growth: float
-) -> tuple[np.ndarray, list[dict], np.ndarray]:
+def _cohort_years(observed: _Observed, r: float, e: float, growth: float):
+    """The certificates before the first year, then year by year (an iterator, so that a solver
+    stops at the year it needs): ``(new, new_imputed, expiring, granted, leaving, model)``."""
     years, full, new = observed.years, observed.full, observed.new
     theta = (1 - e) / (1 + growth)
     first_cohort = full[0] / (1 + theta + theta**2)
     before = first_cohort / (1 + growth) ** np.arange(3, 0, -1)  # t0-3, t0-2, t0-1
+    yield before
     survival = (1 - e) ** _CERTIFICATE_YEARS
     cohorts = list(before)
-    rows = []
     for k, year in enumerate(years):
         expiring = survival * cohorts[k]
         if k == 0:
@@ -317,6 +317,17 @@ def _reconstruct_rows(
             model = full[k - 1] + new_k - leaving
             granted = new_k + r * expiring
         cohorts.append(granted)
+        yield new_k, new_imputed, expiring, granted, leaving, model
+
+
+def _reconstruct_rows(
+    observed: _Observed, r: float, e: float, growth: float
+) -> tuple[np.ndarray, list[dict], np.ndarray]:
+    years, full = observed.years, observed.full
+    steps = _cohort_years(observed, r, e, growth)
+    before = next(steps)
+    rows = []
+    for k, (year, (new_k, new_imputed, expiring, granted, leaving, model)) in enumerate(zip(years, steps)):
         rows.append(
             {
                 "stock": full[k],
@@ -331,6 +342,16 @@ def _reconstruct_rows(
             }
         )
     return years, rows, before
+
+
+def _residual_at(observed: _Observed, r: float, e: float, growth: float, row: int) -> float:
+    """The ``residual`` of :func:`_reconstruct_rows`'s row `row`, without the later years."""
+    steps = _cohort_years(observed, r, e, growth)
+    next(steps)  # the certificates before the first year
+    for k, (*_, model) in enumerate(steps):
+        if k == row:
+            return float(observed.full[k] - model)
+    raise IndexError(row)
 
 
 def _solve_rate(
@@ -360,7 +381,7 @@ def _rates(stock: pd.Series, new: pd.Series, r: float | None, e: float | None, g
 
     def residual(x: float) -> float:
         args = (x, e) if r is None else (r, x)
-        return float(_reconstruct_rows(observed, *args, growth)[1][row]["residual"])
+        return _residual_at(observed, *args, growth, row)
 
     if r is None:
         unknown, interval, other, given = "recertification_rate", "[0, 1]", "exit_rate", e
