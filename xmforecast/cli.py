@@ -325,7 +325,7 @@ def _level(text: str) -> float:
 
 def _targets(args) -> None:
     from .formatting import format_percent
-    from .publish import run_warnings
+    from .summary import run_warnings
     from .summary import round_for_csv
     from .scenarios import default_scenario
 

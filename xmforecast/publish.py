@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "install_font",
     "collect_run",
-    "run_warnings",
     "write_history",
     "latest_of_each_scenario",
     "output_folder",
@@ -85,31 +84,6 @@ def collect_run(run_dir: str | Path, scenarios: list[str]) -> pd.DataFrame:
         table.to_csv(run_dir / name, index=False)
     path = run_dir / "summary.csv"
     return pd.read_csv(path) if path.is_file() else pd.DataFrame(columns=list(SUMMARY_COLUMNS))
-
-
-def run_warnings(summary: pd.DataFrame) -> list[str]:
-    """One line per target a model could not fit or whose target year precedes the data, saying why (for stderr).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> run_warnings(pd.DataFrame({"scenario": ["a"], "indicator": ["x_index"],
-    ...                            "note": ["not simulated: `ets` needs at least 8 observations; got 3."]}))
-    ["scenario 'a', x_index: no probability: `ets` needs at least 8 observations; got 3."]
-    """
-    from .targets import BEFORE_THE_DATA
-
-    lines = []
-    if "note" not in summary:
-        return lines
-    for rec in summary.to_dict("records"):
-        note = str(field(rec, "note") or "")
-        where = f"scenario '{rec['scenario']}', " if field(rec, "scenario") else ""
-        if note.startswith("not simulated"):
-            lines.append(f"{where}{rec['indicator']}: no probability: {note.split(': ', 1)[-1]}")
-        elif note.startswith(BEFORE_THE_DATA):  # most likely a registry typo: say so, not just "no baseline"
-            lines.append(f"{where}{rec['indicator']}: not assessed: {note.split(': ', 1)[-1]}")
-    return lines
 
 
 def write_history(out: str | Path, run_dir: str | Path, run_id: str, started: Any, *,

@@ -21,10 +21,9 @@ from .formatting import MISSING, format_amount, format_count, format_figure, for
 from .pages import FONT_FOLDER, FONT_STACK, comparison_table, font_face_css, index_page, page_words, \
     render_section, render_summary, render_template
 from .phrases import growth_words, interval_note, model_words, plan_target_sentence, status_label, verdict
-from .publish import collect_run, install_font, latest_of_each_scenario, newest_run, output_folder, \
-    run_warnings, write_history
-from .summary import FORECAST_COLUMNS, SUMMARY_COLUMNS, required_from_latest, round_for_csv, scenario_forecasts, \
-    scenario_summary
+from .publish import collect_run, install_font, latest_of_each_scenario, newest_run, output_folder, write_history
+from .summary import FORECAST_COLUMNS, SUMMARY_COLUMNS, required_from_latest, round_for_csv, run_warnings, \
+    scenario_forecasts, scenario_summary
 from .tables import answer_table, assumptions, backtest_words, detail_table, effort_table, lever_table, \
     not_assessed, observations_table, plan_table, scenario_titles
 

@@ -687,7 +687,8 @@ def _execute_all(tasks, last, scenarios, scen_nbs, building, jobs, records, coun
 
     import multiprocessing
 
-    from .publish import collect_run, run_warnings
+    from .publish import collect_run
+    from .summary import run_warnings
 
     cells = multiprocessing.get_context().Queue()
     pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))), initializer=_init_worker,

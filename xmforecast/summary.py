@@ -23,6 +23,7 @@ __all__ = [
     "scenario_forecasts",
     "round_for_csv",
     "required_from_latest",
+    "run_warnings",
 ]
 
 
@@ -204,3 +205,28 @@ def required_from_latest(row: Any) -> float | None:
     if any(v is None for v in values):
         return None
     return to_float(required_growth_from_latest(*values))
+
+
+def run_warnings(summary: pd.DataFrame) -> list[str]:
+    """One line per target a model could not fit or whose target year precedes the data, saying why (for stderr).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> run_warnings(pd.DataFrame({"scenario": ["a"], "indicator": ["x_index"],
+    ...                            "note": ["not simulated: `ets` needs at least 8 observations; got 3."]}))
+    ["scenario 'a', x_index: no probability: `ets` needs at least 8 observations; got 3."]
+    """
+    from .targets import BEFORE_THE_DATA
+
+    lines = []
+    if "note" not in summary:
+        return lines
+    for rec in summary.to_dict("records"):
+        note = str(field(rec, "note") or "")
+        where = f"scenario '{rec['scenario']}', " if field(rec, "scenario") else ""
+        if note.startswith("not simulated"):
+            lines.append(f"{where}{rec['indicator']}: no probability: {note.split(': ', 1)[-1]}")
+        elif note.startswith(BEFORE_THE_DATA):  # most likely a registry typo: say so, not just "no baseline"
+            lines.append(f"{where}{rec['indicator']}: not assessed: {note.split(': ', 1)[-1]}")
+    return lines
