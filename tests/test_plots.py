@@ -563,3 +563,15 @@ def test_the_comparison_chart_names_scenarios_by_their_titles(registry, close_fi
                          for s, t in (("baseline", "Baseline"), ("plan_push", "Plan push"))])
     fig = plots.comparison_chart(summary, lang="en")
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["Baseline", "Plan push"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_probability_legend_fits_inside_the_saved_chart(table, tmp_path, lang):
+    fig = plots.probability_chart(table, lang=lang)
+    plots.save_figure(fig, tmp_path / "p.png")  # lays the figure out as published
+    renderer = fig.canvas.get_renderer()
+    width = fig.bbox.width
+    legend = fig.legends[0] if fig.legends else fig.axes[0].get_legend()
+    for text in legend.get_texts():
+        box = text.get_window_extent(renderer)
+        assert 0 <= box.x0 and box.x1 <= width, (lang, text.get_text(), box.x1, width)

@@ -325,7 +325,13 @@ def probability_chart(
         handles = [Patch(facecolor=probability_color(None), edgecolor="0.45", linewidth=0.5, label=words)]
     else:
         handles = probability_handles(lang)
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=1 if check else 3,
+    # Above the bars but starting at the figure's left edge, not the axes': long target names push
+    # the axes right, and a legend starting there ran past the figure's edge.
+    from matplotlib.transforms import blended_transform_factory
+
+    columns = 1 if check else 3 if lang == "zh" else 2  # English band names are twice as long
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 1.01),
+              bbox_transform=blended_transform_factory(fig.transFigure, ax.transAxes), ncols=columns,
               frameon=False, fontsize=8.5, borderaxespad=0)
     title_and_note(fig, ax, title if title is not None else chart_words("p_title", lang), "p_note", source_note, lang)
     return fig
