@@ -6,6 +6,7 @@ notebooks are read too: a plan's facts live in its plan folder, not in code.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -24,13 +25,18 @@ WORDS = ["厦门", "Xiamen", "高新技术企业", "high-tech", "高企", "专�
 YEARS = ["2016", "2017"]
 
 
+@functools.cache
+def _default_registry():
+    return xmforecast.load_indicators()
+
+
 def _xiamen_ids(*, compound: bool = True) -> list[str]:
     # In code, compound ids only: "population" or "gdp" are words any module may use.
-    return [i for i in xmforecast.load_indicators()["id"] if "_" in i or not compound]
+    return [i for i in _default_registry()["id"] if "_" in i or not compound]
 
 
 def _xiamen_names() -> list[str]:
-    return [n for n in xmforecast.load_indicators()["name_zh"] if isinstance(n, str)]
+    return [n for n in _default_registry()["name_zh"] if isinstance(n, str)]
 
 
 def _leaks(text: str, years: list[str] = YEARS, *, case: bool = False, page: bool = False) -> list[str]:
