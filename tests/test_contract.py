@@ -15,6 +15,7 @@ import xmforecast
 from xmforecast.base import FittedModel, ModelSpec
 from xmforecast.exceptions import ParameterError
 from xmforecast.model_registry import MODELS, get_model
+from xmforecast.words import catalog, say
 
 TEN = pd.Series(
     [100.0, 112.0, 121.0, 138.0, 150.0, 171.0, 185.0, 204.0, 226.0, 245.0],
@@ -97,7 +98,9 @@ def test_roles_are_checked_by_name(name):
 def test_structural_models_declare_a_lever(name):
     spec = get_model(name)
     assert "[" in spec.lever and "]" in spec.lever  # words and a unit
-    zh, en = spec.lever_words  # what the report pages call it
+    # What the report pages call it: a message id of the one catalog of words, never text.
+    assert spec.lever_key in catalog()
+    zh, en = say(spec.lever_key, "zh"), say(spec.lever_key, "en")
     assert zh and en and zh != en
     assert spec.lever_role in spec.roles
     fitted = spec.fit(_inputs(spec))
@@ -108,7 +111,7 @@ def test_structural_models_declare_a_lever(name):
 
 
 #: What a model can do, declared on the base (:mod:`xmforecast.base`) with defaults.
-CAPABILITIES = ("roles", "structural", "lever", "lever_words", "lever_role", "spreads", "sigma_scale",
+CAPABILITIES = ("roles", "structural", "lever", "lever_key", "lever_role", "spreads", "sigma_scale",
                 "intervals_from_paths", "evidence", "log_scale")
 
 

@@ -12,7 +12,7 @@ attribute                   default        meaning
 ``ModelSpec.roles``         ``("series",)``  input roles ``fit`` takes (one: a Series)
 ``ModelSpec.structural``    False          fitted on other indicators' series (its roles)
 ``ModelSpec.lever``         ``""``         what ``required_lever`` answers, words and [unit]
-``ModelSpec.lever_words``   ``("", "")``   the lever in a planner's words, Chinese and English
+``ModelSpec.lever_key``     ``""``         the catalog message that names the lever for a planner
 ``ModelSpec.lever_role``    ``""``         the input role that is the lever
 ``ModelSpec.spreads``       ``{}``         rates drawn per path → the field of their spread
 ``ModelSpec.sigma_scale``   NaN            multiplier of all uncertainty (growth models)
@@ -49,7 +49,7 @@ class ModelSpec:
     roles: ClassVar[tuple[str, ...]] = ("series",)
     structural: ClassVar[bool] = False
     lever: ClassVar[str] = ""
-    lever_words: ClassVar[tuple[str, str]] = ("", "")
+    lever_key: ClassVar[str] = ""
     lever_role: ClassVar[str] = ""
     spreads: ClassVar[Mapping[str, str]] = {}
     # Growth specs make these instance fields of their own, hence no annotation here (an

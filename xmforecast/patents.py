@@ -297,8 +297,8 @@ class PatentRatio(StructuralSpec):
     roles: ClassVar[tuple[str, ...]] = ("valid", "grants", "population")
     #: What :meth:`FittedPatentRatio.required_lever` answers, in words and units.
     lever: ClassVar[str] = "invention patent grants per year [patents]"
-    #: The lever in a planner's words, Chinese and English.
-    lever_words: ClassVar[tuple[str, str]] = ("发明专利授权", "invention patent grants")
+    #: The catalog message (templates/words.yaml) naming the lever in a planner's words.
+    lever_key: ClassVar[str] = "lever_invention_grants"
     #: The input role that is the lever.
     lever_role: ClassVar[str] = "grants"
     #: Rates drawn per path, and the field holding each one's spread.

@@ -35,12 +35,12 @@ __all__ = [
 
 
 def lever_name(lever: Any, lang: Lang) -> str:
-    """A structural model's lever (its ``lever`` text) in the planner's words its model declares."""
+    """A structural model's lever (its ``lever`` text) in the planner's words: its model's catalog message."""
     from .model_registry import MODELS
 
     for spec in MODELS.values():
         if spec.lever and spec.lever == str(lever):
-            return spec.lever_words[0 if lang == "zh" else 1]
+            return say(spec.lever_key, lang)
     return str(lever)
 
 

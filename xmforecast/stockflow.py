@@ -488,8 +488,8 @@ class CertifiedStock(StructuralSpec):
     roles: ClassVar[tuple[str, ...]] = ("stock", "new")
     #: What :meth:`FittedCertifiedStock.required_lever` answers, in words and units.
     lever: ClassVar[str] = "first-time certifications per year [firms]"
-    #: The lever in a planner's words, Chinese and English.
-    lever_words: ClassVar[tuple[str, str]] = ("新认定高新技术企业", "new certifications")
+    #: The catalog message (templates/words.yaml) naming the lever in a planner's words.
+    lever_key: ClassVar[str] = "lever_new_certifications"
     #: The input role that is the lever.
     lever_role: ClassVar[str] = "new"
     #: Rates drawn per path, and the field holding each one's spread.

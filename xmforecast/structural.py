@@ -38,7 +38,7 @@ FORECAST_SEED = 0
 class StructuralSpec(ModelSpec):
     """Base of the structural models' specs: several input roles, a lever, no ``sigma_scale``.
 
-    Subclasses declare ``roles``, ``lever``, ``lever_words``, ``lever_role`` and ``spreads``.
+    Subclasses declare ``roles``, ``lever``, ``lever_key``, ``lever_role`` and ``spreads``.
     """
 
     structural: ClassVar[bool] = True
