@@ -320,9 +320,8 @@ def probability_chart(
     if check:
         from matplotlib.patches import Patch
 
-        words = ("检验而非预测:按所需路径推演,概率约 50 % 系设定所致" if lang == "zh"
-                 else "a check, not a forecast: centred on the required path, about 50 % by construction")
-        handles = [Patch(facecolor=probability_color(None), edgecolor="0.45", linewidth=0.5, label=words)]
+        handles = [Patch(facecolor=probability_color(None), edgecolor="0.45", linewidth=0.5,
+                         label=chart_words("check legend", lang))]
     else:
         handles = probability_handles(lang)
     # Above the bars but starting at the figure's left edge, not the axes': long target names push
