@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .formatting import Lang, to_float
+from .words import say
 
 __all__ = [
     "Band",
@@ -63,8 +64,9 @@ def _bands() -> tuple[Band, ...]:
 
     colors = (("#b2182b", "#ffffff"), ("#ef8a62", "#111111"), ("#f7dc8c", "#111111"), ("#74add1", "#111111"),
               ("#2c5f9e", "#ffffff"))
-    highs = [low for low, _, _ in LIKELIHOOD[1:]] + [1.0]
-    return tuple(Band(low, high, en, zh, *color) for (low, en, zh), high, color in zip(LIKELIHOOD, highs, colors))
+    highs = [low for low, _ in LIKELIHOOD[1:]] + [1.0]
+    return tuple(Band(low, high, en, say(f"likelihood {en}", "zh"), *color)
+                 for (low, en), high, color in zip(LIKELIHOOD, highs, colors))
 
 
 PROBABILITY_BANDS = _bands()

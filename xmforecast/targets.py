@@ -16,6 +16,7 @@ import math
 from typing import TYPE_CHECKING
 
 from .exceptions import ParameterError
+from .words import say
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -46,26 +47,18 @@ ALREADY_MET, MET, MISSED, NO_DATA = "already met", "met", "missed", "insufficien
 STATUSES = (ALREADY_MET, ON_TRACK, ACCELERATE, LIMITED, DETERIORATION, MET, MISSED, NO_DATA)
 
 #: The calibrated likelihood words (IPCC) of a probability of attainment, with their lower
-#: bounds [fraction]: ``p < 0.10`` very unlikely, ..., ``p ≥ 0.90`` very likely.
+#: bounds [fraction]: ``p < 0.10`` very unlikely, ..., ``p ≥ 0.90`` very likely. The words are
+#: message ids (``likelihood <words>``) of the catalog of words, which has them in both languages.
 LIKELIHOOD = (
-    (0.00, "very unlikely", "很不可能"),
-    (0.10, "unlikely", "不太可能"),
-    (0.33, "about as likely as not", "可能性约一半"),
-    (0.66, "likely", "可能"),
-    (0.90, "very likely", "很可能"),
+    (0.00, "very unlikely"),
+    (0.10, "unlikely"),
+    (0.33, "about as likely as not"),
+    (0.66, "likely"),
+    (0.90, "very likely"),
 )
 
-# The progress grade names what it measures: the pace of the past against the pace required.
-_GRADE_WORDS = {
-    ON_TRACK: ("以往增速足够", "past pace sufficient"),
-    ACCELERATE: ("以往增速略慢", "past pace a little too slow"),
-    LIMITED: ("以往增速远远不够", "past pace far too slow"),
-    DETERIORATION: ("以往在背离目标", "moving away from the target so far"),
-    ALREADY_MET: ("已达到目标水平", "already at the target"),
-    MET: ("已实现", "met"),
-    MISSED: ("未实现", "missed"),
-    NO_DATA: ("历史太短,无法判断以往增速", "too little history to judge the past pace"),
-}
+# The progress grade names what it measures, the pace of the past against the pace required:
+# each status's words are the catalog's message ``grade <status>``.
 
 TARGET_COLUMNS = [
     "indicator", "target_year", "target_type", "target_value", "base_year", "base_value",
@@ -477,11 +470,11 @@ def likelihood_words(p: float, lang: str = "en") -> str:
     ('unlikely', '很可能', 'very likely')
     """
     p = shown_probability(p)
-    words = LIKELIHOOD[0]
-    for band in LIKELIHOOD:
-        if p >= band[0]:
+    words = LIKELIHOOD[0][1]
+    for low, band in LIKELIHOOD:
+        if p >= low:
             words = band
-    return words[2] if lang == "zh" else words[1]
+    return say(f"likelihood {words}", lang)
 
 
 def grade_words(status: str, lang: str = "en") -> str:
@@ -492,8 +485,7 @@ def grade_words(status: str, lang: str = "en") -> str:
     >>> grade_words("on track"), grade_words("deterioration", "zh")
     ('past pace sufficient', '以往在背离目标')
     """
-    zh, en = _GRADE_WORDS.get(str(status), (str(status), str(status)))
-    return zh if lang == "zh" else en
+    return say(f"grade {status}", lang) if status in STATUSES else str(status)
 
 
 def _missing(value) -> bool:
@@ -555,41 +547,30 @@ def verdict(status: str, p_attain: float | None, *, direction: str = "increase",
     """
     from .formatting import format_probability
 
-    zh = lang == "zh"
     if not has_baseline:
-        return "无法评估(无基期值)" if zh else "not assessed: no baseline"
+        return say("verdict_no_baseline", lang)
     if status in (MET, MISSED):
         return grade_words(status, lang)
     grade = grade_words(status, lang)
     if _missing(p_attain):
-        if str(note or "").startswith("not simulated"):
-            why = "无法估计(模型无法拟合)" if zh else "no estimate: the model cannot fit"
-        else:
-            why = "无法估计(数据太少)" if zh else "no estimate: too little data"
-        return f"{grade};{why}" if zh else f"{grade}; {why}"
+        why = "verdict_cannot_fit" if str(note or "").startswith("not simulated") else "verdict_too_little_data"
+        return say("verdict_grade_why", lang, grade=grade, why=say(why, lang))
     p = shown_probability(p_attain)
-    chance = (f"{likelihood_words(p, lang)},{format_probability(p)}" if zh
-              else f"{likelihood_words(p, lang)}, {format_probability(p)}")
-    down = direction == "decrease"
+    chance = say("verdict_chance", lang, likelihood=likelihood_words(p, lang), probability=format_probability(p))
     if status == NO_DATA:
-        return f"{grade};预测:{chance}" if zh else f"{grade}; forecast: {chance}"
-    good = status in (ON_TRACK, ALREADY_MET)
+        return say("verdict_forecast_only", lang, grade=grade, chance=chance)
+    down, good = direction == "decrease", status in (ON_TRACK, ALREADY_MET)
     if p >= 0.66:
-        if good:
-            said = ("预测也如此", "and the forecast agrees")
-        else:
-            said = (("但预测下降将加快", "but the forecast expects a faster fall") if down
-                    else ("但预测增长将加快", "but the forecast expects a speed-up"))
+        said = "forecast_agrees" if good else "forecast_faster_fall" if down else "forecast_speed_up"
     elif p >= 0.33:
-        said = ("预测把握不大", "but the forecast is unsure") if good else ("预测把握不大", "and the forecast is unsure")
+        said = "forecast_unsure_good" if good else "forecast_unsure"
     elif status == ALREADY_MET:
-        said = ("但预测将退回目标之外", "but the forecast expects it to slip back")
+        said = "forecast_slips_back"
     elif good:
-        said = (("但预测下降将放缓", "but the forecast expects the fall to slow") if down
-                else ("但预测增长将放缓", "but the forecast expects a slowdown"))
+        said = "forecast_fall_slows" if down else "forecast_slowdown"
     else:
-        said = ("预测也如此", "and the forecast agrees")
-    return f"{grade},{said[0]}:{chance}" if zh else f"{grade}, {said[1]}: {chance}"
+        said = "forecast_agrees"
+    return say("verdict_both", lang, grade=grade, said=say(said, lang), chance=chance)
 
 
 def verdicts(table: pd.DataFrame, indicators: pd.DataFrame | None = None, *, lang: str = "en") -> pd.Series:
