@@ -289,3 +289,14 @@ def test_every_message_id_of_the_templates_and_code_is_in_the_catalog_in_both_la
     assert not missing
     for key, entry in catalog().items():
         assert set(entry) == {"zh", "en"} and entry["zh"].strip() and entry["en"].strip(), key
+
+
+def test_the_chinese_note_of_a_target_year_before_the_data_says_so_with_both_years():
+    from xmforecast.targets import _no_baseline_note
+
+    before = _no_baseline_note(2012, 2016, pd.Series([1.0, 2.0], index=[2015, 2016]))
+    plain = _no_baseline_note(2021, 2020, pd.Series([1.0], index=[2015]))
+    zh_before, zh_plain = (phrases.note_words({"note": n}, "zh") for n in (before, plain))
+    assert "2012" in zh_before and "2015" in zh_before and "target_year" in zh_before
+    assert "规划未给出" not in zh_before and "规划未给出" in zh_plain
+    assert phrases.note_words({"note": before}, "en") == before

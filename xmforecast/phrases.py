@@ -245,7 +245,8 @@ def interval_note(row: Any, lang: Lang = "en") -> str:
 #: starts with (or, for the effort table, holds) the text, and its message id; ``{why}`` is the note's
 #: text after its first ": ".
 _NOTES = (("not simulated", "note_not_simulated"), ("observed growth needs", "note_observed_growth"),
-          ("target year observed", "note_target_year_observed"), ("no baseline", "note_no_baseline"))
+          ("target year observed", "note_target_year_observed"),
+          ("no baseline: the target year", "note_target_year_before_data"), ("no baseline", "note_no_baseline"))
 _EFFORT_NOTES = (("beyond the scenario range", "effort_beyond_range"), ("no growth shift reaches", "effort_none_reaches"),
                  ("target year", "effort_target_year_observed"))
 
@@ -253,9 +254,10 @@ _EFFORT_NOTES = (("beyond the scenario range", "effort_beyond_range"), ("no grow
 def note_words(rec: Any, lang: Lang) -> str:
     """The row's note for a reader: why a probability is missing, in the page's language where known."""
     note = str(field(rec, "note") or "")
+    years = re.findall(r"\b\d{4}\b", note) + ["", ""]  # the years a note names, in its order
     for start, key in _NOTES:
         if note.startswith(start):
-            return say(key, lang, note=note, why=note.split(": ", 1)[-1])
+            return say(key, lang, note=note, why=note.split(": ", 1)[-1], year=years[0], first=years[1])
     return note
 
 
