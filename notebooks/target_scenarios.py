@@ -49,7 +49,6 @@ output_dir: str = ""  # folder for the figures (PNG), summary.csv and forecasts.
 
 # %%
 import sys
-from html import escape
 
 import pandas as pd
 from IPython.display import HTML, display
@@ -57,6 +56,7 @@ from IPython.display import HTML, display
 import xmforecast
 from xmforecast import plots, report
 from xmforecast.scenarios import SCENARIO_KEYS, scenario_from_parameters
+from xmforecast.words import say
 
 sc = scenario_from_parameters({key: globals()[key] for key in SCENARIO_KEYS}, params_dir=params_dir)
 out = report.output_folder(output_dir, sc.scenario)
@@ -83,8 +83,7 @@ table = ev.table.join(names, on="indicator")
 assessed = table[table["base_value"].notna()]
 missing = report.not_assessed(summary, sc.lang)
 display(HTML(report.render_section("details", sc.lang, table=report.detail_table(summary, sc.lang), notes=[
-    ("未评估(规划未给出基期值,也无观测):" if sc.lang == "zh" else
-     "Not assessed (the plan gives no baseline and none was observed): ") + "; ".join(missing)] if missing else [])))
+    say("not_assessed_no_baseline_year", sc.lang) + " " + "; ".join(missing)] if missing else [])))
 
 # %%
 fig = plots.probability_chart(assessed, lang=sc.lang, check=sc.at_required_rate)
@@ -105,10 +104,7 @@ for ind in [i for i in headline if i in ev.simulations]:
         required_path=ev.required_paths.get(ind), title=plots.indicator_label(row, sc.lang), unit=row["unit"],
         quality=obs[obs["indicator"] == ind][["year", "quality", "status"]], levels=(50, sc.level), lang=sc.lang,
     )
-    wide = report.interval_note(row, sc.lang)  # a very wide interval says why
-    display(HTML(f"<p><b>{escape(str(row[name]))}</b> — {escape(report.verdict(row, sc.lang))}; "
-                 f"{'模型' if sc.lang == 'zh' else 'model'}: {escape(report.model_words(sim.model, sc.lang))}"
-                 f"{'; ' + escape(wide) if wide else ''}.</p>"),
+    display(HTML(report.render_fan_caption({**row.to_dict(), "indicator": ind}, sim.model, sc.lang)),
             plots.publish(fig, out / f"fan_{ind}.png"))
 
 # %%
@@ -131,18 +127,18 @@ shifts = [-0.10, -0.05, 0.0, 0.05, 0.10]
 by_shift = xmforecast.sensitivity("growth_shift", shifts, ids=headline, scenario=sc, observations=obs,
                                   indicators=registry, origin=sc.origin, n_paths=sensitivity_paths)
 fig = plots.sensitivity_chart(by_shift.join(names, on="indicator"), lang=sc.lang, percent=True,
-                              parameter={"zh": "增速调整 [每年]", "en": "growth shift [a year]"}[sc.lang])
+                              parameter=say("sensitivity_growth_shift_axis", sc.lang))
 plots.publish(fig, out / "sensitivity_growth_shift.png")
 
 # %%
 renewals = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
 if stocks:
+    display(HTML(report.render_section("sensitivity_renewal", sc.lang)))
     by_renewal = xmforecast.sensitivity("recertification_rate", renewals, ids=stocks, scenario=sc,
                                         observations=obs, indicators=registry, origin=sc.origin,
                                         n_paths=sensitivity_paths)
     fig = plots.sensitivity_chart(by_renewal.join(names, on="indicator"), lang=sc.lang, percent=True,
-                                  parameter={"zh": "到期证书续认定比例",
-                                             "en": "share of expiring certificates renewed"}[sc.lang])
+                                  parameter=say("sensitivity_renewal_axis", sc.lang))
     display(plots.publish(fig, out / "sensitivity_recertification_rate.png"))
 
 # %%

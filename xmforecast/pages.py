@@ -14,7 +14,7 @@ from .colours import PROBABILITY_BANDS, probability_color, probability_text_colo
 from .formatting import (MISSING, Lang, field, format_amount, format_count, format_percent, format_probability,
                          format_year)
 from .phrases import (baseline_years, colour_probability, confidence_words, expected_words, lever_words_of,
-                      method_facts, status_label, takes_words, target_words, verdict)
+                      interval_note, method_facts, model_words, status_label, takes_words, target_words, verdict)
 from .summary import SUMMARY_COLUMNS
 from .tables import answer_table, assumptions
 from .words import catalog, say, translator
@@ -83,6 +83,14 @@ def render_template(name: str, **context: Any) -> str:
     return _environment().get_template(name).render(
         bands=PROBABILITY_BANDS, font_stack=Markup(FONT_STACK),  # noqa: S704 (constants of this module)
         font_face=lambda url: Markup(font_face_css(url)), **context)
+
+
+def render_fan_caption(row: Any, model: Any, lang: Lang = "en") -> str:
+    """The line under a headline indicator's fan chart: its name, its verdict, the model, and
+    why the interval is very wide where it is."""
+    name = field(row, "name_zh" if lang == "zh" else "name_en") or field(row, "indicator")
+    return render_template("fan_caption.html", lang=lang, indicator_name=str(name), verdict=verdict(row, lang),
+                           model=model_words(model, lang), wide=interval_note(row, lang))
 
 
 def render_summary(summary: pd.DataFrame, scenario: Any, lang: Lang = "en", *,

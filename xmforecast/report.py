@@ -19,7 +19,7 @@ from .colours import PROBABILITY_BANDS, Band, probability_band, probability_colo
 from .formatting import MISSING, format_amount, format_count, format_figure, format_percent, format_probability, \
     format_ratio, format_value, format_year, is_count, lever_count
 from .pages import FONT_FOLDER, FONT_STACK, comparison_table, font_face_css, index_page, page_words, \
-    render_section, render_summary, render_template
+    render_fan_caption, render_section, render_summary, render_template
 from .phrases import growth_words, interval_note, model_words, plan_target_sentence, status_label, verdict
 from .publish import collect_run, install_font, latest_of_each_scenario, newest_run, output_folder, write_history
 from .summary import FORECAST_COLUMNS, SUMMARY_COLUMNS, required_from_latest, round_for_csv, run_warnings, \
@@ -72,6 +72,7 @@ __all__ = [
     "render_template",
     "render_summary",
     "render_section",
+    "render_fan_caption",
     "comparison_table",
     "font_face_css",
     "page_words",
