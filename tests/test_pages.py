@@ -146,6 +146,8 @@ def test_rendered_pages_a_planner_can_trust(tmp_path, plan, lang):
         assert not re.search(r"\d[.,]\d+ ?%", text), (name, re.search(r".{30}\d[.,]\d+ ?%.{10}", text))
         assert not re.search(r"\d\.\d{3,}", text), (name, re.search(r".{30}\d\.\d{3,}", text))
         assert not re.search(r"\b(True|False|nan|None)\b", text), name
+        # a number and its "%" never part at a line break ("年增 20" on one line, "%" on the next)
+        assert not re.search(r"\d[ \t\n]+%", soup.get_text()), (name, re.search(r".{20}\d[ \t\n]+%", soup.get_text()))
         if zh:  # the page's language below the first table too
             for heading in soup.find_all(["h1", "h2"]):
                 assert re.search(r"[\u4e00-\u9fff]", _text(heading)), (name, _text(heading))

@@ -62,11 +62,21 @@ def font_face_css(url: str | None) -> str:
             f"font-display: block; unicode-range: {_CJK_RANGE}; }}")
 
 
+_SPACE_BEFORE_PERCENT = re.compile(r"(\d) %")
+
+
+def _glue_percent(value: Any) -> Any:
+    """Every value a page writes, with a number and its "%" kept on one line (a no-break space)."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):  # markup is the templates' own
+        return _SPACE_BEFORE_PERCENT.sub("\\1\u00a0%", value)
+    return value
+
+
 @cache
 def _environment():
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    env = Environment(loader=PackageLoader("xmforecast", "templates"), autoescape=True,
+    env = Environment(loader=PackageLoader("xmforecast", "templates"), autoescape=True, finalize=_glue_percent,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(probability=format_probability, percent=format_percent, count=format_count,
                        amount=format_amount, year=format_year, pcolor=probability_color,
