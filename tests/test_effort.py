@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import xmforecast
-from xmforecast.effort import EFFORT_COLUMNS, shift_for_probability, what_it_takes_table
+from xmforecast import what_it_takes_table
+from xmforecast.effort import EFFORT_COLUMNS, shift_for_probability
 from xmforecast.exceptions import ParameterError
 from xmforecast.scenarios import Scenario
 

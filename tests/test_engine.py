@@ -206,6 +206,9 @@ def test_explore_validates_assumptions_like_a_params_file():
         xmforecast.explore("tech_trade", scenario=Scenario(scenario="a"), growth_shift=-2.0)
     fig = xmforecast.explore("tech_trade", scenario=Scenario(scenario="a", lang="en"), n_paths=200)
     assert "the forecast" in fig.axes[0].get_title(loc="left").replace("\n", " ")  # the one verdict
+    on_plan = xmforecast.explore(xmforecast.load_plan(), "tech_trade", scenario=Scenario(scenario="a", lang="en"),
+                                 n_paths=200)
+    assert on_plan.axes[0].get_title(loc="left") == fig.axes[0].get_title(loc="left")
 
 
 def test_explore_draws_the_given_observations_grades_not_the_shipped_ones():

@@ -72,10 +72,10 @@ def test_methods_match_the_engine_functions(city):
 
 
 def test_repeated_calls_are_answered_from_the_cache(city, monkeypatch):
-    import xmforecast.engine as engine
+    import xmforecast.evaluation as evaluation
 
     first = city.assess_targets(n_paths=200, rng=3)
-    monkeypatch.setattr(engine, "evaluate_targets", lambda *a, **k: pytest.fail("not cached"))
+    monkeypatch.setattr(evaluation, "evaluate_targets", lambda *a, **k: pytest.fail("not cached"))
     again = city.assess_targets(n_paths=200, rng=3)
     pd.testing.assert_frame_equal(first, again)
     again.loc[:, "p_attain"] = -1.0  # a caller's change does not reach the cache
@@ -107,10 +107,10 @@ def test_import_loads_neither_pandas_nor_numpy():
 
 
 def test_what_it_takes_answers_every_target_from_the_cached_simulation(city, monkeypatch):
-    import xmforecast.engine as engine
+    import xmforecast.evaluation as computing
 
     evaluation = city.evaluate_targets(n_paths=400, rng=9)
-    monkeypatch.setattr(engine, "evaluate_targets", lambda *a, **k: pytest.fail("simulated again"))
+    monkeypatch.setattr(computing, "evaluate_targets", lambda *a, **k: pytest.fail("simulated again"))
     table = city.what_it_takes(n_paths=400, rng=9)
     assert table["indicator"].tolist() == city.ids
     assert table["p_attain"].tolist() == evaluation.table["p_attain"].tolist()
@@ -150,3 +150,39 @@ def test_a_bad_plan_folder_is_one_line_naming_the_manifest_and_the_rule(tmp_path
     with pytest.raises(DataError, match=rule) as error:
         read_plan_folder(tmp_path)
     assert "\n" not in str(error.value)
+
+
+def test_every_computing_function_takes_the_plan_first_or_the_older_keywords(city):
+    """Each public call form gives the numbers of the plan-first form (the older forms are the README's)."""
+    obs, reg = city.all_observations, city.registry
+    early, same = city.with_origin(2021), {"n_paths": 200, "rng": 4}
+    frame = pd.testing.assert_frame_equal
+    frame(xmforecast.forecast(early, "coworking_hubs", horizon=2),
+          xmforecast.forecast("coworking_hubs", observations=obs, indicators=reg, origin=2021, horizon=2))
+    frame(xmforecast.assess_targets(early, **same), xmforecast.assess_targets(obs, reg, origin=2021, **same))
+    frame(xmforecast.assess_targets(city, origin=2021, **same), xmforecast.assess_targets(early, **same))
+    frame(xmforecast.evaluate_targets(early, **same).table,
+          xmforecast.evaluate_targets(observations=obs, indicators=reg, origin=2021, **same).table)
+    frame(xmforecast.simulate_indicator(early, "startups_founded", **same).paths,
+          xmforecast.simulate_indicator("startups_founded", observations=obs, indicators=reg, origin=2021,
+                                        **same).paths)
+    frame(xmforecast.sensitivity(early, "growth_shift", [0.0, 0.1], ids=["coworking_hubs"], **same),
+          xmforecast.sensitivity("growth_shift", [0.0, 0.1], ids=["coworking_hubs"], observations=obs,
+                                 indicators=reg, origin=2021, **same))
+    frame(xmforecast.what_it_takes_table(early, **same),
+          xmforecast.what_it_takes_table(obs, reg, origin=2021, **same))
+    frame(xmforecast.backtest_table(early), xmforecast.backtest_table(obs, reg, origin=2021))
+    assert early.assess_targets(**same)["latest_year"].max() == 2021  # the origin reached the computation
+    default = Plan.default()
+    levers = xmforecast.what_it_takes(default)
+    assert len(levers) and levers.equals(xmforecast.what_it_takes(default.all_observations, default.registry))
+    assert levers.equals(xmforecast.what_it_takes())
+
+
+def test_a_plan_brings_its_own_data(city):
+    with pytest.raises(ParameterError, match=r"a plan brings its own data; `indicators` cannot be given with it"):
+        xmforecast.assess_targets(city, city.registry)
+    with pytest.raises(ParameterError, match=r"`plan` must be a Plan; got dict"):
+        xmforecast.forecast({}, "coworking_hubs")
+    with pytest.raises(ParameterError, match=r"observations given twice"):
+        xmforecast.evaluate_targets(city.all_observations, observations=city.all_observations)

@@ -15,7 +15,7 @@ _HOMES = {
     "load_observations": "data", "series": "data",
     "assess_targets": "engine", "backtest_table": "engine", "evaluate_targets": "engine", "explore": "explorer",
     "forecast": "engine", "sensitivity": "engine", "simulate_indicator": "engine", "what_it_takes": "engine",
-    "what_it_takes_table": "effort",
+    "what_it_takes_table": "engine",
     "Plan": "plan", "load_plan": "plan",
     "load_indicators": "registry",
     "required_growth": "targets", "required_path": "targets", "target_table": "targets",

@@ -524,7 +524,7 @@ def _calibration_evidence(spec: ModelSpec, members: list[str], table: pd.DataFra
             int(rows["n"].sum()), "members' panel scores, averaged")
 
 
-def _backtest_auto(indicator, observations, indicators, history, level, *, min_train=2, horizon=3):
+def _backtest_auto(plan, indicator, history, level, *, min_train=2, horizon=3):
     """Rolling-origin backtest of what ``--model auto`` uses for one indicator.
 
     At each observed year with at least `min_train` observations up to it, the indicator's
@@ -544,8 +544,8 @@ def _backtest_auto(indicator, observations, indicators, history, level, *, min_t
         if i + 1 < min_train or not ahead.any():
             continue
         try:
-            fit = fit_indicator(indicator, observations, indicators, history[history.index <= origin], int(origin),
-                                "auto", scenario)
+            fit = fit_indicator(plan.with_origin(int(origin)), indicator, history[history.index <= origin], "auto",
+                                scenario)
             test = history[ahead]
             steps = test.index.to_numpy() - origin
             extra = {"n_paths": 2000, "rng": 2017} if fit.fitted.intervals_from_paths else {}
@@ -556,16 +556,22 @@ def _backtest_auto(indicator, observations, indicators, history, level, *, min_t
             continue
         parts.append(_scored(fit.model, origin, test, fc, fit.fitted.log_scale, level))
     frame = pd.concat(parts, ignore_index=True)[_COLUMNS] if parts else pd.DataFrame(columns=_COLUMNS)
-    return frame, fit_indicator(indicator, observations, indicators, history, int(years[-1]), "auto", scenario), failed
+    return frame, fit_indicator(plan.with_origin(int(years[-1])), indicator, history, "auto", scenario), failed
 
 
-def backtest_table(observations: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None, *,
-                   data_file: str | None = None, origin: int | None = None, level: float = 80) -> pd.DataFrame:
+def backtest_table(plan, *, level: float = 80) -> pd.DataFrame:
     """Rolling-origin backtest per indicator and model: a diagnostic of the growth models.
 
     Every indicator with at least three observations is backtested (origin moving one year
     at a time, forecasts scored against what followed): the model ``--model auto`` uses for
     it, and every rung of the ladder; the ladder's scores are also pooled over all of them.
+
+    Parameters
+    ----------
+    plan : Plan
+        The registry and observations; only data up to its ``origin`` is used.
+    level : float
+        Central interval level [%] whose coverage is scored.
 
     Returns
     -------
@@ -579,11 +585,10 @@ def backtest_table(observations: pd.DataFrame | None = None, indicators: pd.Data
         pooled scores.
     """
     from .data import series
-    from .fitting import resolve_data
 
-    observations, indicators = resolve_data(observations, indicators, data_file)
     check_level(level)
-    by_id = {ind: s for ind in indicators["id"] if len(s := series(observations, ind, origin=origin)) >= 3}
+    observations = plan.all_observations
+    by_id = {ind: s for ind in plan.registry["id"] if len(s := series(observations, ind, origin=plan.origin)) >= 3}
     panel = backtest_panel(by_id, level=level) if by_id else None
     columns = ["indicator", "model", "n", "mape", "coverage", "nominal", "scale_needed", "chosen",
                "sigma_scale", "evidence", "reason"]
@@ -593,7 +598,7 @@ def backtest_table(observations: pd.DataFrame | None = None, indicators: pd.Data
     for ind, s in by_id.items():
         own = panel.by_indicator.loc[ind].reset_index() if ind in panel.by_indicator.index.get_level_values(0) \
             else pd.DataFrame(columns=["model"])
-        rows, used, failed = _backtest_auto(ind, observations, indicators, s, level)
+        rows, used, failed = _backtest_auto(plan, ind, s, level)
         scored = score(rows)
         first = scored.iloc[0].to_dict() if len(scored) else {"n": 0, "nominal": float(level)}
         how = "backtested as it forecasts, from each origin's data" if len(scored) else "not backtested"

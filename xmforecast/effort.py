@@ -83,17 +83,14 @@ def shift_for_probability(values, target: float, years: int, probability: float,
     return (target / quantile) ** (1.0 / years) - 1.0
 
 
-def what_it_takes_table(observations: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None, *,
-                        origin: int | None = None, scenario: Any = None, probability: float = 0.8,
-                        n_paths: int | None = None, rng: Any = None, evaluation: Any = None) -> pd.DataFrame:
+def what_it_takes_table(plan, *, scenario: Any = None, probability: float = 0.8, n_paths: int | None = None,
+                        rng: Any = None, evaluation: Any = None) -> pd.DataFrame:
     """What every target takes: growth, level path, probability-based growth and structural lever.
 
     Parameters
     ----------
-    observations, indicators : DataFrame, optional
-        Default: the embedded data.
-    origin : int, optional
-        Use only data up to this year.
+    plan : Plan
+        The registry and observations; only data up to its ``origin`` is used.
     scenario : Scenario, dict or None
         Assumptions; the probabilities are those of this scenario, and the growth shift
         needed is the scenario's ``growth_shift`` value that gives ``probability``.
@@ -103,7 +100,7 @@ def what_it_takes_table(observations: pd.DataFrame | None = None, indicators: pd
     rng : int or Generator, optional
         As in :func:`xmforecast.evaluate_targets`.
     evaluation : TargetEvaluation, optional
-        An evaluation already computed for the same data and scenario (saves simulating
+        An evaluation already computed for the same plan and scenario (saves simulating
         again).
 
     Returns
@@ -120,7 +117,8 @@ def what_it_takes_table(observations: pd.DataFrame | None = None, indicators: pd
 
     Examples
     --------
-    >>> t = what_it_takes_table(n_paths=200, rng=0)
+    >>> from xmforecast import Plan
+    >>> t = what_it_takes_table(Plan.default(), n_paths=200, rng=0)
     >>> bool((t.dropna(subset=["growth_for_probability"])["growth_for_probability"]
     ...       >= t.dropna(subset=["growth_for_probability"])["expected_growth"] - 1).all())
     True
@@ -128,16 +126,14 @@ def what_it_takes_table(observations: pd.DataFrame | None = None, indicators: pd
     import pandas as pd
 
     from .evaluation import evaluate_targets
-    from .fitting import as_scenario, resolve_data
+    from .fitting import as_scenario
 
-    observations, indicators = resolve_data(observations, indicators)
     sc = as_scenario(scenario)
     if not 0.0 < float(probability) < 1.0:
         raise ParameterError(f"`probability` must be between 0 and 1 (a fraction); got {probability!r}.")
-    ev = evaluation if evaluation is not None else evaluate_targets(
-        observations, indicators, origin=origin, scenario=sc, n_paths=n_paths, rng=rng)
-    levers = what_it_takes(observations, indicators, origin=origin, scenario=sc).set_index("indicator")
-    directions = dict(zip(indicators["id"], indicators["direction"]))
+    ev = evaluation if evaluation is not None else evaluate_targets(plan, scenario=sc, n_paths=n_paths, rng=rng)
+    levers = what_it_takes(plan, scenario=sc).set_index("indicator")
+    directions = dict(zip(plan.registry["id"], plan.registry["direction"]))
     rows = []
     for rec in ev.table.to_dict("records"):
         ind = rec["indicator"]
@@ -213,8 +209,7 @@ def _finite(value: Any) -> bool:
         return False
 
 
-def what_it_takes(observations: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None, *,
-                  origin: int | None = None, scenario=None) -> pd.DataFrame:
+def what_it_takes(plan, *, scenario=None) -> pd.DataFrame:
     """What each target with a structural model needs per year, in the unit a programme controls.
 
     For every registry entry whose ``model`` is structural (its spec declares a ``lever``)
@@ -224,6 +219,13 @@ def what_it_takes(observations: pd.DataFrame | None = None, indicators: pd.DataF
     (first-time certifications per year [firms],
     :func:`xmforecast.stockflow.required_new_certifications`) and the patent ratio
     (invention patent grants per year [patents], :func:`xmforecast.patents.required_grants`).
+
+    Parameters
+    ----------
+    plan : Plan
+        The registry and observations; only data up to its ``origin`` is used.
+    scenario : Scenario, dict or None
+        Its model settings configure each structural model.
 
     Returns
     -------
@@ -237,11 +239,11 @@ def what_it_takes(observations: pd.DataFrame | None = None, indicators: pd.DataF
     import pandas as pd
 
     from .data import series
-    from .fitting import as_scenario, configured_spec, declared_model, is_structural, resolve_data
+    from .fitting import as_scenario, configured_spec, declared_model, is_structural
     from .model_registry import MODELS
     from .targets import target_table
 
-    observations, indicators = resolve_data(observations, indicators)
+    observations, indicators, origin = plan.all_observations, plan.registry, plan.origin
     scenario = as_scenario(scenario)
     table = target_table(indicators, observations, origin=origin).set_index("indicator")
     rows = []

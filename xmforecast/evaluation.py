@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import XMForecastError
-from .fitting import as_scenario, check_model, fit_indicator, reference_of, resolve_data
+from .fitting import as_scenario, check_model, fit_indicator, reference_of
 from .simulation import simulate_with
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -69,7 +69,7 @@ def _seed(rng):
 
 
 class _FitCache:
-    """The fits of one data set and origin, by indicator, model and the scenario's model settings.
+    """The fits of one plan (data and origin), by indicator, model and the scenario's model settings.
 
     A fit depends on nothing else, so the simulations of one evaluation (to the horizon, then
     further) and the evaluations of a sensitivity (one per value of an assumption) share it.
@@ -78,12 +78,12 @@ class _FitCache:
     def __init__(self):
         self._fits = {}
 
-    def __call__(self, indicator, observations, indicators, history, origin, model, scenario):
+    def __call__(self, plan, indicator, history, model, scenario):
         from .scenarios import MODEL_SETTINGS
 
         key = (indicator, model, *(getattr(scenario, name) for name in MODEL_SETTINGS))
         if key not in self._fits:
-            self._fits[key] = fit_indicator(indicator, observations, indicators, history, origin, model, scenario)
+            self._fits[key] = fit_indicator(plan, indicator, history, model, scenario)
         return self._fits[key]
 
 
@@ -91,9 +91,7 @@ class _FitCache:
 class _Run:
     """What the simulation of every target of one evaluation shares."""
 
-    observations: Any
-    indicators: Any
-    origin: int | None
+    plan: Any
     scenario: Any
     n_paths: int
     model: str
@@ -118,9 +116,8 @@ def _attain(run: _Run, row, history, direction: str):
     try:
         # Up to the horizon first; further only when the median path has not met the target by then.
         for steps in dict.fromkeys((horizon, until - last)):
-            sim = simulate_with(run.fit, row["indicator"], observations=run.observations, indicators=run.indicators,
-                                origin=run.origin, horizon=steps, n_paths=run.n_paths, rng=run.seed,
-                                scenario=run.scenario, model=run.model, required_path=req)
+            sim = simulate_with(run.plan, row["indicator"], horizon=steps, n_paths=run.n_paths, rng=run.seed,
+                                scenario=run.scenario, model=run.model, required_path=req, fit_model=run.fit)
             p, year = attainment(sim.paths, target_year, float(row["target_level"]), direction=direction)
             if math.isfinite(year):
                 break
@@ -130,17 +127,14 @@ def _attain(run: _Run, row, history, direction: str):
     return kept, replace(sim, paths=sim.paths.loc[:last + horizon]), p, expected, None
 
 
-def evaluate_targets(observations: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None, *,
-                     origin: int | None = None, scenario=None, n_paths: int | None = None, rng=None,
-                     model: str | None = None, ids: list[str] | None = None) -> TargetEvaluation:
+def evaluate_targets(plan, *, scenario=None, n_paths: int | None = None, rng=None, model: str | None = None,
+                     ids: list[str] | None = None) -> TargetEvaluation:
     """Assess every target: deterministic metrics, then probability and year of attainment.
 
     Parameters
     ----------
-    observations, indicators : DataFrame, optional
-        Default: the embedded data.
-    origin : int, optional
-        Use only data up to this year (default: all data).
+    plan : Plan
+        The registry and observations; only data up to its ``origin`` is used.
     scenario : Scenario, dict or None
         Assumptions; its ``n_paths``, ``seed``, ``model`` and ``horizon`` are the defaults here.
     n_paths : int, optional
@@ -163,21 +157,20 @@ def evaluate_targets(observations: pd.DataFrame | None = None, indicators: pd.Da
         (an int, or the text ``"after 2035"``). An indicator with a single observation gets
         its probability from ``auto``'s outside view, said so in ``note``.
     """
-    observations, indicators = resolve_data(observations, indicators)
     scenario = as_scenario(scenario)
     check_model(scenario.model if model is None else model)
-    return TargetEvaluator(observations, indicators, origin, ids).evaluate(scenario, n_paths, rng, model)
+    return TargetEvaluator(plan, ids).evaluate(scenario, n_paths, rng, model)
 
 
 class TargetEvaluator:
-    """Evaluations of the same targets on the same data and origin, under several scenarios.
+    """Evaluations of the same targets of one plan, under several scenarios.
 
     What does not depend on the scenario is computed once: the target table, the base rates
     and each model's fit (:class:`_FitCache`); :meth:`evaluate` is :func:`evaluate_targets`.
     """
 
-    def __init__(self, observations, indicators, origin: int | None, ids: list[str] | None = None):
-        self.observations, self.indicators, self.origin, self.ids = observations, indicators, origin, ids
+    def __init__(self, plan, ids: list[str] | None = None):
+        self.plan, self.ids = plan, ids
         self._fits = _FitCache()
         self._targets = None
         self._base_rates = None
@@ -186,7 +179,7 @@ class TargetEvaluator:
         from .targets import target_table
 
         if self._targets is None:
-            table = target_table(self.indicators, self.observations, origin=self.origin)
+            table = target_table(self.plan.registry, self.plan.all_observations, origin=self.plan.origin)
             if self.ids is not None:
                 table = table[table["indicator"].isin(self.ids)].reset_index(drop=True)
             self._targets = table
@@ -195,7 +188,7 @@ class TargetEvaluator:
     def _add_base_rates(self, table) -> None:
         if self._base_rates is None:
             rates = self._target_table()
-            _add_base_rates(rates, self.observations, self.indicators, self.origin)
+            _add_base_rates(rates, self.plan)
             self._base_rates = rates[_BASE_RATE_COLUMNS]
         for column in self._base_rates.columns:
             table[column] = self._base_rates[column].copy()
@@ -208,7 +201,7 @@ class TargetEvaluator:
 
         model = scenario.model if model is None else model
         check_model(model)
-        run = _Run(self.observations, self.indicators, self.origin, scenario,
+        run = _Run(self.plan, scenario,
                    scenario.n_paths if n_paths is None else n_paths, model,
                    _seed(scenario.seed if rng is None else rng), self._fits)
         table = self._target_table()
@@ -216,7 +209,7 @@ class TargetEvaluator:
         table["confidence"] = np.where(table["status"].isin(["met", "missed"]), "high", "")
         table["expected_year"] = [int(v) if math.isfinite(v) else v for v in table["expected_year"].astype(float)]
         table["expected_year"] = table["expected_year"].astype(object)
-        directions = dict(zip(self.indicators["id"], self.indicators["direction"]))
+        directions = dict(zip(self.plan.registry["id"], self.plan.registry["direction"]))
         sims, req_paths = {}, {}
 
         def add_note(i, text):
@@ -226,9 +219,9 @@ class TargetEvaluator:
             ind = row["indicator"]
             if not np.isfinite(row["base_value"]) or row["status"] in ("met", "missed"):
                 continue
-            history = series(self.observations, ind, origin=self.origin)
+            history = series(self.plan.all_observations, ind, origin=self.plan.origin)
             if history.empty:
-                add_note(i, f"no observation up to {self.origin}: nothing to project from")
+                add_note(i, f"no observation up to {self.plan.origin}: nothing to project from")
                 continue
             req_paths[ind], sim, p, expected, error = _attain(run, row, history, directions.get(ind, "increase"))
             if sim is None:  # a series a model cannot use: say so in the row, keep the others
@@ -247,7 +240,7 @@ class TargetEvaluator:
 _BASE_RATE_COLUMNS = ["base_rate", "base_rate_note", "reference_class", "family", "vintage"]
 
 
-def _add_base_rates(table, observations, indicators, origin) -> None:
+def _add_base_rates(table, plan) -> None:
     """``base_rate``, ``base_rate_note``, ``reference_class``, ``family`` and ``vintage`` of every target row.
 
     The base rate is the share of the reference class's series of the indicator's family that
@@ -259,6 +252,7 @@ def _add_base_rates(table, observations, indicators, origin) -> None:
     from .data import series
     from .reference import base_rate, base_rate_sentence, load_vintage, vintage_for, vintages
 
+    observations, indicators, origin = plan.all_observations, plan.registry, plan.origin
     directions = dict(zip(indicators["id"], indicators["direction"]))
     rates, notes, classes, families, years = [], [], [], [], []
     for row in table.itertuples(index=False):
@@ -287,16 +281,15 @@ def _add_base_rates(table, observations, indicators, origin) -> None:
     table["vintage"] = pd.array(years, dtype="Int64")  # a year, or missing
 
 
-def assess_targets(observations: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None, *,
-                   origin: int | None = None, scenario=None, n_paths: int | None = None, rng=None,
+def assess_targets(plan, *, scenario=None, n_paths: int | None = None, rng=None,
                    model: str | None = None) -> pd.DataFrame:
     """The target table of :func:`evaluate_targets` (one row per target).
 
     Examples
     --------
-    >>> t = assess_targets(n_paths=200, rng=0)
+    >>> from xmforecast import Plan
+    >>> t = assess_targets(Plan.default(), n_paths=200, rng=0)
     >>> bool(t["confidence"].isin(["high", "medium", "low", ""]).all())
     True
     """
-    return evaluate_targets(observations, indicators, origin=origin, scenario=scenario, n_paths=n_paths,
-                            rng=rng, model=model).table
+    return evaluate_targets(plan, scenario=scenario, n_paths=n_paths, rng=rng, model=model).table

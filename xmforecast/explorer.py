@@ -77,13 +77,17 @@ def interactive_output(update: Callable[..., Any], controls: Mapping[str, Any]) 
     return out
 
 
-def explore(indicator: str, *, scenario, observations: pd.DataFrame | None = None,
+def explore(plan=None, indicator: str | None = None, *, scenario, observations: pd.DataFrame | None = None,
             indicators: pd.DataFrame | None = None, origin: int | None = None, n_paths: int = 2000,
             implied_renewal: bool = False, projected_new: bool = False, **assumptions):
     """Re-evaluate one target with changed assumptions and draw it (for notebook widgets).
 
     Parameters
     ----------
+    plan : Plan, optional
+        The registry and observations, as of its ``origin``. Without one, the plan of
+        ``observations``, ``indicators`` and ``origin`` (:func:`xmforecast.plan.as_plan`), and
+        ``explore(indicator, scenario=...)`` is read as before plans were the argument.
     indicator : str
         Registry id of the target.
     scenario : Scenario
@@ -101,10 +105,14 @@ def explore(indicator: str, *, scenario, observations: pd.DataFrame | None = Non
         The probability of attainment and the fan chart (:func:`xmforecast.plots.target_panel`).
     """
     from .evaluation import evaluate_targets
-    from .fitting import as_scenario, resolve_data
+    from .fitting import as_scenario
+    from .plan import as_plan
     from .plots import target_panel
     from .scenarios import scenario_from_parameters
 
+    if isinstance(plan, str):  # explore(indicator, ...), the form before plans were the argument
+        plan, indicator = None, plan
+    plan = as_plan(plan, observations=observations, indicators=indicators, origin=origin)
     base = as_scenario(scenario)
     if implied_renewal:
         assumptions["recertification_rate"] = None
@@ -112,10 +120,9 @@ def explore(indicator: str, *, scenario, observations: pd.DataFrame | None = Non
         assumptions["new_certifications"] = None
 
     changed = scenario_from_parameters({**base.to_parameters(), **assumptions}, where="explore")
-    observations, indicators = resolve_data(observations, indicators)
-    evaluation = evaluate_targets(observations, indicators, origin=origin, scenario=changed, n_paths=n_paths,
-                                  ids=[indicator])
+    evaluation = evaluate_targets(plan, scenario=changed, n_paths=n_paths, ids=[indicator])
     # The observations' own grades draw derived and grade-C points hollow, a user's file's too.
+    observations = plan.all_observations
     flags = [c for c in ("year", "quality", "status") if c in observations.columns]
     quality = (observations.loc[observations["indicator"] == indicator, flags] if len(flags) == 3 else None)
-    return target_panel(evaluation, indicator, indicators, lang=changed.lang, level=changed.level, quality=quality)
+    return target_panel(evaluation, indicator, plan.registry, lang=changed.lang, level=changed.level, quality=quality)

@@ -28,7 +28,6 @@ __all__ = [
     "IndicatorFit",
     "fit_indicator",
     "forecast",
-    "resolve_data",
     "as_scenario",
     "check_model",
     "check_arguments",
@@ -45,18 +44,6 @@ _STRUCTURAL_NOTE = "structural model"
 
 #: The row note of a probability from the outside view (an indicator with one observation).
 OUTSIDE_VIEW_NOTE = "outside view (panel of real series), low confidence"
-
-
-def resolve_data(observations, indicators, data_file=None):
-    """The observations and registry to compute on: those given, else the default plan's (plus `data_file`)."""
-    from .data import load_observations
-    from .registry import load_indicators
-
-    if indicators is None:
-        indicators = load_indicators()
-    if observations is None:
-        observations = load_observations(data_file, indicators=indicators)
-    return observations, indicators
 
 
 def as_scenario(scenario):
@@ -217,19 +204,18 @@ def _auto(history, missing="", reference=None):
     return IndicatorFit(fitted, fitted.name, note, evidence, "; ".join(caveat), fitted.params["vintage"])
 
 
-def fit_indicator(indicator, observations, indicators, history, origin, model, scenario) -> IndicatorFit:
+def fit_indicator(plan, indicator, history, model, scenario) -> IndicatorFit:
     """Fit the model for one indicator: the registry's (``auto``, ``structural``) or the one asked.
 
     Parameters
     ----------
+    plan : Plan
+        The registry and observations; its ``origin`` is the last year of data a structural
+        model's inputs may use.
     indicator : str
         Registry id.
-    observations, indicators : DataFrame
-        The observations and the registry.
     history : Series
-        The indicator's own observations up to `origin` (:func:`indicator_history`).
-    origin : int or None
-        Last year of data a structural model's inputs may use.
+        The indicator's own observations up to the plan's origin (:func:`indicator_history`).
     model : str
         ``auto``, ``structural`` or a name of :data:`xmforecast.model_registry.MODELS`.
     scenario : Scenario or None
@@ -250,6 +236,7 @@ def fit_indicator(indicator, observations, indicators, history, origin, model, s
     from .data import series
     from .model_registry import MODELS
 
+    observations, indicators, origin = plan.all_observations, plan.registry, plan.origin
     declared, inputs = declared_model(indicators, indicator)
     if model in ("auto", "structural"):
         chosen = MODELS.get(declared)
@@ -283,19 +270,16 @@ def fit_indicator(indicator, observations, indicators, history, origin, model, s
     return IndicatorFit(fitted, model, f"model {model} as asked", fitted.evidence)
 
 
-def forecast(indicator: str, *, observations: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None,
-             data_file: str | None = None, origin: int | None = None, horizon: int = 4, model: str = "auto",
-             level: float = 80, n_paths: int = 10_000, rng=None) -> pd.DataFrame:
+def forecast(plan, indicator: str, *, horizon: int = 4, model: str = "auto", level: float = 80,
+             n_paths: int = 10_000, rng=None) -> pd.DataFrame:
     """Point and interval forecast of one indicator from an origin year.
 
     Parameters
     ----------
+    plan : Plan
+        The registry and observations; only data up to its ``origin`` is used.
     indicator : str
         Registry id.
-    observations, indicators : DataFrame, optional
-        Default: the embedded data (plus ``data_file``).
-    origin : int, optional
-        Use only data up to this year (default: all).
     horizon : int
         Years ahead of the last observation used.
     model : str
@@ -321,16 +305,15 @@ def forecast(indicator: str, *, observations: pd.DataFrame | None = None, indica
 
     Examples
     --------
-    >>> from xmforecast import load_indicators
-    >>> first = load_indicators()["id"].iloc[0]
-    >>> forecast(first, origin=2016, horizon=2)["year"].tolist()
+    >>> from xmforecast import Plan
+    >>> plan = Plan.default(origin=2016)
+    >>> forecast(plan, plan.ids[0], horizon=2)["year"].tolist()
     [2017, 2018]
     """
-    observations, indicators = resolve_data(observations, indicators, data_file)
-    check_arguments(indicator, indicators, horizon, level)
+    check_arguments(indicator, plan.registry, horizon, level)
     check_model(model)
-    history = indicator_history(observations, indicator, origin)
-    fit = fit_indicator(indicator, observations, indicators, history, origin, model, as_scenario(None))
+    history = indicator_history(plan.all_observations, indicator, plan.origin)
+    fit = fit_indicator(plan, indicator, history, model, as_scenario(None))
     # Models whose intervals come from simulated paths take the caller's n_paths and rng.
     extra = {"n_paths": n_paths, "rng": rng} if fit.fitted.intervals_from_paths else {}
     frame = fit.fitted.forecast(horizon, level=level, **extra).reset_index()

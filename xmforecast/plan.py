@@ -1,10 +1,12 @@
 """A plan as one value: its registry, its observations and the origin year of the forecasts.
 
 :class:`Plan` is the entry point for scripts. Build it once, from files or from frames, and
-ask it questions; each method calls the engine function of the same name with the plan's
-registry, observations and origin, and the plan keeps what repeated calls share (each
-indicator's history, the deterministic target table, answers already computed with a
-fixed seed).
+ask it questions; each method calls the computing function of the same name with the plan
+itself (every computing function takes a plan as its first argument), and the plan keeps
+what repeated calls share (each indicator's history, the deterministic target table,
+answers already computed with a fixed seed). :func:`as_plan` turns the frames and files of
+the older keyword arguments (``observations=``, ``indicators=``, ``data_file=``,
+``origin=``) into a plan.
 
 >>> import xmforecast
 >>> plan = xmforecast.Plan.default()          # the plan folder shipped with the package
@@ -28,7 +30,7 @@ from .exceptions import DataError, ParameterError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Plan", "load_plan"]
+__all__ = ["Plan", "load_plan", "as_plan"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -203,6 +205,20 @@ class Plan:
         return self._observations_as_of().copy()
 
     @property
+    def registry(self) -> pd.DataFrame:
+        """The registry itself, not a copy, for the computing functions: read it, never change it."""
+        return self._indicators
+
+    @property
+    def all_observations(self) -> pd.DataFrame:
+        """Every observation, after the origin too (not a copy: read it, never change it).
+
+        The computing functions cut each series at :attr:`origin` themselves, so that an
+        origin before an indicator's first observation is named in their messages.
+        """
+        return self._observations
+
+    @property
     def ids(self) -> list[str]:
         """The registry's indicator ids, in its order."""
         return list(self._indicators["id"])
@@ -238,25 +254,23 @@ class Plan:
     def forecast(self, indicator: str, *, horizon: int = 4, model: str = "auto", level: float = 80,
                  n_paths: int = 10_000, rng: Any = None) -> pd.DataFrame:
         """Point and interval forecast of one indicator: :func:`xmforecast.forecast` on this plan."""
-        from .engine import forecast
+        from . import fitting
 
         self._check_id(indicator)
-        return self._cached(("forecast", indicator, horizon, model, level, n_paths, rng), lambda: forecast(
-            indicator, observations=self._observations, indicators=self._indicators, origin=self.origin,
-            horizon=horizon, model=model, level=level, n_paths=n_paths, rng=rng))
+        return self._cached(("forecast", indicator, horizon, model, level, n_paths, rng), lambda: fitting.forecast(
+            self, indicator, horizon=horizon, model=model, level=level, n_paths=n_paths, rng=rng))
 
     def evaluate_targets(self, *, scenario: Any = None, n_paths: int | None = None, rng: Any = None,
                          model: str | None = None, ids: list[str] | None = None):
         """Every target with its paths: :func:`xmforecast.evaluate_targets` on this plan."""
-        from .engine import evaluate_targets
+        from . import evaluation
 
         key = ("evaluate", _key(scenario), n_paths, rng, model, tuple(ids) if ids is not None else None)
         if key[1] is None or not _fixed(rng):
-            return evaluate_targets(self._observations, self._indicators, origin=self.origin, scenario=scenario,
-                                    n_paths=n_paths, rng=rng, model=model, ids=ids)
+            return evaluation.evaluate_targets(self, scenario=scenario, n_paths=n_paths, rng=rng, model=model, ids=ids)
         if key not in self._cache:
-            self._cache[key] = evaluate_targets(self._observations, self._indicators, origin=self.origin,
-                                                scenario=scenario, n_paths=n_paths, rng=rng, model=model, ids=ids)
+            self._cache[key] = evaluation.evaluate_targets(self, scenario=scenario, n_paths=n_paths, rng=rng,
+                                                           model=model, ids=ids)
         return self._cache[key]
 
     def assess_targets(self, *, scenario: Any = None, n_paths: int | None = None, rng: Any = None,
@@ -275,20 +289,19 @@ class Plan:
         from .effort import what_it_takes_table
 
         evaluation = self.evaluate_targets(scenario=scenario, n_paths=n_paths, rng=rng)
-        return what_it_takes_table(self._observations, self._indicators, origin=self.origin, scenario=scenario,
-                                   probability=probability, evaluation=evaluation)
+        return what_it_takes_table(self, scenario=scenario, probability=probability, evaluation=evaluation)
 
     def backtest(self, *, level: float = 80) -> pd.DataFrame:
         """How each model forecast each indicator's past: :func:`xmforecast.backtest_table` on this plan."""
-        from .engine import backtest_table
+        from .backtest import backtest_table
 
-        return backtest_table(self._observations, self._indicators, origin=self.origin, level=level)
+        return backtest_table(self, level=level)
 
     def levers(self, *, scenario: Any = None) -> pd.DataFrame:
         """Structural levers only: :func:`xmforecast.what_it_takes` on this plan."""
-        from .engine import what_it_takes
+        from .effort import what_it_takes
 
-        return what_it_takes(self._observations, self._indicators, origin=self.origin, scenario=scenario)
+        return what_it_takes(self, scenario=scenario)
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -333,6 +346,65 @@ def _key(scenario: Any) -> str | None:
     except (TypeError, ValueError):
         return None
     return None
+
+
+def as_plan(plan: Plan | pd.DataFrame | None = None, *, observations: pd.DataFrame | None = None,
+            indicators: pd.DataFrame | None = None, data_file: str | Path | None = None,
+            origin: int | None = None) -> Plan:
+    """The plan a public function computes on, from a plan or from the older keyword arguments.
+
+    The one place where nothing given means the default plan.
+
+    Parameters
+    ----------
+    plan : Plan or DataFrame, optional
+        A plan (then ``observations``, ``indicators`` and ``data_file`` must be None), or the
+        observations frame passed by position as the functions' first argument used to be.
+    observations, indicators : DataFrame, optional
+        Frames used as they are; a missing registry is the default plan's, missing
+        observations are the registry's plan's (plus ``data_file``).
+    data_file : path, optional
+        Observations CSV merged over the default observations (when ``observations`` is None).
+    origin : int, optional
+        Forecast as of this year (with a plan: :meth:`Plan.with_origin`).
+
+    Returns
+    -------
+    Plan
+
+    Examples
+    --------
+    >>> as_plan(origin=2015).origin
+    2015
+    >>> plan = as_plan()
+    >>> as_plan(plan) is plan
+    True
+    """
+    import pandas as pd
+
+    if isinstance(plan, pd.DataFrame):  # the observations, by position
+        if observations is not None:
+            raise ParameterError("observations given twice: by position and as `observations`.")
+        plan, observations = None, plan
+    if plan is not None:
+        if not isinstance(plan, Plan):
+            raise ParameterError(f"`plan` must be a Plan; got {type(plan).__name__}.")
+        given = [name for name, value in (("observations", observations), ("indicators", indicators),
+                                          ("data_file", data_file)) if value is not None]
+        if given:
+            raise ParameterError(f"a plan brings its own data; `{'`, `'.join(given)}` cannot be given with it.")
+        return plan if origin is None or origin == plan.origin else plan.with_origin(origin)
+    from .data import load_observations
+    from .registry import load_indicators
+
+    name = "embedded" if indicators is None and observations is None else "frames"
+    if indicators is None:
+        indicators = load_indicators()
+    if observations is None:
+        observations = load_observations(data_file, indicators=indicators)
+    # As these arguments always were: the origin is checked against each indicator's own
+    # first observation by the function that uses it, not against the plan's.
+    return Plan(indicators, observations, origin, name)
 
 
 def load_plan(indicators: str | Path | None = None, data: str | Path | None = None, *,

@@ -571,24 +571,26 @@ def _check_models(scenarios: list, registry) -> None:
     file is named, with the message that names the key.
     """
     from .data import load_observations, series
-    from .fitting import fit_indicator
     from .exceptions import ModelError
+    from .fitting import fit_indicator
+    from .plan import as_plan
 
     cache: dict = {}
     for s in scenarios:
         key = (s.data_file, s.origin, s.model)
         if key not in cache:
             obs = load_observations(s.data_file or None, indicators=registry)
-            cache[key] = (obs, {ind: series(obs, ind, origin=s.origin) for ind in registry["id"]})
-        obs, histories = cache[key]
+            plan = as_plan(observations=obs, indicators=registry, origin=s.origin)
+            cache[key] = (plan, {ind: series(obs, ind, origin=s.origin) for ind in registry["id"]})
+        plan, histories = cache[key]
         for ind, history in histories.items():
             if history.empty:
                 continue
             try:
-                fit_indicator(ind, obs, registry, history, s.origin, s.model, s)
+                fit_indicator(plan, ind, history, s.model, s)
             except (ModelError, ParameterError) as err:
                 try:
-                    fit_indicator(ind, obs, registry, history, s.origin, s.model, None)
+                    fit_indicator(plan, ind, history, s.model, None)
                 except (ModelError, ParameterError) as data_err:
                     if history.iloc[-1] > 0:
                         continue  # too little history, say: the notebooks report it per indicator

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .exceptions import ParameterError
-from .fitting import as_scenario, resolve_data
+from .fitting import as_scenario
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -12,13 +12,14 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["sensitivity"]
 
 
-def sensitivity(parameter: str, values, *, ids: list[str] | None = None, scenario=None,
-                observations: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None,
-                origin: int | None = None, n_paths: int | None = None, rng=None) -> pd.DataFrame:
+def sensitivity(plan, parameter: str, values, *, ids: list[str] | None = None, scenario=None,
+                n_paths: int | None = None, rng=None) -> pd.DataFrame:
     """Probability of attainment as one scenario assumption varies.
 
     Parameters
     ----------
+    plan : Plan
+        The registry and observations; only data up to its ``origin`` is used.
     parameter : str
         A :class:`~xmforecast.scenarios.Scenario` field, e.g. ``growth_shift`` or
         ``recertification_rate``.
@@ -26,6 +27,11 @@ def sensitivity(parameter: str, values, *, ids: list[str] | None = None, scenari
         Values to try.
     ids : list of str, optional
         Targets to assess (default: all).
+    scenario : Scenario, dict or None
+        The assumptions the others keep.
+    n_paths : int, optional
+    rng : int or Generator, optional
+        As in :func:`xmforecast.evaluate_targets`.
 
     Returns
     -------
@@ -39,8 +45,7 @@ def sensitivity(parameter: str, values, *, ids: list[str] | None = None, scenari
     base = as_scenario(scenario)
     if parameter not in type(base).model_fields:
         raise ParameterError(f"unknown scenario parameter '{parameter}'; valid: {', '.join(type(base).model_fields)}.")
-    observations, indicators = resolve_data(observations, indicators)
-    evaluator = TargetEvaluator(observations, indicators, origin, ids)  # one target table, fits shared
+    evaluator = TargetEvaluator(plan, ids)  # one target table, fits shared
     rows = []
     for v in values:
         sc = type(base)(**{**base.model_dump(), parameter: v})  # validated like a params file

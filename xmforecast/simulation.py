@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .fitting import as_scenario, check_arguments, fit_indicator, indicator_history, resolve_data
+from .fitting import as_scenario, check_arguments, fit_indicator, indicator_history
 from .validation import check_int
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -76,20 +76,16 @@ def _apply_scenario(paths, history, scenario, required):
     return paths.__class__(values, index=paths.index, columns=paths.columns)
 
 
-def simulate_indicator(indicator: str, *, observations: pd.DataFrame | None = None,
-                       indicators: pd.DataFrame | None = None, origin: int | None = None, horizon: int = 4,
-                       n_paths: int = 10_000, rng=None, scenario=None, model: str = "auto",
-                       required_path: pd.Series | None = None) -> IndicatorSimulation:
+def simulate_indicator(plan, indicator: str, *, horizon: int = 4, n_paths: int = 10_000, rng=None, scenario=None,
+                       model: str = "auto", required_path: pd.Series | None = None) -> IndicatorSimulation:
     """Simulated paths of one indicator under a scenario.
 
     Parameters
     ----------
+    plan : Plan
+        The registry and observations; only data up to its ``origin`` is used.
     indicator : str
         Registry id.
-    observations, indicators : DataFrame, optional
-        Default: the embedded data.
-    origin : int, optional
-        Use only data up to this year.
     horizon : int
         Years simulated after the last observation used.
     n_paths : int
@@ -107,25 +103,23 @@ def simulate_indicator(indicator: str, *, observations: pd.DataFrame | None = No
     -------
     IndicatorSimulation
     """
-    observations, indicators = resolve_data(observations, indicators)
-    return simulate_with(fit_indicator, indicator, observations=observations, indicators=indicators, origin=origin,
-                         horizon=horizon, n_paths=n_paths, rng=rng, scenario=as_scenario(scenario), model=model,
-                         required_path=required_path)
+    return simulate_with(plan, indicator, horizon=horizon, n_paths=n_paths, rng=rng, scenario=as_scenario(scenario),
+                         model=model, required_path=required_path)
 
 
-def simulate_with(fit_model, indicator: str, *, observations, indicators, origin, horizon, n_paths, rng, scenario, model,
-                  required_path) -> IndicatorSimulation:
-    """:func:`simulate_indicator` on resolved data, its model fitted by `fit_model`.
+def simulate_with(plan, indicator: str, *, horizon, n_paths, rng, scenario, model, required_path,
+                  fit_model=fit_indicator) -> IndicatorSimulation:
+    """:func:`simulate_indicator` with `scenario` a Scenario, the model fitted by `fit_model`.
 
     `fit_model` takes :func:`~xmforecast.fitting.fit_indicator`'s arguments: evaluations that
-    simulate one indicator several times on the same data pass a cache of fits.
+    simulate one indicator several times on the same plan pass a cache of fits.
     """
     import numpy as np
 
-    check_arguments(indicator, indicators, horizon, scenario.level)
+    check_arguments(indicator, plan.registry, horizon, scenario.level)
     check_int("n_paths", n_paths)
-    history = indicator_history(observations, indicator, origin)
-    fit = fit_model(indicator, observations, indicators, history, origin, model, scenario)
+    history = indicator_history(plan.all_observations, indicator, plan.origin)
+    fit = fit_model(plan, indicator, history, model, scenario)
     paths = fit.fitted.simulate(horizon, n_paths, rng=np.random.default_rng(rng))
     paths = _apply_scenario(paths, history, scenario, required_path)
     return IndicatorSimulation(indicator, history, paths, fit.model, fit.note, fit.evidence, fit.caveat)
