@@ -253,22 +253,21 @@ def _checked_scenarios(params_files: Sequence[str | Path], *, data_file: str | P
     registry = load_indicators(scenarios[0].indicators_file or None)
     for path in sorted({s.data_file for s in scenarios if s.data_file}):
         read_user_observations(path, indicators=registry)
-    _check_origins(scenarios, registry)
-    _check_models(scenarios, registry)
+    _check_models(scenarios, _plans(scenarios))
     return scenarios
 
 
-def _check_origins(scenarios: list[Scenario], registry) -> None:
-    """Each scenario's origin lies within its data: a later one would be silently read as the last
-    year, an earlier one would leave every indicator without history, found only inside a notebook."""
-    from .data import load_observations
+def _plans(scenarios: list[Scenario]) -> list:
+    """One :class:`~xmforecast.Plan` per scenario, as of its origin, once the origin is known to lie
+    within its data: a later one would be silently read as the last year, an earlier one would leave
+    every indicator without history, found only inside a notebook."""
+    from .plan import Plan
 
-    span = {}
-    for path in sorted({s.data_file for s in scenarios}):
-        years = load_observations(path or None, indicators=registry)["year"]
-        span[path] = (int(years.min()), int(years.max()))
+    whole = {path: Plan.from_files(scenarios[0].indicators_file or None, path or None)  # one read per data file
+             for path in sorted({s.data_file for s in scenarios})}
     for s in scenarios:
-        first_year, last_year = span[s.data_file]
+        years = whole[s.data_file].all_observations["year"]
+        first_year, last_year = int(years.min()), int(years.max())
         if s.origin < first_year:
             raise ScenarioError(f"{s.source or s.scenario}: key 'origin': {s.origin} is before the data's first year "
                                 f"{first_year}; choose an origin from {first_year} on. "
@@ -277,6 +276,7 @@ def _check_origins(scenarios: list[Scenario], registry) -> None:
             raise ScenarioError(f"{s.source or s.scenario}: key 'origin': {s.origin} is after the data's last year "
                                 f"{last_year}; add later observations with data_file, or choose an "
                                 f"earlier origin. Nothing was run.")
+    return [whole[s.data_file].with_origin(s.origin) for s in scenarios]
 
 
 def _checked_out(out: str | Path | None, indicators_file: str, plan: str) -> Path:
@@ -559,31 +559,22 @@ def _default_notebooks_dir() -> Path:
     return here if here.is_dir() else Path(__file__).resolve().parent.parent / "notebooks"
 
 
-def _check_models(scenarios: list, registry) -> None:
+def _check_models(scenarios: list, plans: list) -> None:
     """Refuse a run in which a model cannot fit, before any kernel starts.
 
-    Every indicator with history is fitted under each scenario (fitting is cheap; simulating is
-    what the notebooks spend their time on). A fit that fails with the default assumptions too
-    is the data's doing: a last value of 0 or less, which leaves a growth model nothing to grow
-    from, is refused naming the data file; too little history is left to the notebooks, which
-    report it per indicator. One
-    that fits with the defaults but not with the scenario's assumptions is the scenario's: its
-    file is named, with the message that names the key.
+    Every indicator with history is fitted under each scenario, on its plan (fitting is cheap;
+    simulating is what the notebooks spend their time on). A fit that fails with the default
+    assumptions too is the data's doing: a last value of 0 or less, which leaves a growth model
+    nothing to grow from, is refused naming the data file; too little history is left to the
+    notebooks, which report it per indicator. One that fits with the defaults but not with the
+    scenario's assumptions is the scenario's: its file is named, with the message that names the key.
     """
-    from .data import load_observations, series
     from .exceptions import ModelError
     from .fitting import fit_indicator
-    from .plan import as_plan
 
-    cache: dict = {}
-    for s in scenarios:
-        key = (s.data_file, s.origin, s.model)
-        if key not in cache:
-            obs = load_observations(s.data_file or None, indicators=registry)
-            plan = as_plan(observations=obs, indicators=registry, origin=s.origin)
-            cache[key] = (plan, {ind: series(obs, ind, origin=s.origin) for ind in registry["id"]})
-        plan, histories = cache[key]
-        for ind, history in histories.items():
+    for s, plan in zip(scenarios, plans):
+        for ind in plan.ids:
+            history = plan.history(ind)
             if history.empty:
                 continue
             try:
