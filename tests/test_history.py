@@ -94,7 +94,7 @@ def test_forecasts_against_outcomes(three_runs):
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "预测与实际" in page and f"{runs[-1].name}/_history/forecasts_vs_outcomes.png" in page
     rate = round(100 * table["inside"].mean())
-    assert re.search(rf"<b>{rate} %</b>\s*\({int(table['inside'].sum())}/{len(table)}\)", page)
+    assert re.search(rf"<b>{rate}\u00a0%</b>\s*\({int(table['inside'].sum())}/{len(table)}\)", page)
     assert (runs[-1] / "_history" / "forecasts_vs_outcomes.png").stat().st_size > 10_000
 
 

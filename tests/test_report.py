@@ -140,7 +140,7 @@ def test_the_page_shows_each_target_s_base_rate_with_whose_it_is():
     zh = report.answer_table(pd.DataFrame([row]), "zh")[0]
     assert zh["base_rate_of"] == "中国各省份研发经费 2010–2016" and "一年增长20%及以上的省份年占30%" in zh["base_rate_note"]
     page = report.render_summary(pd.DataFrame([row]), Scenario(scenario="t"), "en")
-    assert "<th>Base rate</th>" in page and 'title="Chinese provinces&#39; R&amp;D spending grew 20 %' in page
+    assert "<th>Base rate</th>" in page and 'title="Chinese provinces&#39; R&amp;D spending grew 20\u00a0%' in page
     # no base rate (no required growth): a dash, no sentence
     assert report.answer_table(pd.DataFrame([_row()]), "en")[0]["base_rate"] == report.MISSING
 
@@ -197,7 +197,7 @@ def test_the_required_rate_scenario_is_a_grey_check_not_a_forecast(lang):
     html = report.comparison_table(rows, lang)
     cells = re.findall(r'<td class="p" style="background: (#\w+);[^>]*>([^<]*)</td>', html)
     assert cells[0][0] == report.probability_color(0.51) and cells[1][0] == colours.NO_PROBABILITY
-    assert ("检验而非预测" if lang == "zh" else "a check, not a forecast") in cells[1][1] and "51 %" in cells[1][1]
+    assert ("检验而非预测" if lang == "zh" else "a check, not a forecast") in cells[1][1] and "51\u00a0%" in cells[1][1]
     answer = report.answer_table(rows[rows["scenario"] == "required_rate"], lang)[0]
     assert answer["color"] == colours.NO_PROBABILITY
 
