@@ -300,3 +300,12 @@ def test_the_chinese_note_of_a_target_year_before_the_data_says_so_with_both_yea
     assert "2012" in zh_before and "2015" in zh_before and "target_year" in zh_before
     assert "规划未给出" not in zh_before and "规划未给出" in zh_plain
     assert phrases.note_words({"note": before}, "en") == before
+
+
+@pytest.mark.parametrize("lang, model_said", [("zh", ";模型:"), ("en", "; model: ")])
+def test_the_fan_caption_is_escaped_and_punctuated_in_the_page_language(lang, model_said):
+    row = {"indicator": "x", "name_zh": "技术<b>合同", "name_en": "Tech <b>trade", "p_attain": 0.19,
+           "status": "on track", "base_value": 1, "direction": "increase"}
+    caption = report.render_fan_caption(row, "auto", lang)
+    assert caption.count("<b>") == 1 and "&lt;b&gt;" in caption  # the name's tag is text, not markup
+    assert model_said in caption and "19\u00a0%" in caption and caption.endswith(("。</p>" if lang == "zh" else ".</p>"))
