@@ -56,7 +56,7 @@ out = report.output_folder(output_dir, "baselines")
 name = "name_zh" if settings.lang == "zh" else "name_en"
 plan = xmforecast.Plan.from_scenario(settings)  # the registry and observations, as of the origin
 registry, obs = plan.indicators, plan.observations
-headline = xmforecast.registry.headline_ids(registry, obs)
+headline = plan.headline_ids()
 folder = registry_plan(registry)
 named = folder.name(settings.lang) if folder else say("plan_registry_file", settings.lang,
                                                      file=Path(settings.indicators_file).name)

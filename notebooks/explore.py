@@ -71,9 +71,9 @@ sc = scenario_from_parameters({key: globals()[key] for key in SCENARIO_KEYS}, pa
 explore_paths = min(sc.n_paths, 2_000)
 name = "name_zh" if sc.lang == "zh" else "name_en"
 plan = xmforecast.Plan.from_scenario(sc)  # the scenario's registry and observations, as of its origin
-registry, obs = plan.indicators, plan.observations
+registry = plan.indicators
 names = registry.set_index("id")[["name_zh", "name_en", "unit", "direction"]]
-targets = xmforecast.target_table(registry, obs, origin=sc.origin).join(names, on="indicator")
+targets = plan.target_table().join(names, on="indicator")
 choices = targets[targets["base_value"].notna()]
 if indicator not in set(choices["indicator"]):
     indicator = choices["indicator"].iloc[0]
@@ -110,8 +110,7 @@ if (registry["model"] == "certified_stock").any():  # certificate sliders only f
 # with the probability of attainment and the progress grade.
 
 # %%
-update = functools.partial(xmforecast.explore, scenario=sc, observations=obs, indicators=registry,
-                           origin=sc.origin, n_paths=explore_paths)
+update = functools.partial(xmforecast.explore, plan, scenario=sc, n_paths=explore_paths)
 
 # %% [markdown]
 # ## Interactive (JupyterLab)

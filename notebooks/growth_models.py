@@ -60,9 +60,9 @@ name = "name_zh" if settings.lang == "zh" else "name_en"
 plan = xmforecast.Plan.from_scenario(settings)  # the registry and observations, as of the origin
 registry, obs = plan.indicators, plan.observations
 by_id = registry.set_index("id")
-targets = xmforecast.target_table(registry, obs, origin=settings.origin).set_index("indicator")
+targets = plan.target_table().set_index("indicator")
 if not indicators:
-    indicators = xmforecast.registry.headline_ids(registry, obs, origin=settings.origin)
+    indicators = plan.headline_ids()
 
 # %% [markdown] tags=["lab-only"]
 # ## Backtest scores
@@ -70,7 +70,7 @@ if not indicators:
 # Each model fitted up to an origin year and scored on the following years.
 
 # %%
-scores = xmforecast.backtest_table(obs, registry, origin=settings.origin, level=settings.level)
+scores = plan.backtest(level=settings.level)
 display(HTML(report.render_section("backtest", settings.lang, table=report.backtest_words(
     scores[scores["indicator"].isin(indicators)], registry, settings.lang))))
 
@@ -83,11 +83,10 @@ display(HTML(report.render_section("backtest", settings.lang, table=report.backt
 
 # %%
 for ind in indicators:
-    chosen = xmforecast.forecast(ind, observations=obs, indicators=registry, origin=settings.origin,
-                                 horizon=settings.horizon, model="auto", level=settings.level)
+    chosen = plan.forecast(ind, horizon=settings.horizon, model="auto", level=settings.level)
     why = chosen.attrs["reason"]
     chosen = chosen.set_index("year")
-    history = xmforecast.series(obs, ind, origin=settings.origin)
+    history = plan.history(ind)
     fitted, skipped = models.fit_ladder(history)
     row = by_id.loc[ind]
     display(Markdown(f"### {escape(str(row[name]))} (`{ind}`, {escape(str(row['unit']))})\n\n"

@@ -65,10 +65,10 @@ plan = xmforecast.Plan.from_scenario(sc)  # the scenario's registry and observat
 registry, obs = plan.indicators, plan.observations
 names = registry.set_index("id")[["name_zh", "name_en", "unit", "kind", "direction"]]
 stocks = registry.loc[registry["model"] == "certified_stock", "id"].tolist()  # renewal-rate sensitivity
-headline = xmforecast.registry.headline_ids(registry, obs, origin=sc.origin)  # marked in the registry
-ev = xmforecast.evaluate_targets(obs, registry, origin=sc.origin, scenario=sc)
-summary = report.scenario_summary(ev, registry, sc, levers=xmforecast.what_it_takes(obs, registry, origin=sc.origin,
-                                                                                   scenario=sc))
+headline = plan.headline_ids()  # marked in the registry
+ev = plan.evaluate_targets(scenario=sc)
+levers = plan.levers(scenario=sc)
+summary = report.scenario_summary(ev, registry, sc, levers=levers)
 report.round_for_csv(summary).to_csv(out / "summary.csv", index=False)
 report.round_for_csv(report.scenario_forecasts(ev, sc)).to_csv(out / "forecasts.csv", index=False)
 for line in report.run_warnings(summary):
@@ -108,12 +108,10 @@ for ind in [i for i in headline if i in ev.simulations]:
             plots.publish(fig, out / f"fan_{ind}.png"))
 
 # %%
-effort = xmforecast.what_it_takes_table(obs, registry, origin=sc.origin, scenario=sc, probability=0.8,
-                                       evaluation=ev)
+effort = plan.what_it_takes(scenario=sc, probability=0.8)  # on the simulations of `ev` (the plan keeps them)
 display(HTML(report.render_section("takes", sc.lang, table=report.effort_table(effort, summary, sc.lang))))
 
 # %%
-levers = xmforecast.what_it_takes(obs, registry, origin=sc.origin, scenario=sc)
 if len(levers):
     own = registry.set_index("id")
     display(HTML(report.render_section("levers", sc.lang, table=report.lever_table(summary, sc.lang), notes=[
@@ -124,8 +122,7 @@ if len(levers):
 display(HTML(report.render_section("sensitivity", sc.lang)))
 sensitivity_paths = min(sc.n_paths, 2_000)
 shifts = [-0.10, -0.05, 0.0, 0.05, 0.10]
-by_shift = xmforecast.sensitivity("growth_shift", shifts, ids=headline, scenario=sc, observations=obs,
-                                  indicators=registry, origin=sc.origin, n_paths=sensitivity_paths)
+by_shift = xmforecast.sensitivity(plan, "growth_shift", shifts, ids=headline, scenario=sc, n_paths=sensitivity_paths)
 fig = plots.sensitivity_chart(by_shift.join(names, on="indicator"), lang=sc.lang, percent=True,
                               parameter=say("sensitivity_growth_shift_axis", sc.lang))
 plots.publish(fig, out / "sensitivity_growth_shift.png")
@@ -134,8 +131,7 @@ plots.publish(fig, out / "sensitivity_growth_shift.png")
 renewals = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
 if stocks:
     display(HTML(report.render_section("sensitivity_renewal", sc.lang)))
-    by_renewal = xmforecast.sensitivity("recertification_rate", renewals, ids=stocks, scenario=sc,
-                                        observations=obs, indicators=registry, origin=sc.origin,
+    by_renewal = xmforecast.sensitivity(plan, "recertification_rate", renewals, ids=stocks, scenario=sc,
                                         n_paths=sensitivity_paths)
     fig = plots.sensitivity_chart(by_renewal.join(names, on="indicator"), lang=sc.lang, percent=True,
                                   parameter=say("sensitivity_renewal_axis", sc.lang))

@@ -186,3 +186,12 @@ def test_a_plan_brings_its_own_data(city):
         xmforecast.forecast({}, "coworking_hubs")
     with pytest.raises(ParameterError, match=r"observations given twice"):
         xmforecast.evaluate_targets(city.all_observations, observations=city.all_observations)
+
+
+def test_headline_ids_are_the_registrys_as_of_the_origin(city):
+    from xmforecast.registry import headline_ids
+
+    assert city.headline_ids() == headline_ids(city.registry, city.all_observations)
+    assert city.with_origin(2015).headline_ids(limit=2) == headline_ids(city.registry, city.all_observations,
+                                                                        origin=2015, limit=2)
+    assert city.with_origin(2015).headline_ids() != city.headline_ids()  # fewer indicators observed by then

@@ -249,6 +249,12 @@ class Plan:
             self._cache["target_table"] = target_table(self._indicators, self._observations, origin=self.origin)
         return self._cache["target_table"].copy()
 
+    def headline_ids(self, *, limit: int = 4) -> list[str]:
+        """The indicators the pages show first (:func:`xmforecast.registry.headline_ids` up to the origin)."""
+        from .registry import headline_ids
+
+        return headline_ids(self._indicators, self._observations, origin=self.origin, limit=limit)
+
     # --- the questions ----------------------------------------------------------------
 
     def forecast(self, indicator: str, *, horizon: int = 4, model: str = "auto", level: float = 80,
