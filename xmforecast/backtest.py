@@ -5,6 +5,24 @@ about which model forecasts best; :func:`backtest_panel` pools the evidence
 over many indicators, and :func:`choose` uses it (or, without it, the
 series' own backtest) to pick a model or a combination and to widen its
 intervals when they covered less than their nominal level.
+
+How :func:`choose` chooses: the model with the lowest backtest MAPE, unless the evidence is
+thin (best :math:`n <` ``min_evidence``: equal-weight combination of the ``max_members``
+best) or several models are within ``tolerance`` of the best (their combination) — simple
+combinations and damped trends were hard to beat on yearly M3/M4 series [1]_, [2]_. Without
+any evidence: the combination of drift, additive_drift, loglinear and ets that fit.
+Calibration: when backtest coverage is below ``level``, ``sigma_scale`` becomes
+:math:`\\max(1, Q_{level}(|e| / (q s)))`, the factor that would have made coverage nominal;
+intervals are never narrowed. For a combination chosen from panel scores this factor is the
+weighted mean of its members' (the combination itself was not backtested on the panel).
+
+References
+----------
+.. [1] Makridakis, S. & Hibon, M. (2000) The M3-Competition: results,
+   conclusions and implications. *Int. J. Forecasting* 16(4), 451-476.
+.. [2] Makridakis, S., Spiliotis, E. & Assimakopoulos, V. (2020) The M4
+   Competition: 100,000 time series and 61 forecasting methods.
+   *Int. J. Forecasting* 36(1), 54-74.
 """
 from __future__ import annotations
 
@@ -303,19 +321,17 @@ def choose(series: pd.Series, *, names: Sequence[str] | None = None,
            panel_scores: pd.DataFrame | None = None, level: float = 80, min_train: int = 2,
            horizon: int = 3, tolerance: float = 0.10, max_members: int = 3,
            min_evidence: int = 10) -> tuple[FittedModel, pd.DataFrame]:
-    """Choose, calibrate and fit a model for `series` (``--model auto``).
+    """Choose, calibrate and fit a model for `series` (``--model auto``), as the module says.
 
     Parameters
     ----------
     series : pandas.Series
         Observations [any units] on an increasing int year index.
     names : sequence of str, optional
-        Candidate rungs; default the ladder. Only those the series can be
-        fitted with are candidates.
+        Candidate rungs (default the ladder); those the series cannot be fitted with drop out.
     panel_scores : pandas.DataFrame or PanelBacktest, optional
-        Pooled scores, e.g. ``backtest_panel(...).pooled`` (a
-        :class:`PanelBacktest` stands for its ``pooled``), computed at the
-        same `level`. When None, the series' own backtest is used.
+        Pooled scores at the same `level`, e.g. ``backtest_panel(...).pooled`` (a
+        :class:`PanelBacktest` stands for it). None: the series' own backtest.
     level : float, default 80
         Interval coverage [percent].
     min_train, horizon
@@ -325,19 +341,16 @@ def choose(series: pd.Series, *, names: Sequence[str] | None = None,
     max_members : int, default 3
         Largest number of models combined.
     min_evidence : int, default 10
-        Fewest scored forecasts behind the best model below which the
-        evidence counts as thin.
+        Fewest scored forecasts behind the best model below which the evidence is thin.
 
     Returns
     -------
     fitted : FittedModel
-        The chosen model or combination, fitted with the calibrated
-        ``sigma_scale``.
+        The chosen model or combination, fitted with the calibrated ``sigma_scale``.
     table : pandas.DataFrame
-        Indexed by model: the chosen one first (its ``reason`` says why it
-        was chosen and how it was calibrated), then the other candidates by
-        MAPE, then skipped rungs. Columns ``n``, ``mape``, ``coverage``,
-        ``nominal``, ``scale_needed``, ``chosen``, ``sigma_scale``,
+        By model: the chosen one first (its ``reason`` says why and how it was calibrated),
+        the other candidates by MAPE, then skipped rungs. Columns ``n``, ``mape``,
+        ``coverage``, ``nominal``, ``scale_needed``, ``chosen``, ``sigma_scale``,
         ``evidence`` and ``reason``.
 
     Raises
@@ -346,28 +359,6 @@ def choose(series: pd.Series, *, names: Sequence[str] | None = None,
         If an argument breaks a rule or `panel_scores` has another level.
     ModelError
         If no candidate can be fitted to `series`.
-
-    Notes
-    -----
-    Choice: the model with the lowest backtest MAPE, unless the evidence is
-    thin (best :math:`n <` `min_evidence`: equal-weight combination of the
-    `max_members` best) or several models are within `tolerance` of the
-    best (their combination) — simple combinations and damped trends
-    were hard to beat on yearly M3/M4 series [1]_, [2]_. Without any
-    evidence: the combination of drift, additive_drift, loglinear and ets that fit.
-    Calibration: when backtest coverage is below ``level``, ``sigma_scale``
-    becomes :math:`\\max(1, Q_{level}(|e| / (q s)))`, the factor that
-    would have made coverage nominal; intervals are never narrowed. For a
-    combination chosen from panel scores this factor is the weighted mean
-    of its members' (the combination itself was not backtested on the panel).
-
-    References
-    ----------
-    .. [1] Makridakis, S. & Hibon, M. (2000) The M3-Competition: results,
-       conclusions and implications. *Int. J. Forecasting* 16(4), 451-476.
-    .. [2] Makridakis, S., Spiliotis, E. & Assimakopoulos, V. (2020) The M4
-       Competition: 100,000 time series and 61 forecasting methods.
-       *Int. J. Forecasting* 36(1), 54-74.
 
     Examples
     --------
@@ -382,26 +373,12 @@ def choose(series: pd.Series, *, names: Sequence[str] | None = None,
     drift  6  0.000     1.000    True
     naive  6  0.145     0.667   False
     """
-    data = check_series(series)
-    level = check_level(level)
-    max_members = check_int("max_members", max_members)
-    min_evidence = check_int("min_evidence", min_evidence)
+    data, level = check_series(series), check_level(level)
+    max_members, min_evidence = check_int("max_members", max_members), check_int("min_evidence", min_evidence)
     if not (isinstance(tolerance, (int, float)) and 0 <= tolerance < math.inf):
         raise ParameterError(f"`tolerance` must be a finite number >= 0; got {tolerance!r}.")
-    fitted, skipped = fit_ladder(data, LADDER if names is None else names)
-    if not fitted:
-        reasons = "; ".join(f"{n}: {r}" for n, r in skipped)
-        raise ModelError(f"no model can be fitted to this series ({reasons}).")
-    candidates = [c for c in fitted if c in LADDER]
-
-    panel_scores = _checked_panel_scores(panel_scores, level)
-    if panel_scores is not None:
-        evidence_source, scores = "panel", panel_scores
-    else:
-        evidence_source = "own"
-        scores = score(backtest(data, candidates, min_train=min_train, horizon=horizon, level=level))
-    table = scores.reindex(candidates)[_SCORE_COLUMNS].astype(float)
-    table["nominal"] = level
+    candidates, skipped, evidence_source, table = _candidate_scores(data, names, panel_scores, min_train, horizon,
+                                                                   level)
     ranked = table[table["n"] > 0].sort_values(["mape", "n"], ascending=[True, False])
     members, why = _members(ranked, candidates, evidence_source, tolerance=tolerance, max_members=max_members,
                             min_evidence=min_evidence)
@@ -420,6 +397,25 @@ def choose(series: pd.Series, *, names: Sequence[str] | None = None,
                         evidence_source)
     _log.info("chose %s for %s: %s. %s.", final.name, series.name, why, calib)
     return final, out
+
+
+def _candidate_scores(data, names, panel_scores, min_train, horizon, level):
+    """The rungs `data` can be fitted with, those skipped and why, where the scores come from
+    (``panel`` or ``own``) and each candidate's scores (:func:`choose` explains the arguments)."""
+    fitted, skipped = fit_ladder(data, LADDER if names is None else names)
+    if not fitted:
+        reasons = "; ".join(f"{n}: {r}" for n, r in skipped)
+        raise ModelError(f"no model can be fitted to this series ({reasons}).")
+    candidates = [c for c in fitted if c in LADDER]
+    panel_scores = _checked_panel_scores(panel_scores, level)
+    if panel_scores is not None:
+        evidence_source, scores = "panel", panel_scores
+    else:
+        evidence_source = "own"
+        scores = score(backtest(data, candidates, min_train=min_train, horizon=horizon, level=level))
+    table = scores.reindex(candidates)[_SCORE_COLUMNS].astype(float)
+    table["nominal"] = level
+    return candidates, skipped, evidence_source, table
 
 
 def _checked_panel_scores(panel_scores, level: float) -> pd.DataFrame | None:
