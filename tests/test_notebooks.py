@@ -358,7 +358,7 @@ def test_user_and_data_text_is_escaped_in_the_pages(tmp_path):
 
     (A data file's unit can no longer carry text of its own: it must be the registry's.)
     """
-    from xmforecast.runner import _export_html
+    from xmforecast.workers import export_html
 
     data = tmp_path / "actuals.csv"
     data.write_text(
@@ -374,7 +374,7 @@ def test_user_and_data_text_is_escaped_in_the_pages(tmp_path):
         ("baselines", dict(lang="en", data_file=str(data))),
     ):
         _execute(name, tmp_path, **parameters)
-        _export_html(str(tmp_path / f"{name}.ipynb"), str(tmp_path / f"{name}.html"), name)
+        export_html(str(tmp_path / f"{name}.ipynb"), str(tmp_path / f"{name}.html"), name)
         pages[name] = (tmp_path / f"{name}.html").read_text(encoding="utf-8")
     expected = {"target_scenarios": ["title"], "baselines": ["source", "quote"]}
     for name, page in pages.items():

@@ -574,13 +574,13 @@ def test_workers_give_their_kernels_one_blas_thread(monkeypatch):
     import os
     from concurrent.futures import ProcessPoolExecutor
 
-    from xmforecast.runner import _init_worker
+    from xmforecast.workers import init_worker
 
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
-    with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(max_workers=1, initializer=init_worker, initargs=(os.getpid(),)) as pool:
         assert pool.submit(_blas_threads).result(timeout=60) == "1"
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")  # a caller's own setting wins
-    with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(max_workers=1, initializer=init_worker, initargs=(os.getpid(),)) as pool:
         assert pool.submit(_blas_threads).result(timeout=60) == "2"
 
 
@@ -644,12 +644,12 @@ def test_a_worker_kills_its_children_before_it_exits(monkeypatch, with_psutil):
     import subprocess
     import sys
 
-    from xmforecast.runner import _kill_children
+    from xmforecast.workers import kill_children
 
     if not with_psutil:
         monkeypatch.setitem(sys.modules, "psutil", None)  # the /proc fallback
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    _kill_children()
+    kill_children()
     # Killed, not left to sleep (psutil reaps the child itself, so its status may read 0).
     assert child.wait(timeout=10) in (-9, 0)
 
@@ -657,16 +657,16 @@ def test_a_worker_kills_its_children_before_it_exits(monkeypatch, with_psutil):
 def test_a_notebook_whose_cells_all_finished_between_two_looks_still_gets_a_line():
     import queue
 
-    from xmforecast.runner import _show_cells
+    from xmforecast.workers import show_cells
 
     cells = queue.Queue()
     for done in range(1, 6):
         cells.put(("base · report.ipynb", done, 5, 0.4 * done))
     lines, shown = [], {}
-    _show_cells(cells, shown, lines.append)
+    show_cells(cells, shown, lines.append)
     assert len(lines) == 1 and re.fullmatch(r"  base · report\.ipynb · cells 5/5 · \d+ s elapsed · about 0 s left",
                                             lines[0])
-    _show_cells(cells, shown, lines.append)  # finished: no second line
+    show_cells(cells, shown, lines.append)  # finished: no second line
     assert len(lines) == 1
 
 
@@ -780,7 +780,7 @@ def test_data_no_model_can_fit_is_refused_naming_the_data_file(project, tmp_path
 def test_a_kernel_that_dies_while_starting_is_started_once_more(tmp_path, monkeypatch):
     import papermill
 
-    from xmforecast import runner
+    from xmforecast import workers
 
     calls = []
 
@@ -795,7 +795,7 @@ def test_a_kernel_that_dies_while_starting_is_started_once_more(tmp_path, monkey
             "output": str(tmp_path / "a" / "n.ipynb"), "parameters": {}, "kernel_name": None, "timeout": 60,
             "label": "a", "notebook": "n.ipynb", "html": str(tmp_path / "a" / "n.html"), "font": None,
             "kind": "scenario", "rel": "a/n.ipynb"}
-    record = runner._execute(task)
+    record = workers.execute(task)
     assert record["status"] == "ok" and len(calls) == 2
     assert "the kernel died while starting" in (tmp_path / "_logs" / "a.log").read_text(encoding="utf-8")
     # a kernel that dies twice, or any other error, fails the notebook as before
@@ -806,7 +806,7 @@ def test_a_kernel_that_dies_while_starting_is_started_once_more(tmp_path, monkey
         raise RuntimeError("Kernel died before replying to kernel_info")
 
     monkeypatch.setattr(papermill, "execute_notebook", dead)
-    record = runner._execute(task)
+    record = workers.execute(task)
     assert record["status"] == "failed" and len(calls) == 2
     assert record["error"]["evalue"] == "Kernel died before replying to kernel_info"
 
