@@ -195,3 +195,16 @@ def test_headline_ids_are_the_registrys_as_of_the_origin(city):
     assert city.with_origin(2015).headline_ids(limit=2) == headline_ids(city.registry, city.all_observations,
                                                                         origin=2015, limit=2)
     assert city.with_origin(2015).headline_ids() != city.headline_ids()  # fewer indicators observed by then
+
+
+def test_folder_and_ladder_are_the_plans_own(city):
+    from xmforecast.folder import DEFAULT_PLAN
+    from xmforecast.models import fit_ladder
+
+    assert city.folder is None  # a registry file given alone belongs to no plan folder
+    assert Plan.default().folder.path == DEFAULT_PLAN
+    early = city.with_origin(2019)
+    fitted, skipped = early.ladder("coworking_hubs")
+    expected, expected_skipped = fit_ladder(city.history("coworking_hubs").loc[:2019])
+    assert list(fitted) == list(expected) and skipped == expected_skipped
+    assert max(fitted["naive"].forecast(1).index) == 2020  # fitted on the years up to the origin only

@@ -18,6 +18,7 @@ _HOMES = {
     "what_it_takes_table": "engine",
     "Plan": "plan", "load_plan": "plan",
     "load_indicators": "registry",
+    "SCENARIO_KEYS": "scenarios", "scenario_from_parameters": "scenarios",
     "required_growth": "targets", "required_path": "targets", "target_table": "targets",
 }
 
@@ -28,6 +29,7 @@ __all__ = [
     "forecast", "simulate_indicator", "evaluate_targets", "assess_targets", "backtest_table", "sensitivity",
     "what_it_takes", "what_it_takes_table", "explore",
     "required_growth", "required_path", "target_table",
+    "SCENARIO_KEYS", "scenario_from_parameters",
     "XMForecastError", "DataError", "ParameterError", "ModelError", "ScenarioError", "RunError",
 ]
 

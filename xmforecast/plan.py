@@ -249,6 +249,21 @@ class Plan:
             self._cache["target_table"] = target_table(self._indicators, self._observations, origin=self.origin)
         return self._cache["target_table"].copy()
 
+    @property
+    def folder(self) -> Any:
+        """The plan folder the registry was read from (:class:`xmforecast.folder.PlanFolder`), or None
+        for a registry file given alone or frames."""
+        from .registry import registry_plan
+
+        return registry_plan(self._indicators)
+
+    def ladder(self, indicator: str) -> tuple[dict, list[tuple[str, str]]]:
+        """Every rung of the growth ladder fitted to one indicator's history up to the origin, and the
+        rungs skipped with why (:func:`xmforecast.models.fit_ladder`)."""
+        from .models import fit_ladder
+
+        return fit_ladder(self.history(indicator))
+
     def headline_ids(self, *, limit: int = 4) -> list[str]:
         """The indicators the pages show first (:func:`xmforecast.registry.headline_ids` up to the origin)."""
         from .registry import headline_ids
