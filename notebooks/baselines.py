@@ -44,10 +44,8 @@ from pathlib import Path
 from IPython.display import HTML, Markdown, display
 
 import xmforecast
-from xmforecast import plots, report
-from xmforecast.registry import registry_plan
-from xmforecast.words import say
-from xmforecast.scenarios import scenario_from_parameters
+from xmforecast import report, scenario_from_parameters
+from xmforecast.report import say
 
 settings = scenario_from_parameters(dict(scenario="baselines", lang=lang, origin=origin, data_file=data_file,
                                          indicators_file=indicators_file),
@@ -57,7 +55,7 @@ name = "name_zh" if settings.lang == "zh" else "name_en"
 plan = xmforecast.Plan.from_scenario(settings)  # the registry and observations, as of the origin
 registry, obs = plan.indicators, plan.observations
 headline = plan.headline_ids()
-folder = registry_plan(registry)
+folder = plan.folder
 named = folder.name(settings.lang) if folder else say("plan_registry_file", settings.lang,
                                                      file=Path(settings.indicators_file).name)
 display(Markdown(say("plan_line", settings.lang, plan=named, indicators=len(registry), observations=len(obs),
@@ -84,8 +82,8 @@ display(HTML(report.render_section("history", settings.lang,
 
 # %%
 if headline:
-    fig = plots.history_chart(obs, registry, headline, lang=settings.lang)
-    display(plots.publish(fig, out / "history_headline.png"))
+    fig = report.history_chart(obs, registry, headline, lang=settings.lang)
+    display(report.publish(fig, out / "history_headline.png"))
 
 # %% [markdown] tags=["lab-only"]
 # ### Inputs of the structural models
@@ -98,8 +96,8 @@ inputs = [ref for row in registry.itertuples() if isinstance(row.inputs, dict) f
           if ref != row.id and ref in set(obs["indicator"])]
 inputs = list(dict.fromkeys(inputs))
 if inputs:
-    fig = plots.history_chart(obs, registry, inputs, lang=settings.lang)
-    display(plots.publish(fig, out / "history_inputs.png"))
+    fig = report.history_chart(obs, registry, inputs, lang=settings.lang)
+    display(report.publish(fig, out / "history_inputs.png"))
 else:
     display(Markdown("No structural model in this plan's registry."))
 

@@ -32,8 +32,7 @@ output_dir: str = ""  # folder for the figures (PNG); "": reports/notebooks/comp
 import pandas as pd
 from IPython.display import HTML, display
 
-from xmforecast import plots, report
-from xmforecast.scenarios import scenario_from_parameters
+from xmforecast import report, scenario_from_parameters
 
 settings = scenario_from_parameters(dict(scenario="comparison", lang=lang))
 run = report.newest_run(run_dir)
@@ -43,8 +42,8 @@ assessed = summary[summary["base_value"].notna()]  # targets with a baseline
 display(HTML(report.render_section("comparison", settings.lang, table=report.scenario_titles(summary, settings.lang))))
 
 # %%
-fig = plots.comparison_chart(assessed, lang=settings.lang)
-plots.publish(fig, out / "comparison.png")
+fig = report.comparison_chart(assessed, lang=settings.lang)
+report.publish(fig, out / "comparison.png")
 
 # %%
 display(HTML(report.comparison_table(assessed, settings.lang)))

@@ -64,8 +64,8 @@ import ipywidgets as widgets
 from IPython.display import display
 
 import xmforecast
-from xmforecast.explorer import interactive_output
-from xmforecast.scenarios import SCENARIO_KEYS, scenario_from_parameters
+from xmforecast import SCENARIO_KEYS, scenario_from_parameters
+from xmforecast.report import interactive_output
 
 sc = scenario_from_parameters({key: globals()[key] for key in SCENARIO_KEYS}, params_dir=params_dir)
 explore_paths = min(sc.n_paths, 2_000)

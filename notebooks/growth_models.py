@@ -49,8 +49,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 import xmforecast
-from xmforecast import models, plots, report
-from xmforecast.scenarios import scenario_from_parameters
+from xmforecast import report, scenario_from_parameters
 
 settings = scenario_from_parameters(dict(scenario="growth-models", lang=lang, origin=origin, level=level,
                                          horizon=horizon, data_file=data_file, indicators_file=indicators_file),
@@ -87,7 +86,7 @@ for ind in indicators:
     why = chosen.attrs["reason"]
     chosen = chosen.set_index("year")
     history = plan.history(ind)
-    fitted, skipped = models.fit_ladder(history)
+    fitted, skipped = plan.ladder(ind)
     row = by_id.loc[ind]
     display(Markdown(f"### {escape(str(row[name]))} (`{ind}`, {escape(str(row['unit']))})\n\n"
                      f"Chosen: **{chosen['model'].iloc[0]}** — {escape(why)}"))
@@ -97,11 +96,11 @@ for ind in indicators:
         display(pd.DataFrame(skipped, columns=["model", "skipped because"]).style.hide(axis="index")
                 .format(escape="html"))
     target = targets.loc[ind] if ind in targets.index else None
-    fig = plots.fan_chart(
+    fig = report.fan_chart(
         history, forecast=chosen[["point", "lower", "upper"]],
         target_value=None if target is None else target["target_level"],
         target_year=None if target is None else int(target["target_year"]),
-        title=f"{plots.indicator_label(row, settings.lang)} · {chosen['model'].iloc[0]}", unit=row["unit"],
+        title=f"{report.indicator_label(row, settings.lang)} · {chosen['model'].iloc[0]}", unit=row["unit"],
         quality=obs[obs["indicator"] == ind][["year", "quality", "status"]], lang=settings.lang,
     )
-    display(plots.publish(fig, out / f"forecast_{ind}.png"))
+    display(report.publish(fig, out / f"forecast_{ind}.png"))

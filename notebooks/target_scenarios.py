@@ -54,9 +54,8 @@ import pandas as pd
 from IPython.display import HTML, display
 
 import xmforecast
-from xmforecast import plots, report
-from xmforecast.scenarios import SCENARIO_KEYS, scenario_from_parameters
-from xmforecast.words import say
+from xmforecast import SCENARIO_KEYS, report, scenario_from_parameters
+from xmforecast.report import say
 
 sc = scenario_from_parameters({key: globals()[key] for key in SCENARIO_KEYS}, params_dir=params_dir)
 out = report.output_folder(output_dir, sc.scenario)
@@ -76,8 +75,8 @@ for line in report.run_warnings(summary):
 display(HTML(report.render_summary(summary, sc, sc.lang, registry=registry)))
 
 # %%
-# Below the answer, every section speaks the page's language (`lang`): headings, tables and notes
-# come from xmforecast.report, charts from xmforecast.plots.
+# Below the answer, every section speaks the page's language (`lang`): headings, tables, notes
+# and charts come from xmforecast.report.
 display(HTML(report.render_section("how_to_read", sc.lang, summary=summary, scenario=sc)))
 table = ev.table.join(names, on="indicator")
 assessed = table[table["base_value"].notna()]
@@ -86,12 +85,12 @@ display(HTML(report.render_section("details", sc.lang, table=report.detail_table
     say("not_assessed_no_baseline_year", sc.lang) + " " + "; ".join(missing)] if missing else [])))
 
 # %%
-fig = plots.probability_chart(assessed, lang=sc.lang, check=sc.at_required_rate)
-plots.publish(fig, out / "probability.png")
+fig = report.probability_chart(assessed, lang=sc.lang, check=sc.at_required_rate)
+report.publish(fig, out / "probability.png")
 
 # %%
-fig = plots.progress_chart(assessed, lang=sc.lang)
-plots.publish(fig, out / "progress.png")
+fig = report.progress_chart(assessed, lang=sc.lang)
+report.publish(fig, out / "progress.png")
 
 # %%
 display(HTML(report.render_section("headline", sc.lang)))
@@ -99,13 +98,13 @@ by_id = summary.set_index("indicator")
 for ind in [i for i in headline if i in ev.simulations]:
     row = by_id.loc[ind]
     sim = ev.simulations[ind]
-    fig = plots.fan_chart(
+    fig = report.fan_chart(
         sim.history, sim.paths, target_value=row["target_level"], target_year=int(row["target_year"]),
-        required_path=ev.required_paths.get(ind), title=plots.indicator_label(row, sc.lang), unit=row["unit"],
+        required_path=ev.required_paths.get(ind), title=report.indicator_label(row, sc.lang), unit=row["unit"],
         quality=obs[obs["indicator"] == ind][["year", "quality", "status"]], levels=(50, sc.level), lang=sc.lang,
     )
     display(HTML(report.render_fan_caption({**row.to_dict(), "indicator": ind}, sim.model, sc.lang)),
-            plots.publish(fig, out / f"fan_{ind}.png"))
+            report.publish(fig, out / f"fan_{ind}.png"))
 
 # %%
 effort = plan.what_it_takes(scenario=sc, probability=0.8)  # on the simulations of `ev` (the plan keeps them)
@@ -123,9 +122,9 @@ display(HTML(report.render_section("sensitivity", sc.lang)))
 sensitivity_paths = min(sc.n_paths, 2_000)
 shifts = [-0.10, -0.05, 0.0, 0.05, 0.10]
 by_shift = xmforecast.sensitivity(plan, "growth_shift", shifts, ids=headline, scenario=sc, n_paths=sensitivity_paths)
-fig = plots.sensitivity_chart(by_shift.join(names, on="indicator"), lang=sc.lang, percent=True,
+fig = report.sensitivity_chart(by_shift.join(names, on="indicator"), lang=sc.lang, percent=True,
                               parameter=say("sensitivity_growth_shift_axis", sc.lang))
-plots.publish(fig, out / "sensitivity_growth_shift.png")
+report.publish(fig, out / "sensitivity_growth_shift.png")
 
 # %%
 renewals = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
@@ -133,9 +132,9 @@ if stocks:
     display(HTML(report.render_section("sensitivity_renewal", sc.lang)))
     by_renewal = xmforecast.sensitivity(plan, "recertification_rate", renewals, ids=stocks, scenario=sc,
                                         n_paths=sensitivity_paths)
-    fig = plots.sensitivity_chart(by_renewal.join(names, on="indicator"), lang=sc.lang, percent=True,
+    fig = report.sensitivity_chart(by_renewal.join(names, on="indicator"), lang=sc.lang, percent=True,
                                   parameter=say("sensitivity_renewal_axis", sc.lang))
-    display(plots.publish(fig, out / "sensitivity_recertification_rate.png"))
+    display(report.publish(fig, out / "sensitivity_recertification_rate.png"))
 
 # %%
 display(HTML(report.render_section("files", sc.lang)))

@@ -165,6 +165,38 @@ def test_notebook_defines_no_function_or_class(name):
             )
 
 
+def _outside_the_public_api(source: str) -> list[str]:
+    """What `source` reaches of the package besides `xmforecast`'s public names and `xmforecast.report`."""
+    from xmforecast import report
+
+    public, helpers, found = {*xmforecast.__all__, "report"}, set(report.__all__), []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "xmforecast":
+            allowed = {"xmforecast": public, "xmforecast.report": helpers}.get(node.module, set())
+            found += [f"from {node.module} import {a.name}" for a in node.names if a.name not in allowed]
+        elif isinstance(node, ast.Import):
+            found += [f"import {a.name}" for a in node.names if a.name.startswith("xmforecast.")]
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            allowed = {"xmforecast": public, "report": helpers}.get(node.value.id)
+            if allowed is not None and node.attr not in allowed:
+                found.append(f"{node.value.id}.{node.attr}")
+    return found
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_uses_only_the_public_api(name):
+    """A notebook imports `xmforecast`'s public names and `xmforecast.report`'s, nothing else of the package."""
+    cells = "\n".join(cell.source for cell in _code_cells(_notebook(name)))
+    assert _outside_the_public_api(cells) == []
+
+
+def test_the_public_api_check_can_fail():
+    found = _outside_the_public_api("import xmforecast.models\nfrom xmforecast.scenarios import Scenario\n"
+                                    "from xmforecast import plots\nxmforecast.registry.headline_ids\nreport.nothing\n")
+    assert sorted(found) == sorted(["import xmforecast.models", "from xmforecast.scenarios import Scenario",
+                                    "from xmforecast import plots", "xmforecast.registry", "report.nothing"])
+
+
 # --------------------------------------------------------------------------- runs
 
 
