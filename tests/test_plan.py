@@ -208,3 +208,17 @@ def test_folder_and_ladder_are_the_plans_own(city):
     expected, expected_skipped = fit_ladder(city.history("coworking_hubs").loc[:2019])
     assert list(fitted) == list(expected) and skipped == expected_skipped
     assert max(fitted["naive"].forecast(1).index) == 2020  # fitted on the years up to the origin only
+
+
+def test_a_data_file_and_the_observations_by_position_read_as_before(tmp_path):
+    """README: ``forecast(indicator, data_file=...)``-style files and ``assess_targets(obs, origin=...)``."""
+    csv = tmp_path / "mine.csv"
+    csv.write_text("indicator,year,value\ntech_trade,2017,72.5\n", encoding="utf-8")
+    mine = Plan.from_files(data=csv)
+    assert mine.history("tech_trade").loc[2017] == 72.5
+    frame = pd.testing.assert_frame_equal
+    frame(xmforecast.forecast("tech_trade", data_file=csv, horizon=2), mine.forecast("tech_trade", horizon=2))
+    frame(xmforecast.backtest_table(data_file=csv), mine.backtest())
+    obs = xmforecast.load_observations(csv)
+    frame(xmforecast.assess_targets(obs, origin=2016, n_paths=200, rng=2),
+          xmforecast.assess_targets(mine.with_origin(2016), n_paths=200, rng=2))

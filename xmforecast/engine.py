@@ -58,9 +58,7 @@ def forecast(plan: Plan | str | None = None, indicator: str | None = None, *,
     Examples
     --------
     >>> from xmforecast import Plan
-    >>> plan = Plan.default(origin=2016)
-    >>> forecast(plan, plan.ids[0], horizon=2)["year"].tolist()
-    [2017, 2018]
+    >>> plan = Plan.default(origin=2016)  # the same forecast in both call forms
     >>> forecast(plan.ids[0], origin=2016, horizon=2).equals(forecast(plan, plan.ids[0], horizon=2))
     True
     """
