@@ -309,3 +309,21 @@ def test_the_fan_caption_is_escaped_and_punctuated_in_the_page_language(lang, mo
     caption = report.render_fan_caption(row, "auto", lang)
     assert caption.count("<b>") == 1 and "&lt;b&gt;" in caption  # the name's tag is text, not markup
     assert model_said in caption and "19\u00a0%" in caption and caption.endswith(("。</p>" if lang == "zh" else ".</p>"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_model_ladder_is_a_table_in_words(lang):
+    from xmforecast import models
+
+    history = pd.Series([26.4, 38.8, 34.0, 45.16], index=[2010, 2011, 2015, 2016])
+    fitted, skipped = models.fit_ladder(history)
+    row = {"unit": "亿元", "kind": "flow", "base_value": 45.16, "latest_value": 45.16}
+    forecasts = {label: fit.forecast(3, level=80) for label, fit in fitted.items()}
+    table = report.ladder_table(forecasts, row, lang)
+    assert len(table) == len(fitted) and list(table.columns[1:]) == ["2017", "2018", "2019"]
+    assert not table.iloc[:, 0].isin(list(fitted)).any()  # model names in words
+    first = forecasts[next(iter(fitted))].loc[2017]
+    assert table.iloc[0, 1] == f"{first['point']:.2f} ({first['lower']:.2f}–{first['upper']:.2f})"
+    reasons = report.skipped_table(skipped, lang)
+    assert len(reasons) == len(skipped) and not [c for c in reasons.columns if "_" in c or c == "model"]
+    assert not reasons.iloc[:, 0].isin([name for name, _ in skipped]).any()

@@ -32,8 +32,8 @@ from .plots import comparison_chart, fan_chart, history_chart, indicator_label, 
 from .publish import collect_run, install_font, latest_of_each_scenario, newest_run, output_folder, write_history
 from .summary import FORECAST_COLUMNS, SUMMARY_COLUMNS, required_from_latest, round_for_csv, run_warnings, \
     scenario_forecasts, scenario_summary
-from .tables import answer_table, assumptions, backtest_words, detail_table, effort_table, lever_table, \
-    not_assessed, observations_table, plan_table, scenario_titles
+from .tables import answer_table, assumptions, backtest_words, detail_table, effort_table, ladder_table, \
+    lever_table, not_assessed, observations_table, plan_table, scenario_titles, skipped_table
 from .words import say
 
 __all__ = [
@@ -78,6 +78,8 @@ __all__ = [
     "plan_table",
     "observations_table",
     "backtest_words",
+    "ladder_table",
+    "skipped_table",
     "render_template",
     "render_summary",
     "render_section",

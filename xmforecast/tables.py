@@ -5,6 +5,8 @@ sentences from :mod:`xmforecast.phrases`; rendering them is :mod:`xmforecast.pag
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +33,8 @@ __all__ = [
     "plan_table",
     "observations_table",
     "backtest_words",
+    "ladder_table",
+    "skipped_table",
 ]
 
 
@@ -327,3 +331,43 @@ def backtest_words(scores: pd.DataFrame, registry: pd.DataFrame, lang: Lang = "e
             say("t_why", lang): text_or_missing(rec.get("reason")).lstrip("-").replace("model auto uses ", ""),
         })
     return pd.DataFrame(out)
+
+
+def ladder_table(forecasts: Mapping[str, pd.DataFrame], row: Any, lang: Lang = "en") -> pd.DataFrame:
+    """Every rung of the model ladder side by side, for a page: one row per model (in words),
+    one column per year, each cell the median with its interval, written as the row's
+    figures are.
+
+    Parameters
+    ----------
+    forecasts : mapping
+        Model name → its forecast (index year; columns ``point``, ``lower``, ``upper``).
+    row : mapping
+        The indicator's registry or summary row (``unit``, ``kind``, published values).
+    """
+    import pandas as pd
+
+    out = []
+    for model, frame in forecasts.items():
+        cells = {say("t_model", lang): model_words(model, lang)}
+        for year, rec in frame.iterrows():
+            cells[format_year(year)] = (f"{format_figure(rec['point'], row)} "
+                                        f"({format_figure(rec['lower'], row)}–{format_figure(rec['upper'], row)})")
+        out.append(cells)
+    return pd.DataFrame(out)
+
+
+_TOO_SHORT = re.compile(r"needs at least (\d+) observations; got (\d+)")
+
+
+def skipped_table(skipped: Sequence[tuple[str, str]], lang: Lang = "en") -> pd.DataFrame:
+    """The rungs of the ladder a series is too short for, with why, for a page."""
+    import pandas as pd
+
+    def why(reason: str) -> str:
+        short = _TOO_SHORT.search(reason)
+        return say("skip_too_short", lang, needed=short[1], got=short[2]) if short else reason
+
+    return pd.DataFrame([{say("t_model", lang): model_words(model, lang), say("t_not_used_because", lang): why(reason)}
+                         for model, reason in skipped],
+                        columns=[say("t_model", lang), say("t_not_used_because", lang)])
