@@ -43,10 +43,7 @@ output_dir: str = ""  # folder for the figures (PNG); "": reports/notebooks/grow
 indicators: list = []  # ids to show; empty: the plan's headline targets
 
 # %%
-from html import escape
-
-import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 
 import xmforecast
 from xmforecast import report, scenario_from_parameters
@@ -55,7 +52,6 @@ settings = scenario_from_parameters(dict(scenario="growth-models", lang=lang, or
                                          horizon=horizon, data_file=data_file, indicators_file=indicators_file),
                                   params_dir=params_dir)
 out = report.output_folder(output_dir, "growth_models")
-name = "name_zh" if settings.lang == "zh" else "name_en"
 plan = xmforecast.Plan.from_scenario(settings)  # the registry and observations, as of the origin
 registry, obs = plan.indicators, plan.observations
 by_id = registry.set_index("id")
@@ -73,14 +69,15 @@ scores = plan.backtest(level=settings.level)
 display(HTML(report.render_section("backtest", settings.lang, table=report.backtest_words(
     scores[scores["indicator"].isin(indicators)], registry, settings.lang))))
 
-# %% [markdown]
+# %% [markdown] tags=["lab-only"]
 # ## Indicator by indicator
 #
-# For each indicator: the forecasts of every ladder rung side by side (median `point` and
-# the interval at the chosen level), the rungs skipped and why, and the chosen model's
-# forecast with the target where there is one.
+# For each indicator: the forecasts of every ladder rung side by side (median and the
+# interval at the chosen level), the rungs skipped and why, and the chosen model's forecast
+# with the target where there is one.
 
 # %%
+display(HTML(report.render_section("ladder", settings.lang)))
 for ind in indicators:
     chosen = plan.forecast(ind, horizon=settings.horizon, model="auto", level=settings.level)
     why = chosen.attrs["reason"]
@@ -88,19 +85,16 @@ for ind in indicators:
     history = plan.history(ind)
     fitted, skipped = plan.ladder(ind)
     row = by_id.loc[ind]
-    display(Markdown(f"### {escape(str(row[name]))} (`{ind}`, {escape(str(row['unit']))})\n\n"
-                     f"Chosen: **{chosen['model'].iloc[0]}** — {escape(why)}"))
-    display(pd.concat({label: fit.forecast(settings.horizon, level=settings.level)
-                       for label, fit in fitted.items()}, axis=1).T.style.format("{:,.2f}"))
-    if skipped:
-        display(pd.DataFrame(skipped, columns=["model", "skipped because"]).style.hide(axis="index")
-                .format(escape="html"))
+    ladder = {label: fit.forecast(settings.horizon, level=settings.level) for label, fit in fitted.items()}
+    display(HTML(report.render_ladder({**row.to_dict(), "id": ind}, chosen["model"].iloc[0], why, ladder, skipped,
+                                      settings.lang)))
     target = targets.loc[ind] if ind in targets.index else None
     fig = report.fan_chart(
         history, forecast=chosen[["point", "lower", "upper"]],
         target_value=None if target is None else target["target_level"],
         target_year=None if target is None else int(target["target_year"]),
-        title=f"{report.indicator_label(row, settings.lang)} · {chosen['model'].iloc[0]}", unit=row["unit"],
+        title=f"{report.indicator_label(row, settings.lang)} · {report.model_words(chosen['model'].iloc[0], settings.lang)}",
+        unit=row["unit"],
         quality=obs[obs["indicator"] == ind][["year", "quality", "status"]], lang=settings.lang,
     )
     display(report.publish(fig, out / f"forecast_{ind}.png"))

@@ -237,8 +237,12 @@ def test_growth_models_runs_in_english_on_chosen_indicators(tmp_path):
     _assert_figures(out, {"forecast_tech_trade.png", "forecast_hightech_enterprises.png"})
     assert sorted(p.name for p in out.glob("*.png")) == ["forecast_hightech_enterprises.png",
                                                          "forecast_tech_trade.png"]
-    text = "\n".join(o.get("data", {}).get("text/markdown", "") for c in _code_cells(nb) for o in c.outputs)
-    assert "Technology contract turnover" in text and "certified_stock" in text
+    text = "\n".join(o.get("data", {}).get("text/html", "") for c in _code_cells(nb) for o in c.outputs)
+    from xmforecast.report import model_words
+
+    # each indicator's section in words: its name, the model its forecast uses named for a reader
+    assert "<h2>Technology contract turnover" in text
+    assert f"The forecast uses: {model_words('certified_stock', 'en')}." in text
 
 
 @pytest.fixture

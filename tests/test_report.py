@@ -327,3 +327,17 @@ def test_the_model_ladder_is_a_table_in_words(lang):
     reasons = report.skipped_table(skipped, lang)
     assert len(reasons) == len(skipped) and not [c for c in reasons.columns if "_" in c or c == "model"]
     assert not reasons.iloc[:, 0].isin([name for name, _ in skipped]).any()
+
+
+def test_an_indicator_s_ladder_section_is_in_the_page_language():
+    from xmforecast import models
+
+    history = pd.Series([26.4, 38.8, 34.0, 45.16], index=[2010, 2011, 2015, 2016])
+    fitted, skipped = models.fit_ladder(history)
+    row = {"id": "tech_trade", "name_zh": "技术合同交易额", "name_en": "Tech trade", "unit": "亿元", "kind": "flow",
+           "base_value": 45.16}
+    html = report.render_ladder(row, "auto", "<calibrated>", {k: f.forecast(2) for k, f in fitted.items()}, skipped,
+                                "zh")
+    assert "<h2>技术合同交易额 (亿元)</h2>" in html and "预测采用:按同类序列校准的增长规则" in html
+    assert "&lt;calibrated&gt;" in html and "<th>2017</th>" in html and html.count("未使用") == len(skipped)
+    assert not re.search(r">\s*(naive|drift|ets|logistic)\s*<", html)

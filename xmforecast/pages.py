@@ -6,6 +6,7 @@ and write markup; every value is autoescaped.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -16,7 +17,7 @@ from .formatting import (MISSING, Lang, field, format_amount, format_count, form
 from .phrases import (baseline_years, colour_probability, confidence_words, expected_words, lever_words_of,
                       interval_note, method_facts, model_words, status_label, takes_words, target_words, verdict)
 from .summary import SUMMARY_COLUMNS
-from .tables import answer_table, assumptions
+from .tables import answer_table, assumptions, ladder_table, skipped_table
 from .words import catalog, say, translator
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -154,16 +155,50 @@ def render_section(name: str, lang: Lang = "en", *, table: pd.DataFrame | None =
     if name == "how_to_read":
         facts = method_facts(summary if summary is not None else _no_rows(), getattr(scenario, "n_paths", None)
                              if scenario is not None else None, lang)
-    headers, rows = [], []
-    if table is not None and len(table):
-        table = table.loc[:, [(table[c].astype(str).str.strip() != "").any() for c in table.columns]]
-        headers = [str(c) for c in table.columns]
-        number = re.compile(r"^[<>≥≤+\-−]?\s?[\d,.]+( %)?( \(\d{4}\))?$")
-        rows = [[dict(text=str(v), num=bool(number.match(str(v)))) for v in rec] for rec in
-                table.astype(str).itertuples(index=False)]
+    headers, rows = _table_cells(table)
     return render_template("section.html", lang=lang, title=say("section_" + name, lang),
                            lead=say(lead, lang) if lead in catalog() else "", method=name == "how_to_read",
                            headers=headers, rows=rows, notes=list(notes), **facts)
+
+
+_NUMBER = re.compile(r"^[<>≥≤+\-−]?\s?[\d,.]+( %)?( \(\d{4}\))?$")
+
+
+def _table_cells(table: pd.DataFrame | None) -> tuple[list[str], list[list[dict]]]:
+    """Headers and cells of a table of display strings; empty columns left out, numbers flagged
+    (right-aligned on the page)."""
+    if table is None or not len(table):
+        return [], []
+    table = table.loc[:, [(table[c].astype(str).str.strip() != "").any() for c in table.columns]]
+    rows = [[dict(text=str(v), num=bool(_NUMBER.match(str(v)))) for v in rec]
+            for rec in table.astype(str).itertuples(index=False)]
+    return [str(c) for c in table.columns], rows
+
+
+def render_ladder(row: Any, model: Any, why: str, forecasts: Mapping[str, pd.DataFrame],
+                  skipped: Sequence[tuple[str, str]], lang: Lang = "en") -> str:
+    """One indicator's section of the model-ladder page: its name and unit, the model its
+    forecast uses and why, every rung's forecast (:func:`ladder_table`) and the rungs skipped.
+
+    Parameters
+    ----------
+    row : mapping
+        The indicator's registry row (``id``, names, ``unit``, ``kind``, ...).
+    model, why : str
+        The model the indicator's forecast uses, and the reason the engine gives.
+    forecasts : mapping
+        Rung name → its forecast (index year; ``point``, ``lower``, ``upper``).
+    skipped : sequence of (str, str)
+        Rungs not fitted, with the reason.
+    """
+    name = field(row, "name_zh" if lang == "zh" else "name_en") or field(row, "id")
+    unit = str(field(row, "unit") or "")
+    headers, rows = _table_cells(ladder_table(forecasts, row, lang))
+    notes = [say("ladder_skipped", lang, model=model_name, why=reason)
+             for model_name, reason in skipped_table(skipped, lang).itertuples(index=False)]
+    return render_template("section.html", lang=lang, title=f"{name} ({unit})" if unit else str(name),
+                           lead=say("ladder_chosen", lang, model=model_words(model, lang), why=why), method=False,
+                           headers=headers, rows=rows, notes=notes)
 
 
 def comparison_table(summary: pd.DataFrame, lang: Lang = "en", *, value: Literal["probability", "expected"] =

@@ -25,7 +25,7 @@ from .explorer import interactive_output
 from .formatting import MISSING, format_amount, format_count, format_figure, format_percent, format_probability, \
     format_ratio, format_value, format_year, is_count, lever_count
 from .pages import FONT_FOLDER, FONT_STACK, comparison_table, font_face_css, index_page, page_words, \
-    render_fan_caption, render_section, render_summary, render_template
+    render_fan_caption, render_ladder, render_section, render_summary, render_template
 from .phrases import growth_words, interval_note, model_words, plan_target_sentence, status_label, verdict
 from .plots import comparison_chart, fan_chart, history_chart, indicator_label, probability_chart, \
     progress_chart, publish, sensitivity_chart
@@ -84,6 +84,7 @@ __all__ = [
     "render_summary",
     "render_section",
     "render_fan_caption",
+    "render_ladder",
     "comparison_table",
     "font_face_css",
     "page_words",
