@@ -476,6 +476,21 @@ def test_every_chart_stays_inside_its_figure_so_saving_needs_no_tight_crop(regis
         assert drawn.x1 <= page.x1 + 0.01 and drawn.y1 <= page.y1 + 0.01, kind
 
 
+def test_saving_draws_a_chart_once_with_the_pixels_savefig_gives(tmp_path, table):
+    from PIL import Image
+
+    fig = plots.probability_chart(table, lang="en")
+    draws = []
+    fig.canvas.mpl_connect("draw_event", lambda event: draws.append(event))
+    engine, dpi = fig.get_layout_engine(), fig.dpi
+    plots.save_figure(fig, tmp_path / "once.png")
+    assert len(draws) == 1
+    assert fig.get_layout_engine() is engine and fig.dpi == dpi  # the figure is left as it was
+    plots.probability_chart(table, lang="en").savefig(tmp_path / "savefig.png", dpi=plots.SAVE_DPI)
+    with Image.open(tmp_path / "once.png") as once, Image.open(tmp_path / "savefig.png") as reference:
+        assert np.array_equal(np.asarray(once), np.asarray(reference))
+
+
 def test_a_figure_without_constrained_layout_is_cropped_to_what_it_draws(tmp_path):
     import matplotlib.pyplot as plt
     from PIL import Image

@@ -240,11 +240,27 @@ def save_figure(fig: Figure, path: str | os.PathLike[str]) -> Path:
         raise ParameterError(f"`fig` must be a matplotlib Figure; got {type(fig).__name__}.")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    fmt = path.suffix[1:].lower() or "png"
+    # zlib level 3 writes these charts (mostly flat colour) a little smaller than PIL's default
+    # level 6, in about half the time.
+    encoding = {"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}
+    engine = fig.get_layout_engine()
+    if not isinstance(engine, ConstrainedLayoutEngine):
+        fig.savefig(path, dpi=SAVE_DPI, bbox_inches="tight", format=fmt, **encoding)
+        return path
     # Constrained layout keeps every artist of the charts here inside the figure (a test checks
-    # each kind), so cropping to a "tight" box would only cost a second full draw; any other
-    # figure is still cropped to what it draws.
-    tight = None if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine) else "tight"
-    fig.savefig(path, dpi=SAVE_DPI, bbox_inches=tight, format=path.suffix[1:].lower() or "png")
+    # each kind), so no crop to a "tight" box is needed. savefig would lay the figure out in a
+    # draw of its own before the draw that renders it; laid out here, at the saving resolution,
+    # and saved without an engine, the figure is drawn once.
+    dpi = fig.dpi
+    fig.set_dpi(SAVE_DPI)
+    try:
+        engine.execute(fig)
+        fig.set_layout_engine(None)
+        fig.savefig(path, dpi=SAVE_DPI, format=fmt, **encoding)
+    finally:
+        fig.set_layout_engine(engine)
+        fig.set_dpi(dpi)
     return path
 
 
