@@ -11,6 +11,36 @@ inverse, :func:`required_new_certifications`, answers "what would it take".
 
 The helpers it shares with :mod:`xmforecast.patents`, the other structural model, are in
 :mod:`xmforecast.structural` and :mod:`xmforecast.validation`.
+
+The law
+-------
+With :math:`S_t` the stock, :math:`N_t` the first-time certifications,
+:math:`G_t` all certificates granted in year :math:`t`, :math:`r` the
+re-certification rate and :math:`e` the exit rate:
+
+.. math::
+
+    E_t &= (1 - e)^3 \\, G_{t-3} \\\\
+    G_t &= N_t + r E_t \\\\
+    S_t &= S_{t-1} + N_t - (1 - r) E_t - e S_{t-1}
+
+Conventions: a certificate granted in year :math:`t` is valid for three
+years and comes up for renewal in :math:`t + 3`; exits strike the stock held
+at the start of the year; a renewed certificate counts as granted in the year
+of renewal, so it expires again three years later; :math:`E_t`, the expiring
+certificates, are those of cohort :math:`t - 3` still held, i.e. after three
+years of exits. Counting the whole cohort as expiring would remove an exited
+firm twice (once when it exits, again when its certificate would have
+expired) and can drive the stock below zero. With this convention a stock
+made of its cohorts stays so:
+:math:`S_t = G_t + (1 - e) G_{t-1} + (1 - e)^2 G_{t-2}`.
+
+The law is affine in :math:`N_t`, which gives the closed-form inverse
+:func:`required_new_certifications`.
+
+Source: 科技部, 财政部, 国家税务总局, 高新技术企业认定管理办法
+(国科发火〔2016〕32号), art. 9 (certificates valid three years) and
+art. 19 (revocation).
 """
 
 from __future__ import annotations
@@ -117,35 +147,7 @@ def certified_stock(
 
     Notes
     -----
-    With :math:`S_t` the stock, :math:`N_t` the first-time certifications,
-    :math:`G_t` all certificates granted in year :math:`t`, :math:`r` the
-    re-certification rate and :math:`e` the exit rate:
-
-    .. math::
-
-        E_t &= (1 - e)^3 \\, G_{t-3} \\\\
-        G_t &= N_t + r E_t \\\\
-        S_t &= S_{t-1} + N_t - (1 - r) E_t - e S_{t-1}
-
-    Conventions: a certificate granted in year :math:`t` is valid for three
-    years and comes up for renewal in :math:`t + 3`; exits strike the stock held
-    at the start of the year; a renewed certificate counts as granted in the year
-    of renewal, so it expires again three years later; :math:`E_t`, the expiring
-    certificates, are those of cohort :math:`t - 3` still held, i.e. after three
-    years of exits. Counting the whole cohort as expiring would remove an exited
-    firm twice (once when it exits, again when its certificate would have
-    expired) and can drive the stock below zero. With this convention a stock
-    made of its cohorts stays so:
-    :math:`S_t = G_t + (1 - e) G_{t-1} + (1 - e)^2 G_{t-2}`.
-
-    The law is affine in :math:`N_t`, which gives the closed-form inverse
-    :func:`required_new_certifications`.
-
-    References
-    ----------
-    .. [1] 科技部, 财政部, 国家税务总局, 高新技术企业认定管理办法
-       (国科发火〔2016〕32号), art. 9 (certificates valid three years) and
-       art. 19 (revocation).
+    The law, its conventions and its legal source are in the module's text (``The law``).
 
     Examples
     --------
