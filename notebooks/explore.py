@@ -90,7 +90,7 @@ controls = {
     "volatility_scale": widgets.FloatSlider(value=sc.volatility_scale, min=min(0.25, sc.volatility_scale),
                                             max=max(3.0, sc.volatility_scale), step=0.05, description="volatility", **look),
 }
-if (registry["model"] == "certified_stock").any():  # certificate sliders only for a plan with such a stock
+if plan.ids_taking("recertification_rate"):  # certificate sliders only for a plan with such a stock
     controls |= {
         "implied_renewal": widgets.Checkbox(value=sc.recertification_rate is None,
                                             description="renewal rate implied by the data", **box),

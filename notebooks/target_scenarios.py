@@ -63,7 +63,7 @@ name = "name_zh" if sc.lang == "zh" else "name_en"
 plan = xmforecast.Plan.from_scenario(sc)  # the scenario's registry and observations, as of its origin
 registry, obs = plan.indicators, plan.observations
 names = registry.set_index("id")[["name_zh", "name_en", "unit", "kind", "direction"]]
-stocks = registry.loc[registry["model"] == "certified_stock", "id"].tolist()  # renewal-rate sensitivity
+stocks = plan.ids_taking("recertification_rate")  # what a renewal-rate sensitivity moves
 headline = plan.headline_ids()  # marked in the registry
 ev = plan.evaluate_targets(scenario=sc)
 levers = plan.levers(scenario=sc)

@@ -222,3 +222,18 @@ def test_a_data_file_and_the_observations_by_position_read_as_before(tmp_path):
     obs = xmforecast.load_observations(csv)
     frame(xmforecast.assess_targets(obs, origin=2016, n_paths=200, rng=2),
           xmforecast.assess_targets(mine.with_origin(2016), n_paths=200, rng=2))
+
+
+def test_the_indicators_a_model_setting_moves_are_read_from_the_registry_models():
+    from pathlib import Path
+
+    from xmforecast.exceptions import ParameterError
+
+    xiamen = Plan.default()
+    stocks = xiamen.ids_taking("recertification_rate")
+    assert stocks and all(xiamen.indicators.set_index("id").loc[i, "model"] == "certified_stock" for i in stocks)
+    assert xiamen.ids_taking("patent_lapse_rate") == xiamen.ids_taking("population_growth") != stocks
+    lakeside = Path(__file__).resolve().parent.parent / "examples" / "lakeside"
+    assert Plan.from_files(lakeside / "indicators.yaml", lakeside / "observations.csv").ids_taking("exit_rate") == []
+    with pytest.raises(ParameterError, match="unknown model setting 'renewal'"):
+        xiamen.ids_taking("renewal")

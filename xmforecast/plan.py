@@ -270,6 +270,17 @@ class Plan:
 
         return headline_ids(self._indicators, self._observations, origin=self.origin, limit=limit)
 
+    def ids_taking(self, setting: str) -> list[str]:
+        """The indicators whose registry model takes a scenario setting (a key of
+        :data:`xmforecast.scenarios.MODEL_SETTINGS`, e.g. ``"recertification_rate"``): what a
+        sensitivity to that setting or a slider for it can move.
+        """
+        from .scenarios import MODEL_SETTINGS, settings_of
+
+        if setting not in MODEL_SETTINGS:
+            raise ParameterError(f"unknown model setting {setting!r}; one of {', '.join(MODEL_SETTINGS)}.")
+        return [str(rec["id"]) for rec in self._indicators.to_dict("records") if setting in settings_of(rec.get("model"))]
+
     # --- the questions ----------------------------------------------------------------
 
     def forecast(self, indicator: str, *, horizon: int = 4, model: str = "auto", level: float = 80,

@@ -28,7 +28,7 @@ from pydantic_core import PydanticCustomError
 from xmforecast.rules import FIRST_YEAR, in_year_range, year_rule
 from xmforecast.exceptions import ScenarioError
 
-__all__ = ["Scenario", "SCENARIO_KEYS", "default_scenario", "MODEL_SETTINGS", "load_scenario", "load_scenarios", "scenario_from_parameters"]
+__all__ = ["Scenario", "SCENARIO_KEYS", "default_scenario", "MODEL_SETTINGS", "settings_of", "load_scenario", "load_scenarios", "scenario_from_parameters"]
 
 _Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -63,6 +63,27 @@ MODEL_SETTINGS: dict[str, str] = {
     "patent_lapse_rate": "lapse_rate",
     "population_growth": "population_growth",
 }
+
+
+def settings_of(model: Any) -> set[str]:
+    """The scenario keys (:data:`MODEL_SETTINGS`) that set a parameter of `model`, a name as in a
+    registry's ``model`` column: a key counts where the model's spec has the field it sets.
+
+    Examples
+    --------
+    >>> sorted(settings_of("patent_ratio")), settings_of("auto"), settings_of(None)
+    (['patent_lapse_rate', 'population_growth'], set(), set())
+    """
+    from dataclasses import fields, is_dataclass
+
+    from xmforecast.model_registry import MODELS
+
+    name = str(model).split()[0] if isinstance(model, str) and model.strip() else ""
+    spec = MODELS.get(name)
+    if spec is None or not is_dataclass(spec):
+        return set()
+    names = {f.name for f in fields(spec)}
+    return {key for key, field_name in MODEL_SETTINGS.items() if field_name in names}
 
 
 class Scenario(BaseModel):

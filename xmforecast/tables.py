@@ -96,17 +96,9 @@ def settings_used(models: Any) -> set[str]:
     >>> sorted(settings_used(["auto", "patent_ratio"])), settings_used(["auto", None])
     (['patent_lapse_rate', 'population_growth'], set())
     """
-    from dataclasses import fields, is_dataclass
+    from .scenarios import settings_of
 
-    from .model_registry import MODELS
-    from .scenarios import MODEL_SETTINGS
-
-    names: set[str] = set()
-    for model in models:
-        spec = None if is_missing(model) else MODELS.get(str(model).split()[0])
-        if spec is not None and is_dataclass(spec):
-            names |= {f.name for f in fields(spec)}
-    return {key for key, name in MODEL_SETTINGS.items() if name in names}
+    return set().union(*(settings_of(None if is_missing(model) else str(model)) for model in models))
 
 
 def assumptions(scenario: Any, lang: Lang = "en", *, models: Any = None) -> list[tuple[str, str]]:
