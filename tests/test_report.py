@@ -341,3 +341,23 @@ def test_an_indicator_s_ladder_section_is_in_the_page_language():
     assert "<h2>技术合同交易额 (亿元)</h2>" in html and "预测采用:按同类序列校准的增长规则" in html
     assert "&lt;calibrated&gt;" in html and "<th>2017</th>" in html and html.count("未使用") == len(skipped)
     assert not re.search(r">\s*(naive|drift|ets|logistic)\s*<", html)
+    calibrated = report.render_ladder(row, "auto", "calibrated on Chinese provinces, family tech_market, vintage 2016",
+                                      {}, [], "zh")
+    assert "理由:按中国各省份的技术合同成交校准,2016 年版本" in calibrated
+
+
+def test_the_backtest_s_reasons_read_in_chinese_on_a_chinese_page():
+    import xmforecast
+    from xmforecast.reference import CLASSES, FAMILIES
+
+    scores = xmforecast.Plan.default().backtest(level=80)
+    reasons = [r for r in scores["reason"].dropna().unique() if r]
+    assert any("calibrated on" in r for r in reasons) and any("structural model" in r for r in reasons)
+    zh = report.backtest_words(scores, xmforecast.load_indicators(), "zh")
+    said = [w for w in zh["说明"] if w != report.MISSING]
+    assert len(said) == len(reasons)
+    for words in said:
+        assert not re.search(r"calibrated|backtested|structural model|vintage|origin|model auto", words), words
+    assert any(CLASSES["china_regions"]["zh"] in w and FAMILIES["rd_money"]["zh"] in w and "2016" in w for w in said)
+    en = report.backtest_words(scores, xmforecast.load_indicators(), "en")["Why"]
+    assert any(w.startswith("auto (calibrated on Chinese provinces, family rd_money, vintage 2016)") for w in en)

@@ -31,6 +31,8 @@ __all__ = [
     "interval_note",
     "note_words",
     "effort_note",
+    "backtest_reason_words",
+    "model_note_words",
 ]
 
 
@@ -297,3 +299,59 @@ def baseline_years(records: Any) -> str:
     """The base years of target rows, each once (``"2016"``), for the sentence on targets not assessed."""
     years = [format_year(field(rec, "base_year")) for rec in records]
     return ", ".join(dict.fromkeys(y for y in years if y != MISSING))
+
+
+# The backtest's reasons are written by the engine in English (they are the command line's words
+# too); a Chinese page reads them through these patterns, and any part they do not know as is.
+_USED = re.compile(r"--model auto uses (\S+) \((.*)\); (.*)", re.S)
+_CALIBRATED = re.compile(r"calibrated on (.+?)(?:, family (\w+))?, vintage (\d{4})(.*)", re.S)
+_FAILED = re.compile(r"(\d+) origin\(s\) it cannot be fitted from \(first (\d{4}): (.*)\)", re.S)
+_HOW = {"backtested as it forecasts, from each origin's data": "why_backtested", "not backtested": "why_not_backtested"}
+
+
+def backtest_reason_words(reason: Any, lang: Lang = "en") -> str:
+    """Why a backtest row's model is the one a forecast uses, and how it was scored, in `lang`."""
+    if is_missing(reason) or not str(reason).strip():
+        return MISSING
+    text = str(reason)
+    used = _USED.fullmatch(text)
+    if lang != "zh":
+        return text.removeprefix("--model auto uses ")
+    if not used:
+        return say("why_no_evidence", lang) if text == "no backtest evidence" else text
+    model, note, how = used.groups()
+    parts = [_how_words(part, lang) for part in how.split("; ", 1)]
+    return say("why_used", lang, model=model_words(model, lang), note=_calibration_words(note, lang),
+               how=";".join(parts))
+
+
+def model_note_words(note: Any, lang: Lang = "en") -> str:
+    """Why a forecast uses its model (a forecast's ``reason``: the structural model, or the
+    reference class, family and vintage ``auto`` is calibrated on), in `lang`."""
+    if is_missing(note) or not str(note).strip():
+        return MISSING
+    return str(note) if lang != "zh" else _calibration_words(str(note), lang)
+
+
+def _calibration_words(note: str, lang: Lang) -> str:
+    from .reference import CLASSES, FAMILIES
+
+    if note == "structural model":
+        return say("why_structural", lang)
+    calibrated = _CALIBRATED.fullmatch(note)
+    if not calibrated:
+        return note
+    name, family, vintage, rest = calibrated.groups()
+    reference = next((words["zh"] for words in CLASSES.values() if words["en"] == name), name)
+    family_words = FAMILIES[family]["zh"] if family in FAMILIES else (family or "")
+    key = "why_calibrated_family" if family_words else "why_calibrated"
+    return say(key, lang, reference=reference, family=family_words, vintage=vintage) + rest
+
+
+def _how_words(how: str, lang: Lang) -> str:
+    if how in _HOW:
+        return say(_HOW[how], lang)
+    failed = _FAILED.fullmatch(how)
+    if failed:
+        return say("why_failed_origins", lang, n=failed[1], year=failed[2], why=failed[3])
+    return how

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .colours import probability_color, probability_text_color
 from .formatting import (MISSING, Lang, field, format_count, format_figure, format_percent, format_probability,
                          format_ratio, format_year, is_count, is_missing, lever_count, text_or_missing)
-from .phrases import (colour_probability, confidence_words, effort_note, expected_words, growth_words, interval_note,
+from .phrases import (backtest_reason_words, colour_probability, confidence_words, effort_note, expected_words, growth_words, interval_note,
                       lever_name, model_words, note_words, quality_words, status_label, takes_words, target_words,
                       verdict)
 from .summary import required_from_latest
@@ -320,7 +320,7 @@ def backtest_words(scores: pd.DataFrame, registry: pd.DataFrame, lang: Lang = "e
             say("t_interval_coverage", lang): format_percent(rec["coverage"]),
             say("t_nominal_level", lang): format_percent(rec["nominal"] / 100),
             say("t_used_to_forecast", lang): say("t_yes", lang) if rec["chosen"] else "",
-            say("t_why", lang): text_or_missing(rec.get("reason")).lstrip("-").replace("model auto uses ", ""),
+            say("t_why", lang): backtest_reason_words(rec.get("reason"), lang),
         })
     return pd.DataFrame(out)
 
