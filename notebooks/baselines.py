@@ -15,7 +15,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["lab-only"]
 # # Baselines and targets · 基线与目标
 #
 # What the plan states for each indicator (its baseline and target, with the sentence
@@ -58,6 +58,7 @@ headline = plan.headline_ids()
 folder = plan.folder
 named = folder.name(settings.lang) if folder else say("plan_registry_file", settings.lang,
                                                      file=Path(settings.indicators_file).name)
+display(HTML(report.render_section("intro_baselines", settings.lang, level=1)))
 display(Markdown(say("plan_line", settings.lang, plan=named, indicators=len(registry), observations=len(obs),
                      origin=settings.origin)))
 

@@ -15,7 +15,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["lab-only"]
 # # Growth models · 增长模型
 #
 # Each indicator's short annual history fitted by every rung of the model ladder it is
@@ -58,6 +58,7 @@ by_id = registry.set_index("id")
 targets = plan.target_table().set_index("indicator")
 if not indicators:
     indicators = plan.headline_ids()
+display(HTML(report.render_section("intro_growth_models", settings.lang, level=1)))
 
 # %% [markdown] tags=["lab-only"]
 # ## Backtest scores

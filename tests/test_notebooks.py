@@ -323,6 +323,10 @@ def test_scheduled_run_of_every_notebook(tmp_path):
     assert "1,225" in overview and "1,225.00" not in overview and not re.search(r"\bnan\b", overview)
     models = (run / "_overview" / "growth_models.html").read_text(encoding="utf-8")
     assert "区间覆盖率" in models and "sigma_scale" not in models and "scale_needed" not in models
+    # each overview page opens with its own title and introduction in the page's language
+    assert "<h1>基线与目标</h1>" in overview and "What the plan states" not in overview
+    assert "<h1>增长模型</h1>" in models and "short annual history" not in models
+    assert "按中国各省份的研发经费校准" in models and "calibrated on" not in models  # the backtest's reasons
     tiny = pd.read_csv(run / "tiny" / "summary.csv")
     _assert_summary(tiny, "tiny")
     actual = pd.read_csv(run / "actuals" / "summary.csv")

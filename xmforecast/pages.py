@@ -134,7 +134,7 @@ def render_summary(summary: pd.DataFrame, scenario: Any, lang: Lang = "en", *,
 
 def render_section(name: str, lang: Lang = "en", *, table: pd.DataFrame | None = None,
                    notes: list[str] | tuple[str, ...] = (), summary: pd.DataFrame | None = None,
-                   scenario: Any = None) -> str:
+                   scenario: Any = None, level: int = 2) -> str:
     """A section of the scenario page: heading and lead in `lang`, a table of display strings, notes.
 
     Parameters
@@ -148,6 +148,8 @@ def render_section(name: str, lang: Lang = "en", *, table: pd.DataFrame | None =
     summary, scenario : optional
         For ``how_to_read``: the method's words name the scenario's number of paths and the
         summary's indicators that a structural model forecasts.
+    level : {1, 2}
+        The heading's level: 1 for a page's own title and introduction.
     """
     say("section_" + name, lang)  # an unknown section fails here, by its name
     lead = f"section_{name}_lead"
@@ -156,7 +158,7 @@ def render_section(name: str, lang: Lang = "en", *, table: pd.DataFrame | None =
         facts = method_facts(summary if summary is not None else _no_rows(), getattr(scenario, "n_paths", None)
                              if scenario is not None else None, lang)
     headers, rows = _table_cells(table)
-    return render_template("section.html", lang=lang, title=say("section_" + name, lang),
+    return render_template("section.html", lang=lang, title=say("section_" + name, lang), level=1 if level == 1 else 2,
                            lead=say(lead, lang) if lead in catalog() else "", method=name == "how_to_read",
                            headers=headers, rows=rows, notes=list(notes), **facts)
 
@@ -196,7 +198,7 @@ def render_ladder(row: Any, model: Any, why: str, forecasts: Mapping[str, pd.Dat
     headers, rows = _table_cells(ladder_table(forecasts, row, lang))
     notes = [say("ladder_skipped", lang, model=model_name, why=reason)
              for model_name, reason in skipped_table(skipped, lang).itertuples(index=False)]
-    return render_template("section.html", lang=lang, title=f"{name} ({unit})" if unit else str(name),
+    return render_template("section.html", lang=lang, title=f"{name} ({unit})" if unit else str(name), level=2,
                            lead=say("ladder_chosen", lang, model=model_words(model, lang), why=model_note_words(why, lang)),
                            method=False,
                            headers=headers, rows=rows, notes=notes)
