@@ -5,7 +5,7 @@
   its floor `python -c "import numpy, pandas"` measured in the same run;
 - `xmforecast run` of the scenarios in params/ against its floor: the notebooks' count x one
   bare kernel start that imports the stack (numpy, pandas, matplotlib, xmforecast) and stops,
-  spread over the 2 workers.
+  spread over the 2 workers; then, for one run, what each notebook's seconds went to.
 
 Usage: ``OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/bench_cli.py [--skip-run]``
 """
@@ -68,6 +68,32 @@ def main() -> None:
         report("xmforecast run (params/, 2 workers)", run)
         print(f"{'  floor: %d notebooks x bare kernel / 2' % notebooks:<48} {run_floor:6.3f} s")
         print(f"{'  ratio to the floor':<48} {statistics.median(run) / run_floor:6.2f}")
+        where_the_time_goes(next(out.glob("*/manifest.json")))
+
+
+def where_the_time_goes(manifest_path: Path) -> None:
+    """Print, for each notebook of one run, when it started and what its seconds went to.
+
+    From the run's manifest (start, seconds per notebook) and papermill's timings in each
+    executed notebook: kernel start (papermill's start to the first cell), cells, and the rest
+    (kernel shutdown, writing the notebook, exporting its HTML).
+    """
+    import json
+    from datetime import datetime
+
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    run_start = datetime.fromisoformat(manifest["started"])
+    print(f"  one run, {manifest['wall_time_s']:.1f} s: notebook, start [s], seconds = kernel start + cells + rest")
+    for record in manifest["notebooks"]:
+        notebook = json.loads((manifest_path.parent / record["output"]).read_text(encoding="utf-8"))
+        cells = [cell["metadata"].get("papermill", {}) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+        opened = datetime.fromisoformat(notebook["metadata"]["papermill"]["start_time"])
+        first = min(datetime.fromisoformat(c["start_time"]) for c in cells if c.get("start_time"))
+        kernel = (first - opened).total_seconds()
+        in_cells = sum(c.get("duration") or 0.0 for c in cells)
+        started = (datetime.fromisoformat(record["started"]) - run_start).total_seconds()
+        print(f"    {record['label'] + ' · ' + record['notebook']:<44} {started:5.0f} {record['seconds']:6.2f} = "
+              f"{kernel:4.2f} + {in_cells:4.2f} + {record['seconds'] - kernel - in_cells:4.2f}")
 
 
 def bare_kernel() -> float:
