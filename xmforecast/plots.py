@@ -317,6 +317,15 @@ def probability_chart(
     ax.set_xlabel(chart_words("p_axis", lang) + " [%]")
     ax.grid(True, axis="x", color="0.88", lw=0.6, zorder=0)
     ax.axvline(50, color="0.6", lw=0.8, ls=":", zorder=1)
+    _probability_legend(fig, ax, lang, check)
+    title_and_note(fig, ax, title if title is not None else chart_words("p_title", lang), "p_note", source_note, lang)
+    return fig
+
+
+def _probability_legend(fig: Figure, ax: Any, lang: Lang, check: bool) -> None:
+    """The probability bands (or, for a check, what its grey bars mean) above the bars."""
+    from matplotlib.transforms import blended_transform_factory
+
     if check:
         from matplotlib.patches import Patch
 
@@ -326,14 +335,10 @@ def probability_chart(
         handles = probability_handles(lang)
     # Above the bars but starting at the figure's left edge, not the axes': long target names push
     # the axes right, and a legend starting there ran past the figure's edge.
-    from matplotlib.transforms import blended_transform_factory
-
     columns = 1 if check else 3 if lang == "zh" else 2  # English band names are twice as long
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 1.01),
               bbox_transform=blended_transform_factory(fig.transFigure, ax.transAxes), ncols=columns,
               frameon=False, fontsize=8.5, borderaxespad=0)
-    title_and_note(fig, ax, title if title is not None else chart_words("p_title", lang), "p_note", source_note, lang)
-    return fig
 
 
 def progress_chart(
