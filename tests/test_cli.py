@@ -345,3 +345,12 @@ def test_sigterm_ends_the_command_even_where_the_interrupted_code_swallows_every
             "cli._scenarios = swallowing\nsys.exit(cli.main(['scenarios']))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout, done.stderr) == (143, "", "xmforecast: terminated (SIGTERM)\n")
+
+
+def test_version_prints_the_installed_version_on_stdout(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"xmforecast {version('xmforecast')}\n"

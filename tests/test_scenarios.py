@@ -393,3 +393,25 @@ def test_a_file_name_with_a_newline_is_shown_on_one_line(tmp_path):
     with pytest.raises(ScenarioError, match=r"key 'data_file': file not found \(looked for \S*x\\ny\.csv\)") as err:
         load_scenario(path)
     assert "\n" not in str(err.value)
+
+
+def test_the_defaults_without_the_schema_are_the_schema_s():
+    from xmforecast.scenario_defaults import DEFAULT_SCENARIO, DEFAULTS
+    from xmforecast.scenarios import default_scenario
+
+    schema = {name: f.default for name, f in Scenario.model_fields.items() if name != "scenario"}
+    assert dict(DEFAULTS) == schema
+    assert DEFAULT_SCENARIO.to_parameters() == default_scenario().to_parameters()
+    assert list(DEFAULT_SCENARIO.to_parameters()) == list(SCENARIO_KEYS)
+
+
+def test_targets_on_the_defaults_never_imports_the_schema_library():
+    import subprocess
+    import sys
+
+    code = ("import sys, contextlib, io\nfrom xmforecast.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    main(['targets', '--n-paths', '200'])\n"
+            "print('pydantic' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "False"

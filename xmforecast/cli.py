@@ -327,12 +327,12 @@ def _targets(args) -> None:
     from .formatting import format_percent
     from .summary import run_warnings
     from .summary import round_for_csv
-    from .scenarios import default_scenario
+    from .scenario_defaults import DEFAULT_SCENARIO
 
     if args.n_paths is not None:
         _check_n_paths(args.n_paths)
     _check_range("--seed", args.seed, SEED_RANGE, "an integer")
-    scenario = default_scenario()
+    scenario = DEFAULT_SCENARIO  # its values only: pydantic is imported only to read a scenario file
     if args.scenario:
         from .scenarios import load_scenario
 
@@ -486,9 +486,21 @@ def _scenarios(args) -> None:
     _emit(frame, args.format, right=("origin", "n_paths"), shrink=("title",), wide=args.wide)
 
 
-def _parser() -> argparse.ArgumentParser:
-    from . import __version__
+class _Version(argparse.Action):
+    """``--version``: the installed version, read from the package metadata only when asked
+    (importing importlib.metadata costs every other command 10-30 ms)."""
 
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from . import __version__
+
+        print(f"{parser.prog} {__version__}")  # on stdout, as argparse's own version action
+        parser.exit()
+
+
+def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format (default table)")
     common.add_argument("--data", metavar="FILE", default=None,
@@ -502,7 +514,7 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="xmforecast", description="Distance to target, probability of attainment "
                                 "and what it would take, for a science and technology plan's targets "
                                 "(default: the plan folder shipped with the package).")
-    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument("--version", action=_Version, help="show the installed version and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("indicators", parents=[common], help="the indicator registry, with seed quotes")

@@ -79,7 +79,7 @@ class _FitCache:
         self._fits = {}
 
     def __call__(self, plan, indicator, history, model, scenario):
-        from .scenarios import MODEL_SETTINGS
+        from .scenario_defaults import MODEL_SETTINGS
 
         key = (indicator, model, *(getattr(scenario, name) for name in MODEL_SETTINGS))
         if key not in self._fits:

@@ -47,11 +47,14 @@ OUTSIDE_VIEW_NOTE = "outside view (panel of real series), low confidence"
 
 
 def as_scenario(scenario):
-    """`scenario` as a :class:`~xmforecast.scenarios.Scenario`: None is the default one, a dict its fields."""
-    from .scenarios import Scenario, default_scenario
+    """`scenario` as a :class:`~xmforecast.scenarios.Scenario`: None is the default one (its values
+    only, :data:`~xmforecast.scenario_defaults.DEFAULT_SCENARIO`), a dict its fields."""
+    from .scenario_defaults import DEFAULT_SCENARIO
 
-    if scenario is None:
-        return default_scenario()
+    if scenario is None or scenario is DEFAULT_SCENARIO:
+        return DEFAULT_SCENARIO
+    from .scenarios import Scenario
+
     if isinstance(scenario, Scenario):
         return scenario
     if isinstance(scenario, dict):
@@ -113,14 +116,14 @@ def declared_model(indicators, indicator) -> tuple[str, dict]:
 def configured_spec(spec_class, scenario):
     """A spec with the scenario's model settings that match its own fields.
 
-    Each key of :data:`xmforecast.scenarios.MODEL_SETTINGS` set in the scenario (not None)
+    Each key of :data:`xmforecast.scenario_defaults.MODEL_SETTINGS` set in the scenario (not None)
     goes to the spec field it names, when the spec has that field; a rate drawn per path
     (the spec's ``spreads``) gets a spread it can bear. A value the spec refuses is
     refused here with the scenario key named.
     """
     import dataclasses
 
-    from .scenarios import MODEL_SETTINGS
+    from .scenario_defaults import MODEL_SETTINGS
 
     fields = {f.name for f in dataclasses.fields(spec_class)}
     kwargs, keys = {}, {}

@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from xmforecast.rules import FIRST_YEAR, in_year_range, year_rule
+from xmforecast.scenario_defaults import DEFAULTS, MODEL_SETTINGS
 from xmforecast.exceptions import ScenarioError
 
 __all__ = ["Scenario", "SCENARIO_KEYS", "default_scenario", "MODEL_SETTINGS", "settings_of", "load_scenario", "load_scenarios", "scenario_from_parameters"]
@@ -53,16 +54,6 @@ _RULES: dict[str, str | Callable[[], str]] = {
 }
 _SET_BY_RUNNER = {"output_dir", "run_dir"}
 
-#: Scenario keys that set a parameter of the chosen model, and the spec field each one sets
-#: (the same name, or the model's own name for it). The engine passes a key to a model whose
-#: spec has that field and ignores it otherwise; the spec refuses a value out of its range.
-MODEL_SETTINGS: dict[str, str] = {
-    "recertification_rate": "recertification_rate",
-    "exit_rate": "exit_rate",
-    "new_certifications": "new_per_year",
-    "patent_lapse_rate": "lapse_rate",
-    "population_growth": "population_growth",
-}
 
 
 def settings_of(model: Any) -> set[str]:
@@ -158,44 +149,56 @@ class Scenario(BaseModel):
         description="Name, 1-64 characters of [a-z0-9_-], not starting with '_' or '-' (names starting "
                     "with '_' are the run's own folders: _overview, _comparison, _logs); it names the output folder.",
     )
-    title: str = Field("", max_length=200, description="Display title, at most 200 characters (empty: the name).")
-    lang: Literal["zh", "en"] = Field("zh", description="Language of prose and charts: zh or en.")
-    origin: int | None = Field(None, description=f"Forecast origin [year], {FIRST_YEAR}..the current year; "
-                                                  "null or absent: the plan's last observed year.")
-    horizon: int = Field(4, ge=1, le=30, description="Years forecast beyond the origin [years], 1..30.")
-    n_paths: int = Field(10_000, ge=10, le=1_000_000, description="Simulated paths, 10..1,000,000.")
-    seed: int = Field(2017, ge=0, le=2**63 - 1, description="Seed of the random generator, 0..2**63-1.")
-    model: str = Field("auto", description="Model name, or auto (the registry's model: structural where "
-                                           "declared, else the calibrated auto).")
-    level: float = Field(80.0, gt=50.0, le=99.9, description="Prediction interval level [%], 50 < level <= 99.9 "
-                                                             "(as the command line's --level).")
+    title: str = Field(
+        DEFAULTS["title"], max_length=200, description="Display title, at most 200 characters (empty: the name).")
+    lang: Literal["zh", "en"] = Field(DEFAULTS["lang"], description="Language of prose and charts: zh or en.")
+    origin: int | None = Field(
+        DEFAULTS["origin"], description=f"Forecast origin [year], {FIRST_YEAR}..the current year; "
+                                        "null or absent: the plan's last observed year.")
+    horizon: int = Field(
+        DEFAULTS["horizon"], ge=1, le=30, description="Years forecast beyond the origin [years], 1..30.")
+    n_paths: int = Field(DEFAULTS["n_paths"], ge=10, le=1_000_000, description="Simulated paths, 10..1,000,000.")
+    seed: int = Field(DEFAULTS["seed"], ge=0, le=2**63 - 1, description="Seed of the random generator, 0..2**63-1.")
+    model: str = Field(DEFAULTS["model"], description="Model name, or auto (the registry's model: structural where "
+                                                      "declared, else the calibrated auto).")
+    level: float = Field(
+        DEFAULTS["level"], gt=50.0, le=99.9, description="Prediction interval level [%], 50 < level <= 99.9 "
+                                                         "(as the command line's --level).")
     growth_shift: float = Field(
-        0.0, ge=-0.5, le=0.5,
+        DEFAULTS["growth_shift"], ge=-0.5, le=0.5,
         description="Added to every indicator's expected annual growth [fraction], -0.5..0.5 (±50 %/yr).",
     )
     volatility_scale: float = Field(
-        1.0, gt=0.0, le=10.0, description="Multiplies the simulated volatility, 0 < scale <= 10."
+        DEFAULTS["volatility_scale"], gt=0.0, le=10.0,
+        description="Multiplies the simulated volatility, 0 < scale <= 10.",
     )
-    at_required_rate: bool = Field(False, description="Each indicator grows exactly at its required rate.")
+    at_required_rate: bool = Field(
+        DEFAULTS["at_required_rate"], description="Each indicator grows exactly at its required rate.")
     recertification_rate: _Probability | None = Field(
-        None, description="Share of expiring certificates renewed [probability], 0..1; null solves it from the data."
+        DEFAULTS["recertification_rate"],
+        description="Share of expiring certificates renewed [probability], 0..1; null solves it from the data."
     )
     exit_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
-        0.01, description="Share of certified firms leaving each year [fraction], 0 <= rate < 1."
+        DEFAULTS["exit_rate"], description="Share of certified firms leaving each year [fraction], 0 <= rate < 1."
     )
     new_certifications: Annotated[int, Field(ge=0, le=1_000_000)] | None = Field(
-        None, description="New certifications per year [firms], 0..1,000,000; null projects them from history."
+        DEFAULTS["new_certifications"],
+        description="New certifications per year [firms], 0..1,000,000; null projects them from history."
     )
     patent_lapse_rate: _Probability | None = Field(
-        None, description="Share of valid invention patents lapsing each year [probability], 0..1, or null."
+        DEFAULTS["patent_lapse_rate"],
+        description="Share of valid invention patents lapsing each year [probability], 0..1, or null."
     )
     population_growth: Annotated[float, Field(ge=-0.2, le=0.2)] | None = Field(
-        None, description="Resident population growth per year [fraction], -0.2..0.2 (±20 %/yr), or null."
+        DEFAULTS["population_growth"],
+        description="Resident population growth per year [fraction], -0.2..0.2 (±20 %/yr), or null."
     )
-    data_file: str = Field("", description="Extra observations CSV; relative to the params file's folder.")
+    data_file: str = Field(
+        DEFAULTS["data_file"], description="Extra observations CSV; relative to the params file's folder.")
     indicators_file: str = Field(
-        "", description="Another plan's indicator registry (YAML); relative to the params file's folder; "
-                        "empty: the embedded registry. With it, observations come from its baselines and data_file only."
+        DEFAULTS["indicators_file"],
+        description="Another plan's indicator registry (YAML); relative to the params file's folder; "
+                    "empty: the embedded registry. With it, observations come from its baselines and data_file only."
     )
 
     _source: Path | None = PrivateAttr(default=None)

@@ -41,14 +41,15 @@ def sensitivity(plan, parameter: str, values, *, ids: list[str] | None = None, s
     import pandas as pd
 
     from .evaluation import TargetEvaluator
+    from .scenarios import Scenario
 
     base = as_scenario(scenario)
-    if parameter not in type(base).model_fields:
-        raise ParameterError(f"unknown scenario parameter '{parameter}'; valid: {', '.join(type(base).model_fields)}.")
+    if parameter not in Scenario.model_fields:
+        raise ParameterError(f"unknown scenario parameter '{parameter}'; valid: {', '.join(Scenario.model_fields)}.")
     evaluator = TargetEvaluator(plan, ids)  # one target table, fits shared
     rows = []
     for v in values:
-        sc = type(base)(**{**base.model_dump(), parameter: v})  # validated like a params file
+        sc = Scenario(**{**base.model_dump(), parameter: v})  # validated like a params file
         t = evaluator.evaluate(sc, n_paths, rng).table
         rows.append(t[["indicator", "p_attain"]].assign(parameter=parameter, value=v))
     return pd.concat(rows, ignore_index=True)[["parameter", "value", "indicator", "p_attain"]] if rows else \
