@@ -84,7 +84,9 @@ POOLING = 4.0
 RECENT = 3
 #: A family's own runs make its conditional base rate from this many entities on.
 MIN_ENTITIES = 5
-VARIANTS = ("pool", "w", "logit", "w+logit", "w+logit+h", "w/h", "w/fam", "cond1.0", "cond0.5", "cond0.25")
+VARIANTS = ("pool", "w", "w/n", "logit", "w+logit", "w+logit+h", "w/h", "w/fam", "cond1.0", "cond0.5", "cond0.25")
+#: History lengths [points] of the short and long bands of ``--test every``'s Brier ratios.
+SHORT_LONG = {"2-4": (2, 4), "5-7": (5, 7)}
 
 
 # --- the two views of auto's probability -----------------------------------------------------
@@ -135,9 +137,11 @@ def learning_events(panel: pd.DataFrame, calibration: dict, reference_class: str
                     fit = spec(_family(part)).fit(history)
                 levels = values[i] * (1 + growth) ** h
                 own, out = views(fit, h, levels)
+                (own_y,), (out_y,) = views(fit, h, values[j:j + 1])
                 rows += [(entity[series_id], _family(part), int(years[i]), h, i - start + 1, own[k], out[k],
-                          bool(values[j] >= levels[k])) for k in range(len(growth))]
-    return pd.DataFrame(rows, columns=["entity", "family", "origin", "h", "n", "own", "out", "outcome"])
+                          bool(values[j] >= levels[k]), own_y, out_y) for k in range(len(growth))]
+    return pd.DataFrame(rows, columns=["entity", "family", "origin", "h", "n", "own", "out", "outcome",
+                                       "own_y", "out_y"])
 
 
 def scoring_events(panel: pd.DataFrame, calibration: dict, reference_class: str, growth: np.ndarray) -> dict:
@@ -147,15 +151,17 @@ def scoring_events(panel: pd.DataFrame, calibration: dict, reference_class: str,
     levels = probability.thresholds(windows.history[:, -1], growth)
     own, out = np.empty(levels.shape), np.empty(levels.shape)
     own_y, out_y = np.empty(windows.actual.shape), np.empty(windows.actual.shape)
+    n = np.empty(len(windows))
     for i in range(len(windows)):
         history = pd.Series(windows.history[i], index=pd.Index(windows.years[i], name="year"), dtype=float)
         fit = spec(skill._known_family(str(windows.family[i]))).fit(history)
+        n[i] = fit.params["history"]
         for j, h in enumerate(probability.STEPS):
             own[i, j], out[i, j] = views(fit, int(h), levels[i, j])
             (own_y[i, j],), (out_y[i, j],) = views(fit, int(h), windows.actual[i, j:j + 1])
     families = np.array([skill._known_family(str(f)) for f in windows.family], dtype=object)
     return {"windows": windows, "outcome": probability.outcomes(windows.actual, levels), "own": own, "out": out,
-            "own_y": own_y, "out_y": out_y, "family": families,
+            "own_y": own_y, "out_y": out_y, "family": families, "n": n,
             "base": probability.base_rate_probability(windows, growth, calibration)}
 
 
@@ -179,13 +185,20 @@ def recalibrated(p, a: float, b):
 
 #: Each learned variant: start, bounds and its probability from (theta, own, out, h).
 _FORMS = {
-    "w": ([0.5], [(0, 1)], lambda t, own, out, h: pooled(t[0], own, out)),
-    "logit": ([0.0, 1.0], [(-3, 3), (0.2, 5)], lambda t, own, out, h: recalibrated(pooled(0.5, own, out), t[0], t[1])),
+    "w": ([0.5], [(0, 1)], lambda t, own, out, h, n: pooled(t[0], own, out)),
+    "logit": ([0.0, 1.0], [(-3, 3), (0.2, 5)],
+              lambda t, own, out, h, n: recalibrated(pooled(0.5, own, out), t[0], t[1])),
     "w+logit": ([0.5, 0.0, 1.0], [(0, 1), (-3, 3), (0.2, 5)],
-                lambda t, own, out, h: recalibrated(pooled(t[0], own, out), t[1], t[2])),
+                lambda t, own, out, h, n: recalibrated(pooled(t[0], own, out), t[1], t[2])),
     "w+logit+h": ([0.5, 0.0, 1.0, 0.0], [(0, 1), (-3, 3), (0.2, 5), (-2, 2)],
-                  lambda t, own, out, h: recalibrated(pooled(t[0], own, out), t[1], t[2] + t[3] * np.log(h))),
+                  lambda t, own, out, h, n: recalibrated(pooled(t[0], own, out), t[1], t[2] + t[3] * np.log(h))),
+    "w/n": ([7.0], [(0, 500)], lambda t, own, out, h, n: pooled(history_weight(t[0], n), own, out)),
 }
+
+
+def history_weight(n0: float, n):
+    """The outside view's weight for a history of `n` points: ``n0 / (n0 + n)``."""
+    return n0 / (n0 + np.asarray(n, dtype=float))
 
 
 def loss(p, outcome, weight, objective: str = "log") -> float:
@@ -207,8 +220,9 @@ def _minimise(form: str, events: pd.DataFrame, objective: str) -> np.ndarray:
 
     start, bounds, function = _FORMS[form]
     own, out, h = events["own"].to_numpy(), events["out"].to_numpy(), events["h"].to_numpy(dtype=float)
+    n = events["n"].to_numpy(dtype=float)
     outcome, weight = events["outcome"].to_numpy(), entity_weights(events["entity"])
-    return minimize(lambda t: loss(function(t, own, out, h), outcome, weight, objective), start,
+    return minimize(lambda t: loss(function(t, own, out, h, n), outcome, weight, objective), start,
                     method="L-BFGS-B", bounds=bounds).x
 
 
@@ -228,12 +242,12 @@ def learn(variant: str, events: pd.DataFrame, objective: str = "log"):
     raise ValueError(f"unknown variant {variant!r}")
 
 
-def apply(variant: str, theta, own, out, h, family):
+def apply(variant: str, theta, own, out, h, family, n):
     """The variant's probabilities (arrays of one shape) with parameters `theta` from :func:`learn`."""
     if variant == "pool":
         return pooled(0.5, own, out)
     if variant in _FORMS:
-        return _FORMS[variant][2](theta, own, out, h)
+        return _FORMS[variant][2](theta, own, out, h, n)
     if variant == "w/h":
         return pooled(np.vectorize(lambda k: theta[int(k)])(h), own, out)
     return pooled(np.vectorize(lambda f: theta.get(f, theta[None]))(family), own, out)
@@ -307,14 +321,58 @@ def _row(p, cdf, events) -> dict[str, float]:
             "cover %": 100 * float(inside.mean()), "min cov h %": 100 * float(inside.mean(axis=0).min())}
 
 
+def _row_every(p, cdf, events: pd.DataFrame) -> dict[str, float]:
+    outcome, base = events["outcome"].to_numpy(), events["out"].to_numpy()
+    inside = pd.Series((cdf >= 0.1) & (cdf <= 0.9), index=events.index)
+    row = {"Brier": probability.brier(p, outcome), "log": probability.log_score(p, outcome),
+           "Brier base": probability.brier(base, outcome), "log base": probability.log_score(base, outcome),
+           "cover %": 100 * float(inside.mean()), "min cov h %": 100 * float(inside.groupby(events["h"]).mean().min())}
+    for band, (low, high) in SHORT_LONG.items():
+        rows = ((events["n"] >= low) & (events["n"] <= high)).to_numpy()
+        row[f"ratio n{band}"] = probability.brier(p[rows], outcome[rows]) / probability.brier(base[rows], outcome[rows])
+    return row
+
+
+def every_origin_scores(train: pd.DataFrame, test: pd.DataFrame, calibration: dict, reference_class: str,
+                        growth: np.ndarray, variants, objective: str, min_history: int):
+    """Each variant scored on every origin of `test`'s series (histories of 2-7 points), vintage-honest.
+
+    The test events are :func:`learning_events` of the scoring part from the first vintage on
+    (its base rate: the family's, ``P_out``); parameters at origin ``V`` are learned, as in
+    ``--mode realtime``, on the learning part's events resolved by ``V``.
+    """
+    learning = learning_events(train, calibration, reference_class, growth)
+    events = learning_events(test, calibration, reference_class, growth)
+    events = events[(events["n"] >= min_history) & (events["origin"] >= min(calibration))]
+    resolved = {int(v): resolved_by(learning, int(v), min_history) for v in events["origin"].unique()}
+    events = events[events["origin"].map(lambda v: len(resolved[int(v)]) > 0)].reset_index(drop=True)
+    columns = {k: events[k].to_numpy() for k in ("own", "out", "own_y", "out_y", "family")}
+    h, n = events["h"].to_numpy(dtype=float), events["n"].to_numpy(dtype=float)
+    scores, params = {}, {}
+    for variant in variants:
+        p, p_y = np.empty(len(events)), np.empty(len(events))
+        for origin, rows in events.groupby("origin").indices.items():
+            theta = None if variant == "pool" else learn(variant, resolved[int(origin)], objective)
+            params[variant, int(origin)] = theta
+            args = (h[rows], columns["family"][rows], n[rows])
+            p[rows] = apply(variant, theta, columns["own"][rows], columns["out"][rows], *args)
+            p_y[rows] = apply(variant, theta, columns["own_y"][rows], columns["out_y"][rows], *args)
+        scores[variant] = _row_every(p, 1 - p_y, events)
+    return scores, params
+
+
 def split_scores(train: pd.DataFrame, test: pd.DataFrame, reference_class: str, *, variants=VARIANTS,
-                 jobs: int = 1, mode: str = "realtime", objective: str = "log", min_history: int = 2):
+                 jobs: int = 1, mode: str = "realtime", objective: str = "log", min_history: int = 2,
+                 test_events: str = "windows"):
     """Each variant learned on `train` and scored on `test`: ``({variant: row}, {(variant, vintage): theta})``."""
     from xmforecast.calibration import calibrate
 
     growth = probability.growth_quantiles(train)
     calibration = skill.calibrate_vintages(calibrate, train, sorted(set(train["year"].astype(int))),
                                            reference_class, jobs)
+    if test_events == "every":
+        return every_origin_scores(train, test, calibration, reference_class, growth, variants, objective,
+                                   min_history)
     events = scoring_events(test, calibration, reference_class, growth)
     windows, own, out = events["windows"], events["own"], events["out"]
     origins = sorted(set(int(t) for t in windows.origin))
@@ -326,6 +384,7 @@ def split_scores(train: pd.DataFrame, test: pd.DataFrame, reference_class: str, 
             learning[v] = resolved_by(e, v, min_history)
     h = np.broadcast_to(probability.STEPS[None, :, None], own.shape).astype(float)
     family = np.broadcast_to(events["family"][:, None, None], own.shape)
+    n = np.broadcast_to(events["n"][:, None, None], own.shape)
     scores, params, runs = {}, {}, None
     for variant in variants:
         if variant.startswith("cond"):
@@ -338,9 +397,9 @@ def split_scores(train: pd.DataFrame, test: pd.DataFrame, reference_class: str, 
             rows = windows.origin == origin
             theta = None if variant == "pool" else learn(variant, learning[origin], objective)
             params[variant, origin] = theta
-            p[rows] = apply(variant, theta, own[rows], out[rows], h[rows], family[rows])
+            p[rows] = apply(variant, theta, own[rows], out[rows], h[rows], family[rows], n[rows])
             p_y[rows] = apply(variant, theta, events["own_y"][rows], events["out_y"][rows], h[rows, :, 0],
-                              family[rows, :, 0])
+                              family[rows, :, 0], n[rows, :, 0])
         scores[variant] = _row(p, 1 - p_y, events)
     return scores, params
 
@@ -354,9 +413,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--mode", default="realtime", choices=("realtime", "insample"))
     parser.add_argument("--objective", default="log", choices=("log", "brier"))
     parser.add_argument("--min-history", type=int, default=2)
+    parser.add_argument("--test", default="windows", choices=("windows", "every"))
     args = parser.parse_args(argv)
     variants = args.variants.split(",")
     unknown = [v for v in variants if v not in ("pool", "w/h", "w/fam", *_FORMS) and not v.startswith("cond")]
+    if args.test == "every" and any(v.startswith("cond") for v in variants):
+        parser.error("--test every scores the pool's learned variants, not cond<share>")
+    if args.test == "every" and args.mode != "realtime":
+        parser.error("--test every learns in real time only (--mode realtime)")
     if unknown:
         parser.error(f"unknown variants {', '.join(unknown)}; known: {', '.join(VARIANTS)}")
     reference_class = skill.PANELS[args.panel][1]
@@ -365,7 +429,8 @@ def main(argv: list[str] | None = None) -> None:
     for inner in (0, 1):
         train, test = skill.split_panel(calibration_part, inner)
         scores, params = split_scores(train, test, reference_class, variants=variants, jobs=args.jobs,
-                                      mode=args.mode, objective=args.objective, min_history=args.min_history)
+                                      mode=args.mode, objective=args.objective, min_history=args.min_history,
+                                      test_events=args.test)
         rows |= {(variant, f"inner {inner}"): row for variant, row in scores.items()}
         last = max((origin for _, origin in params), default=None)
         learned = {v: t for (v, origin), t in params.items() if origin == last and t is not None}
@@ -379,7 +444,7 @@ def main(argv: list[str] | None = None) -> None:
     table["Brier ratio"] = table["Brier"] / table["Brier base"]
     table["log ratio"] = table["log"] / table["log base"]
     print(f"{args.panel} panel, fold {args.fold}, mode {args.mode}, objective {args.objective}, "
-          f"min history {args.min_history}")
+          f"min history {args.min_history}, test events {args.test}")
     print(table.round(4).to_string())
 
 

@@ -55,8 +55,22 @@ def test_a_family_weight_is_shrunk_towards_the_class(variants):
     assert learned["patents"] == pytest.approx((own_w + 4 * learned[None]) / 5)
     assert learned["rd_money"] < 0.5 * learned["patents"]
     family = np.array(["patents", "unknown"])
-    p = variants.apply("w/fam", learned, np.array([0.2, 0.2]), np.array([0.8, 0.8]), np.ones(2), family)
+    p = variants.apply("w/fam", learned, np.array([0.2, 0.2]), np.array([0.8, 0.8]), np.ones(2), family, np.full(2, 7))
     np.testing.assert_allclose(p, 0.2 + 0.6 * np.array([learned["patents"], learned[None]]))
+
+
+def test_the_history_weight_leans_on_the_base_rate_for_short_series(variants):
+    rng = np.random.default_rng(2)
+    events = _events(rng, n=8000)
+    events["n"] = rng.integers(2, 8, len(events))
+    # outcomes drawn from the pool with w = 3 / (3 + n): short series follow the base rate more
+    truth = variants.pooled(3 / (3 + events["n"]), events["own"], events["out"])
+    events["outcome"] = rng.uniform(size=len(events)) < truth
+    (n0,) = variants.learn("w/n", events)
+    assert n0 == pytest.approx(3, rel=0.35)
+    np.testing.assert_allclose(variants.history_weight(n0, [2, 7]), n0 / (n0 + np.array([2, 7])))
+    p = variants.apply("w/n", [n0], np.array([0.2, 0.2]), np.array([0.8, 0.8]), np.ones(2), None, np.array([2, 7]))
+    assert p[0] > p[1]  # the short series nearer its base rate
 
 
 def test_a_vintage_learns_only_from_events_resolved_by_its_year(variants):
