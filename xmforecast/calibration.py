@@ -355,7 +355,7 @@ def _calibrate_vintage(runs: list, vintage: int, *, reference_class: str = "glob
 
 
 def calibrate(panel: pd.DataFrame, *, vintages: Iterable[int] | None = None, reference_class: str = "global",
-              max_history: int = MAX_HISTORY, horizon: int = HORIZON) -> dict[int, dict]:
+              max_history: int | None = None, horizon: int = HORIZON) -> dict[int, dict]:
     """Fit ``auto``'s rule on a panel of annual series, once per vintage.
 
     Parameters
@@ -367,8 +367,9 @@ def calibrate(panel: pd.DataFrame, *, vintages: Iterable[int] | None = None, ref
         Years; each vintage is learned from values of years <= it. Default: the panel's last year.
     reference_class : str
         Recorded in each vintage (for sentences).
-    max_history : int, default 7
-        Longest history the rule looks at [points].
+    max_history : int, optional
+        Longest history the rule looks at [points]; default :data:`MAX_HISTORY` (7), read
+        at the call (so a benchmark may set it).
     horizon : int, default 4
         Calibrated horizons [years]; beyond them the last horizon's rule continues.
 
@@ -382,6 +383,7 @@ def calibrate(panel: pd.DataFrame, *, vintages: Iterable[int] | None = None, ref
     if frame.empty:
         raise DataError("the panel has no finite value > 0.")
     runs = _runs(frame)
+    max_history = MAX_HISTORY if max_history is None else max_history
     years = [int(frame["year"].max())] if vintages is None else [int(v) for v in vintages]
     out = {}
     for vintage in years:
