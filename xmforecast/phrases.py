@@ -314,9 +314,9 @@ def backtest_reason_words(reason: Any, lang: Lang = "en") -> str:
     if is_missing(reason) or not str(reason).strip():
         return MISSING
     text = str(reason)
-    used = _USED.fullmatch(text)
     if lang != "zh":
         return text.removeprefix("--model auto uses ")
+    used = _USED.fullmatch(text)
     if not used:
         return say("why_no_evidence", lang) if text == "no backtest evidence" else text
     model, note, how = used.groups()
@@ -342,8 +342,8 @@ def _calibration_words(note: str, lang: Lang) -> str:
     if not calibrated:
         return note
     name, family, vintage, rest = calibrated.groups()
-    reference = next((words["zh"] for words in CLASSES.values() if words["en"] == name), name)
-    family_words = FAMILIES[family]["zh"] if family in FAMILIES else (family or "")
+    reference = next((words[lang] for words in CLASSES.values() if words["en"] == name), name)
+    family_words = FAMILIES[family][lang] if family in FAMILIES else (family or "")
     key = "why_calibrated_family" if family_words else "why_calibrated"
     return say(key, lang, reference=reference, family=family_words, vintage=vintage) + rest
 
