@@ -15,7 +15,8 @@ from .colours import PROBABILITY_BANDS, probability_color, probability_text_colo
 from .formatting import (MISSING, Lang, field, format_amount, format_count, format_percent, format_probability,
                          format_year)
 from .phrases import (baseline_years, colour_probability, confidence_words, expected_words, lever_words_of,
-                      interval_note, method_facts, model_note_words, model_words, status_label, takes_words, target_words, verdict)
+                      interval_note, method_facts, model_note_words, model_words, status_label, takes_words,
+                      target_words, verdict)
 from .summary import SUMMARY_COLUMNS
 from .tables import answer_table, assumptions, ladder_table, skipped_table
 from .words import catalog, say, translator
@@ -198,10 +199,9 @@ def render_ladder(row: Any, model: Any, why: str, forecasts: Mapping[str, pd.Dat
     headers, rows = _table_cells(ladder_table(forecasts, row, lang))
     notes = [say("ladder_skipped", lang, model=model_name, why=reason)
              for model_name, reason in skipped_table(skipped, lang).itertuples(index=False)]
+    lead = say("ladder_chosen", lang, model=model_words(model, lang), why=model_note_words(why, lang))
     return render_template("section.html", lang=lang, title=f"{name} ({unit})" if unit else str(name), level=2,
-                           lead=say("ladder_chosen", lang, model=model_words(model, lang), why=model_note_words(why, lang)),
-                           method=False,
-                           headers=headers, rows=rows, notes=notes)
+                           lead=lead, method=False, headers=headers, rows=rows, notes=notes)
 
 
 def comparison_table(summary: pd.DataFrame, lang: Lang = "en", *, value: Literal["probability", "expected"] =

@@ -279,7 +279,8 @@ class Plan:
 
         if setting not in MODEL_SETTINGS:
             raise ParameterError(f"unknown model setting {setting!r}; one of {', '.join(MODEL_SETTINGS)}.")
-        return [str(rec["id"]) for rec in self._indicators.to_dict("records") if setting in settings_of(rec.get("model"))]
+        return [str(rec["id"]) for rec in self._indicators.to_dict("records")
+                if setting in settings_of(rec.get("model"))]
 
     # --- the questions ----------------------------------------------------------------
 

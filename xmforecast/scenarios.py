@@ -29,7 +29,8 @@ from xmforecast.rules import FIRST_YEAR, in_year_range, year_rule
 from xmforecast.scenario_defaults import DEFAULTS, MODEL_SETTINGS
 from xmforecast.exceptions import ScenarioError
 
-__all__ = ["Scenario", "SCENARIO_KEYS", "default_scenario", "MODEL_SETTINGS", "settings_of", "load_scenario", "load_scenarios", "scenario_from_parameters"]
+__all__ = ["Scenario", "SCENARIO_KEYS", "default_scenario", "MODEL_SETTINGS", "settings_of", "load_scenario",
+           "load_scenarios", "scenario_from_parameters"]
 
 _Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 

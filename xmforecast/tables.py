@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 from .colours import probability_color, probability_text_color
 from .formatting import (MISSING, Lang, field, format_count, format_figure, format_percent, format_probability,
                          format_ratio, format_year, is_count, is_missing, lever_count, text_or_missing)
-from .phrases import (backtest_reason_words, colour_probability, confidence_words, effort_note, expected_words, growth_words, interval_note,
-                      lever_name, model_words, note_words, quality_words, status_label, takes_words, target_words,
-                      verdict)
+from .phrases import (backtest_reason_words, colour_probability, confidence_words, effort_note, expected_words,
+                      growth_words, interval_note, lever_name, model_words, note_words, quality_words, status_label,
+                      takes_words, target_words, verdict)
 from .summary import required_from_latest
 from .words import catalog, say
 
