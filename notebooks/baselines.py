@@ -29,9 +29,12 @@
 # rate), not published.
 
 # %% tags=["parameters"]
-from typing import Optional  # the one parameter that may be None (papermill reads no `int | None`)
+from typing import Optional  # papermill reads no `int | None`
 
-lang: str = "zh"  # language of chart labels and names: "zh" or "en"
+# A scenario parameter left None takes the plan's default (scenario_defaults.yaml beside its
+# registry), else the library's; a key whose None has a meaning of its own says so.
+
+lang: Optional[str] = None  # language of chart labels and names: "zh" or "en"
 origin: Optional[int] = None  # data as of this year [year]; None: the plan's last observed year
 data_file: str = ""  # extra observations CSV (indicator, year, value); "" for none
 indicators_file: str = ""  # another plan's registry (YAML); "" for the embedded one

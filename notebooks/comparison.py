@@ -24,8 +24,10 @@
 # differences come from the assumptions each scenario's params file states.
 
 # %% tags=["parameters"]
+from typing import Optional  # papermill reads no `str | None`
+
 run_dir: str = ""  # folder of a run (its summary.csv); "": the newest run under reports/
-lang: str = "zh"  # language of chart labels and names: "zh" or "en"
+lang: Optional[str] = None  # language of chart labels and names: "zh" or "en"; None: the default plan's
 output_dir: str = ""  # folder for the figures (PNG); "": reports/notebooks/comparison
 
 # %%

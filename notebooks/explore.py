@@ -32,22 +32,25 @@
 # - **volatility**: multiplies the spread of the simulated paths.
 
 # %% tags=["parameters"]
-from typing import Optional  # the one parameter that may be None (papermill reads no `int | None`)
+from typing import Optional  # papermill reads no `int | None`
+
+# A scenario parameter left None takes the plan's default (scenario_defaults.yaml beside its
+# registry), else the library's; a key whose None has a meaning of its own says so.
 
 scenario: str = "baseline"  # scenario name, [a-z0-9_-]+
-title: str = ""  # display title; empty: the scenario name
-lang: str = "zh"  # language of chart labels and names: "zh" or "en"
+title: Optional[str] = None  # display title; empty: the scenario name
+lang: Optional[str] = None  # language of chart labels and names: "zh" or "en"
 origin: Optional[int] = None  # forecast origin [year], later data ignored; None: the plan's last observed year
-horizon: int = 4  # years simulated beyond the origin [years]
-n_paths: int = 10_000  # simulated paths (at most 2,000 are used here, for speed)
-seed: int = 2017  # seed of the random generator
-model: str = "auto"  # "auto" (the registry's model: structural where declared, else calibrated), "structural" or a ladder name
-level: float = 80.0  # central interval level of the fan chart [%]
-growth_shift: float = 0.0  # added to every indicator's expected annual growth [fraction/year]
-volatility_scale: float = 1.0  # multiplies the simulated spread around the median
-at_required_rate: bool = False  # centre each indicator on the path its target requires
+horizon: Optional[int] = None  # years simulated beyond the origin [years]
+n_paths: Optional[int] = None  # simulated paths (at most 2,000 are used here, for speed)
+seed: Optional[int] = None  # seed of the random generator
+model: Optional[str] = None  # "auto" (the registry's model: structural where declared, else calibrated), "structural" or a ladder name
+level: Optional[float] = None  # central interval level of the fan chart [%]
+growth_shift: Optional[float] = None  # added to every indicator's expected annual growth [fraction/year]
+volatility_scale: Optional[float] = None  # multiplies the simulated spread around the median
+at_required_rate: Optional[bool] = None  # centre each indicator on the path its target requires
 recertification_rate: Optional[float] = None  # expiring certificates renewed [fraction]; None: implied by the data
-exit_rate: float = 0.01  # share of certified firms leaving each year [fraction/year]
+exit_rate: Optional[float] = None  # share of certified firms leaving each year [fraction/year]
 new_certifications: Optional[int] = None  # first-time certifications a year (certified stock model); None: projected
 patent_lapse_rate: Optional[float] = None  # valid invention patents lapsing [fraction/year]; None: estimated
 population_growth: Optional[float] = None  # resident population growth [fraction/year]; None: estimated

@@ -30,12 +30,15 @@
 # series grew as fast (the base rate). The backtest below is shown as a check.
 
 # %% tags=["parameters"]
-from typing import Optional  # the one parameter that may be None (papermill reads no `int | None`)
+from typing import Optional  # papermill reads no `int | None`
 
-lang: str = "zh"  # language of chart labels and names: "zh" or "en"
+# A scenario parameter left None takes the plan's default (scenario_defaults.yaml beside its
+# registry), else the library's; a key whose None has a meaning of its own says so.
+
+lang: Optional[str] = None  # language of chart labels and names: "zh" or "en"
 origin: Optional[int] = None  # forecast origin [year], later data ignored; None: the plan's last observed year
-level: float = 80.0  # prediction interval level [%]
-horizon: int = 4  # years forecast beyond the last observation [years]
+level: Optional[float] = None  # prediction interval level [%]
+horizon: Optional[int] = None  # years forecast beyond the last observation [years]
 data_file: str = ""  # extra observations CSV (indicator, year, value); "" for none
 indicators_file: str = ""  # another plan's registry (YAML); "" for the embedded one
 params_dir: str = ""  # folder of the params file given with -f: relative data_file and indicators_file are read from it; "": the current folder

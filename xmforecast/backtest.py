@@ -532,7 +532,7 @@ def _backtest_auto(plan, indicator, history, level, *, min_train=2, horizon=3):
     """
     from .fitting import as_scenario, fit_indicator
 
-    scenario = as_scenario(None)
+    scenario = as_scenario(None, plan)
     years = history.index.to_numpy()
     parts, failed = [], []
     for i, origin in enumerate(years[:-1]):

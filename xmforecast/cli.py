@@ -344,6 +344,8 @@ def _targets(args) -> None:
         args.indicators = scenario.indicators_file
     origin = args.origin if args.origin is not None else (scenario.origin if args.scenario else None)
     plan = _plan(args, origin)
+    if not args.scenario:
+        scenario = plan.default_scenario  # with the plan's own defaults, as a scenario file would have
     reg = plan.indicators
     table = plan.assess_targets(scenario=scenario, n_paths=args.n_paths if args.n_paths is not None else scenario.n_paths,
                                 rng=args.seed if args.seed is not None else scenario.seed)

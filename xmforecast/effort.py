@@ -128,7 +128,7 @@ def what_it_takes_table(plan, *, scenario: Any = None, probability: float = 0.8,
     from .evaluation import evaluate_targets
     from .fitting import as_scenario
 
-    sc = as_scenario(scenario)
+    sc = as_scenario(scenario, plan)
     if not 0.0 < float(probability) < 1.0:
         raise ParameterError(f"`probability` must be between 0 and 1 (a fraction); got {probability!r}.")
     ev = evaluation if evaluation is not None else evaluate_targets(plan, scenario=sc, n_paths=n_paths, rng=rng)
@@ -244,7 +244,7 @@ def what_it_takes(plan, *, scenario=None) -> pd.DataFrame:
     from .targets import target_table
 
     observations, indicators, origin = plan.all_observations, plan.registry, plan.origin
-    scenario = as_scenario(scenario)
+    scenario = as_scenario(scenario, plan)
     table = target_table(indicators, observations, origin=origin).set_index("indicator")
     rows = []
     for ind in indicators["id"]:

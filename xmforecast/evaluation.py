@@ -157,7 +157,7 @@ def evaluate_targets(plan, *, scenario=None, n_paths: int | None = None, rng=Non
         (an int, or the text ``"after 2035"``). An indicator with a single observation gets
         its probability from ``auto``'s outside view, said so in ``note``.
     """
-    scenario = as_scenario(scenario)
+    scenario = as_scenario(scenario, plan)
     check_model(scenario.model if model is None else model)
     return TargetEvaluator(plan, ids).evaluate(scenario, n_paths, rng, model)
 

@@ -113,7 +113,7 @@ def explore(plan=None, indicator: str | None = None, *, scenario, observations: 
     if isinstance(plan, str):  # explore(indicator, ...), the form before plans were the argument
         plan, indicator = None, plan
     plan = as_plan(plan, observations=observations, indicators=indicators, origin=origin)
-    base = as_scenario(scenario)
+    base = as_scenario(scenario, plan)
     if implied_renewal:
         assumptions["recertification_rate"] = None
     if projected_new:

@@ -46,19 +46,23 @@ _STRUCTURAL_NOTE = "structural model"
 OUTSIDE_VIEW_NOTE = "outside view (panel of real series), low confidence"
 
 
-def as_scenario(scenario):
+def as_scenario(scenario, plan=None):
     """`scenario` as a :class:`~xmforecast.scenarios.Scenario`: None is the default one (its values
-    only, :data:`~xmforecast.scenario_defaults.DEFAULT_SCENARIO`), a dict its fields."""
+    only, :data:`~xmforecast.scenario_defaults.DEFAULT_SCENARIO`, with the defaults `plan`
+    declares), a dict its fields over the plan's defaults."""
     from .scenario_defaults import DEFAULT_SCENARIO
 
     if scenario is None or scenario is DEFAULT_SCENARIO:
-        return DEFAULT_SCENARIO
+        return DEFAULT_SCENARIO if plan is None else plan.default_scenario
+    if isinstance(scenario, type(DEFAULT_SCENARIO)):  # a plan's default scenario
+        return scenario
     from .scenarios import Scenario
 
     if isinstance(scenario, Scenario):
         return scenario
     if isinstance(scenario, dict):
-        return Scenario(**{"scenario": "custom", **scenario})
+        declared = {} if plan is None else plan.scenario_defaults
+        return Scenario(**{"scenario": "custom", **declared, **scenario})
     raise ParameterError(f"`scenario` must be a Scenario, a dict or None; got {type(scenario).__name__}.")
 
 
@@ -316,7 +320,7 @@ def forecast(plan, indicator: str, *, horizon: int = 4, model: str = "auto", lev
     check_arguments(indicator, plan.registry, horizon, level)
     check_model(model)
     history = indicator_history(plan.all_observations, indicator, plan.origin)
-    fit = fit_indicator(plan, indicator, history, model, as_scenario(None))
+    fit = fit_indicator(plan, indicator, history, model, as_scenario(None, plan))
     # Models whose intervals come from simulated paths take the caller's n_paths and rng.
     extra = {"n_paths": n_paths, "rng": rng} if fit.fitted.intervals_from_paths else {}
     frame = fit.fitted.forecast(horizon, level=level, **extra).reset_index()

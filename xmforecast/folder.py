@@ -11,6 +11,10 @@ A plan folder holds a manifest, ``plan.yaml``, naming the plan and its files::
       file: ...                       # its text, for the registry's quote checks
       page_numbers: [[before, page, after], ...]
 
+Beside the registry, ``scenario_defaults.yaml`` may set the plan's scenario defaults (see
+:func:`xmforecast.scenario_defaults.plan_defaults`); a registry file given alone reads it
+from its own folder too.
+
 The package ships one (:data:`DEFAULT_PLAN`) and uses it when no plan is given;
 nothing else about it is special. A registry read from a plan folder brings the folder's
 observations; a registry file given alone (``--indicators FILE``) brings only its baselines.

@@ -257,6 +257,35 @@ class Plan:
 
         return registry_plan(self._indicators)
 
+    @property
+    def scenario_defaults(self) -> dict[str, Any]:
+        """The scenario defaults the plan declares (:func:`xmforecast.scenario_defaults.plan_defaults`):
+        {} for a plan without a registry file, or whose registry's folder declares none."""
+        from .registry import REGISTRY_ATTR
+        from .scenario_defaults import read_plan_defaults, restates_library_defaults
+
+        if "scenario_defaults" not in self._cache:
+            registry = self._indicators.attrs.get(REGISTRY_ATTR)  # frames: a name, not a file
+            file, values = read_plan_defaults(registry) if isinstance(registry, str) and Path(registry).is_file() \
+                else ("", {})
+            if not restates_library_defaults(values):
+                from .scenarios import check_values
+
+                check_values(values, where=file)
+            self._cache["scenario_defaults"] = values
+        return dict(self._cache["scenario_defaults"])
+
+    @property
+    def default_scenario(self) -> Any:
+        """The scenario a question without one uses: the library's defaults
+        (:data:`xmforecast.scenario_defaults.DEFAULT_SCENARIO`) with the plan's own."""
+        import dataclasses
+
+        from .scenario_defaults import DEFAULT_SCENARIO
+
+        declared = self.scenario_defaults
+        return dataclasses.replace(DEFAULT_SCENARIO, **declared) if declared else DEFAULT_SCENARIO
+
     def ladder(self, indicator: str) -> tuple[dict, list[tuple[str, str]]]:
         """Every rung of the growth ladder fitted to one indicator's history up to the origin, and the
         rungs skipped with why (:func:`xmforecast.models.fit_ladder`)."""

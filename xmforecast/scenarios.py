@@ -26,11 +26,11 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from xmforecast.rules import FIRST_YEAR, in_year_range, year_rule
-from xmforecast.scenario_defaults import DEFAULTS, MODEL_SETTINGS
+from xmforecast.scenario_defaults import DEFAULTS, MODEL_SETTINGS, read_plan_defaults
 from xmforecast.exceptions import ScenarioError
 
 __all__ = ["Scenario", "SCENARIO_KEYS", "default_scenario", "MODEL_SETTINGS", "settings_of", "load_scenario",
-           "load_scenarios", "scenario_from_parameters"]
+           "load_scenarios", "scenario_from_parameters", "check_values", "plan_defaults"]
 
 _Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -134,6 +134,11 @@ class Scenario(BaseModel):
         the default plan's. With it, none of the default plan's observations is used: the
         observations are the registry's baselines and ``data_file``.
 
+    Notes
+    -----
+    A key left out takes the default of the scenario's plan, if its plan declares one
+    (:func:`xmforecast.scenario_defaults.plan_defaults`), else the default above.
+
     Examples
     --------
     >>> s = Scenario(scenario="baseline", n_paths=500)
@@ -232,13 +237,22 @@ class Scenario(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _origin_from_plan(cls, data: Any, info: ValidationInfo) -> Any:
-        # An absent origin is the plan's last observed year, so a scenario never silently
-        # drops the newer data of a plan; read here, where the plan's files are known. A plan
-        # that cannot be read leaves it None: reading the data, which every use of the
-        # scenario does first, then names the file, row and rule.
-        if isinstance(data, dict) and data.get("origin") is None:
-            year = _last_observed(data, Path((info.context or {}).get("base_dir", ".")))
+    def _from_plan(cls, data: Any, info: ValidationInfo) -> Any:
+        # What the scenario leaves out comes from its plan, read here, where the plan's files
+        # are known: first the plan's declared defaults (a given key wins), then an absent
+        # origin is the plan's last observed year, so a scenario never silently drops the
+        # newer data of a plan. A plan that cannot be read leaves both to the field checks and
+        # to reading the data, which every use of the scenario does first and which names
+        # the file, row and rule.
+        context = info.context or {}
+        if not isinstance(data, dict) or context.get("plan") is False:
+            return data
+        base_dir = Path(context.get("base_dir", "."))
+        registry = _registry_named(data, base_dir)
+        if registry is not False:
+            data = {**plan_defaults(registry), **data}
+        if data.get("origin") is None:
+            year = _last_observed(data, base_dir)
             if year is not None:
                 data = {**data, "origin": year}
         return data
@@ -270,6 +284,66 @@ class Scenario(BaseModel):
 
 
 SCENARIO_KEYS: tuple[str, ...] = tuple(Scenario.model_fields)
+
+
+def _registry_named(data: dict, base_dir: Path) -> Path | None | bool:
+    """The registry file a scenario's raw values name (None: the default plan's); False when
+    the value cannot be used (the field's own check says why)."""
+    value = data.get("indicators_file") or ""
+    if not isinstance(value, str):
+        return False
+    if not value:
+        return None
+    try:
+        path = base_dir / Path(value).expanduser()
+        return path if path.is_file() else False
+    except (OSError, ValueError):
+        return False
+
+
+def plan_defaults(registry: str | Path | None = None) -> dict[str, Any]:
+    """The scenario defaults a plan declares, checked as a params file's values.
+
+    Parameters
+    ----------
+    registry : path, optional
+        The plan's registry file; ``scenario_defaults.yaml`` in its folder holds them
+        (:func:`xmforecast.scenario_defaults.read_plan_defaults`). None: the default plan's.
+
+    Returns
+    -------
+    dict
+        Scenario keys and values; empty when the plan declares none.
+
+    Raises
+    ------
+    ScenarioError
+        One line naming the file and the key: not a mapping, an unknown key, a key a plan
+        cannot set, or a value a params file could not hold.
+
+    Examples
+    --------
+    >>> plan_defaults()["lang"]
+    'zh'
+    """
+    file, values = read_plan_defaults(registry)
+    if values:
+        check_values(values, where=file)
+    return values
+
+
+def check_values(values: dict, *, where: str) -> None:
+    """Check scenario values as a params file's, without a name or a plan (a plan's defaults).
+
+    Raises
+    ------
+    ScenarioError
+        One line: "<where>: key '<key>': <rule>; got <value>."
+    """
+    try:
+        Scenario.model_validate({"scenario": "defaults", **values}, context={"plan": False})
+    except ValidationError as exc:
+        raise ScenarioError(_error_line(where, exc, values)) from None
 
 
 def _last_observed(data: dict, base_dir: Path) -> int | None:
@@ -421,7 +495,9 @@ def scenario_from_parameters(parameters: dict, *, where: str = "notebook paramet
     Parameters
     ----------
     parameters : dict
-        Scenario fields; keys the runner sets (``output_dir``, ``run_dir``) are ignored.
+        Scenario fields; keys the runner sets (``output_dir``, ``run_dir``) are ignored, and
+        so is a None (a notebook parameter left at None): the plan's default applies, or the
+        library's (:mod:`xmforecast.scenario_defaults`).
     where : str
         Names the origin of the values in the error message, in place of a file name.
     params_dir : str or Path
@@ -443,7 +519,11 @@ def scenario_from_parameters(parameters: dict, *, where: str = "notebook paramet
     >>> scenario_from_parameters({"scenario": "a", "n_paths": 500}).n_paths
     500
     """
-    data = {k: v for k, v in parameters.items() if k not in _SET_BY_RUNNER}
+    # None is "not given" (a notebook's parameters default to None, the plan's default): the
+    # plan's default or the library's then applies. A key whose null has a meaning of its own
+    # (the origin, a model setting solved from the data) has no plan default and null as the
+    # library's, so dropping it keeps that meaning.
+    data = {k: v for k, v in parameters.items() if k not in _SET_BY_RUNNER and v is not None}
     base = str(params_dir or ".")
     try:
         return Scenario.model_validate(data, context={"base_dir": base})

@@ -43,7 +43,7 @@ def sensitivity(plan, parameter: str, values, *, ids: list[str] | None = None, s
     from .evaluation import TargetEvaluator
     from .scenarios import Scenario
 
-    base = as_scenario(scenario)
+    base = as_scenario(scenario, plan)
     if parameter not in Scenario.model_fields:
         raise ParameterError(f"unknown scenario parameter '{parameter}'; valid: {', '.join(Scenario.model_fields)}.")
     evaluator = TargetEvaluator(plan, ids)  # one target table, fits shared

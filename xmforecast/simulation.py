@@ -103,8 +103,8 @@ def simulate_indicator(plan, indicator: str, *, horizon: int = 4, n_paths: int =
     -------
     IndicatorSimulation
     """
-    return simulate_with(plan, indicator, horizon=horizon, n_paths=n_paths, rng=rng, scenario=as_scenario(scenario),
-                         model=model, required_path=required_path)
+    return simulate_with(plan, indicator, horizon=horizon, n_paths=n_paths, rng=rng,
+                         scenario=as_scenario(scenario, plan), model=model, required_path=required_path)
 
 
 def simulate_with(plan, indicator: str, *, horizon, n_paths, rng, scenario, model, required_path,
