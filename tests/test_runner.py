@@ -852,3 +852,31 @@ def test_the_default_reports_folder_belongs_to_the_plan(project, tmp_path, monke
     assert json.loads((run / "manifest.json").read_text(encoding="utf-8"))["plan"] == str(
         (CITY / "indicators.yaml").resolve())
     assert default_out() == Path("reports")
+
+
+def test_a_running_notebook_is_written_now_and_then_and_whole_at_its_end(tmp_path, monkeypatch):
+    """papermill would write the notebook before and after each of its cells; the worker writes it as it
+    starts, at most every few seconds while it runs, and once more with every output when it ends."""
+    import papermill.engines
+
+    from xmforecast import workers
+
+    writes = []
+    write = papermill.engines.write_ipynb
+    monkeypatch.setattr(papermill.engines, "write_ipynb", lambda nb, path: (writes.append(path), write(nb, path)))
+    monkeypatch.setattr(workers, "_SAVE_EVERY", 3600.0)  # however slow the machine, no save while it runs
+    source = _notebook(tmp_path / "in.ipynb", {"output_dir": "."}, [f"print({i})" for i in range(6)] + [
+        "from pathlib import Path\nhandle = open(Path(output_dir, 'last.txt'), 'w')\n"
+        "handle.write('written by the last cell')\nhandle.close()\nprint('end')"])
+    out = tmp_path / "a"
+    task = {"folder": str(out), "log": str(tmp_path / "_logs" / "a.log"), "input": str(source),
+            "output": str(out / "n.ipynb"), "parameters": {}, "kernel_name": None, "timeout": 60,
+            "label": "a", "notebook": "n.ipynb", "html": str(out / "n.html"), "font": None,
+            "kind": "scenario", "rel": "a/n.ipynb"}
+    record = workers.execute(task)
+    assert record["status"] == "ok", record
+    assert len(writes) == 2  # as it starts, as it ends (not before and after each cell, as papermill would)
+    ended = nbformat.read(out / "n.ipynb", as_version=4)
+    printed = ["".join(o.get("text", "") for o in c.outputs) for c in ended.cells if c.cell_type == "code"][1:]
+    assert printed == [f"{i}\n" for i in range(6)] + ["end\n"]
+    assert (out / "last.txt").read_text(encoding="utf-8") == "written by the last cell"

@@ -21,6 +21,7 @@ __all__ = ["StepFailed", "execute", "export_html", "init_worker", "kill_children
 
 
 _PROGRESS_EVERY = 10.0  # seconds between two progress lines of one notebook
+_SAVE_EVERY = 5.0  # seconds between two saves of a running notebook (papermill saves at every cell)
 
 
 class StepFailed(Exception):
@@ -190,7 +191,12 @@ def show_cells(cells, shown: dict[str, list], say) -> None:
 
 
 def _progress_engine(key: str):
-    """A papermill engine that reports each finished code cell to the parent process."""
+    """A papermill engine that reports each finished code cell to the parent process.
+
+    papermill writes the whole notebook, figures included, before and after every cell; here a
+    running notebook is written at most every few seconds (what an interrupted run keeps of it),
+    and in full once it ends, failed or not.
+    """
     from papermill.engines import NBClientEngine
 
     class Engine(NBClientEngine):
@@ -198,6 +204,12 @@ def _progress_engine(key: str):
         def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
             total = sum(1 for c in nb_man.nb.cells if c.cell_type == "code")
             done, clock, complete = [0], time.monotonic(), nb_man.cell_complete
+            save, saved = nb_man.save, [time.monotonic()]  # papermill saved it as it started
+
+            def save_now_and_then(**more):
+                if time.monotonic() - saved[0] >= _SAVE_EVERY:
+                    save(**more)
+                    saved[0] = time.monotonic()
 
             def cell_complete(cell, cell_index=None, **more):
                 complete(cell, cell_index=cell_index, **more)
@@ -209,7 +221,11 @@ def _progress_engine(key: str):
                         pass
 
             nb_man.cell_complete = cell_complete
-            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            nb_man.save = save_now_and_then
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            finally:
+                nb_man.save = save  # papermill's notebook_complete, next, writes the notebook as it ended
 
     return Engine
 
