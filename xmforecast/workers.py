@@ -275,6 +275,10 @@ def execute(task: dict) -> dict:
                             execution_timeout=task["timeout"],
                             # Kernels start slowly on a busy machine; nbclient's 60 s default has proved short.
                             start_timeout=300, engine_name=engine,
+                            # Once the last cell has replied, every output is in the notebook, and the notebooks
+                            # close what they write within their cells: the kernel is killed rather than asked
+                            # to exit, about 0.3 s less per notebook.
+                            shutdown_kernel="immediate",
                         )
                         break
                     except RuntimeError as exc:
