@@ -231,7 +231,7 @@ def test_another_registry_without_data_or_baselines_is_one_line(capsys, tmp_path
     registry = tmp_path / "bare.yaml"
     registry.write_text("- {id: hubs, name_en: Hubs, unit: hubs, kind: stock, direction: increase}\n",
                         encoding="utf-8")
-    for command in ("targets", "backtest"):
+    for command in ("targets", "backtest", "indicators"):
         code, out, err = run(capsys, command, "--indicators", str(registry))
         assert code == 1 and out == ""
         assert err.startswith("xmforecast: error: bare.yaml: no observations") and err.count("\n") == 1
@@ -324,7 +324,7 @@ def test_csv_output_defuses_text_a_spreadsheet_would_run(capsys, tmp_path):
     registry = tmp_path / "r.yaml"
     registry.write_text(
         "- id: x\n  name_en: \"=HYPERLINK(\\\"http://x\\\",\\\"y\\\")\"\n  unit: \"@SUM(A1)\"\n  kind: flow\n"
-        "  direction: increase\n  notes: \"-2+3\"\n", encoding="utf-8")
+        "  direction: increase\n  notes: \"-2+3\"\n  base_year: 2020\n  base_value: 5\n  base_source: register\n", encoding="utf-8")
     code, out, err = run(capsys, "indicators", "--format", "csv", "--indicators", str(registry))
     assert code == 0, err
     row = pd.read_csv(io.StringIO(out)).iloc[0]

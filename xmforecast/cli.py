@@ -249,13 +249,10 @@ def _plan(args, origin: int | None = None):
 
 def _indicators(args) -> None:
     from .formatting import format_value, format_year, is_missing
-    from .registry import load_indicators
 
-    reg = load_indicators(args.indicators)
-    if args.data is not None:  # checked like every command's --data, though the registry does not use it
-        from .data import read_user_observations
-
-        read_user_observations(args.data, indicators=reg)
+    # The plan every command reads, so a registry or --data another command refuses is refused
+    # here in the same words, though the listing shows the registry only.
+    reg = _plan(args).indicators
     frame = reg.copy()
     # `quote`: a quotation only, the target sentence where there is a target, else the baseline's;
     # `source`: where the baseline comes from (the seed, published history, ...).
