@@ -11,11 +11,12 @@ import unicodedata
 from typing import Any, Sequence
 
 from .fonts import Lang, _check_lang
-from .formatting import field, format_short, is_missing
+from .formatting import field
+from .target_text import amount_label, target_text, unit_words, year_label
 from .targets import STATUSES, grade_words
-from .words import catalog, say
+from .words import say
 
-__all__ = ["chart_words", "indicator_label", "wrap", "name_of", "unit_words", "target_label", "amount_label",
+__all__ = ["chart_words", "indicator_label", "wrap", "name_of", "unit_words", "amount_label",
            "year_label", "note_text", "row_labels", "rows_height"]
 
 
@@ -24,16 +25,6 @@ def chart_words(key: str, lang: str) -> str:
     if key in STATUSES:
         return grade_words(key, lang)
     return say("chart_" + key.replace(" ", "_"), lang)
-
-
-def unit_words(unit: Any, lang: str) -> str:
-    """A registry unit in `lang`: as written in Chinese, else its English from the catalog (or as written)."""
-    if is_missing(unit):
-        return ""
-    unit = str(unit)
-    if lang == "zh" or f"unit {unit}" not in catalog():
-        return unit
-    return say(f"unit {unit}", lang)
 
 
 def _width(ch: str) -> int:
@@ -135,35 +126,6 @@ def name_of(row: Any, lang: str) -> str:
     return ""
 
 
-def target_label(row: Any, lang: str) -> str:
-    """``目标 ≥ 1,400 家（2017年）`` / ``Target ≥ 1,400 firms (2017)``; '' without a target."""
-    value = field(row, "target_value")
-    if value is None:
-        return ""
-    sign = "≤" if field(row, "direction") == "decrease" else "≥"
-    if field(row, "target_type") == "growth":
-        what = f"{chart_words('growth', lang)} {sign} {format_short(100 * float(value))}%"
-    else:
-        what = f"{sign} {amount_label(float(value), unit_words(field(row, 'unit'), lang), lang)}"
-    space = "" if lang == "zh" and not what.startswith(sign) else " "
-    return f"{chart_words('target', lang)}{space}{what}{year_label(field(row, 'target_year'), lang)}"
-
-
-def amount_label(value: float, unit: str, lang: str) -> str:
-    """``1,400家``, ``1,400 firms``, ``60 (100 million yuan)``."""
-    if not unit:
-        return format_short(value)
-    if lang == "zh":
-        return f"{format_short(value)}{unit}"
-    return f"{format_short(value)} ({unit})" if unit[0].isdigit() else f"{format_short(value)} {unit}"
-
-
-def year_label(year: Any, lang: str) -> str:
-    if year is None:
-        return ""
-    return f"（{int(year)}年）" if lang == "zh" else f" in {int(year)}"
-
-
 def note_text(key: str, source_note: str, lang: str) -> str:
     parts = [p for p in (source_note, chart_words(key, lang)) if p]
     return " ".join(parts)
@@ -172,7 +134,7 @@ def note_text(key: str, source_note: str, lang: str) -> str:
 def row_labels(frame, lang: str, width: int, with_target: bool) -> list[str]:
     labels = []
     for rec in frame.to_dict("records"):
-        target = target_label(rec, lang) if with_target else ""
+        target = target_text(rec, lang, style="chart") if with_target else ""
         if target:
             labels.append(f"{wrap(name_of(rec, lang), width)}\n{target}")
         else:

@@ -217,26 +217,6 @@ def _percent(fraction, decimals: int = 0) -> str:
     return "" if number is None else f"{100 * number:.{decimals}f} %"
 
 
-def _target_text(row: dict, *, year: bool = True) -> str:
-    """A target in a few words, the right way round: ``≥ 1,400 by 2017``, ``growth ≥ 20 % in 2017``, ``≤ 4.8``."""
-    from .formatting import decimals_of, format_amount, format_percent, format_value, format_year, to_float
-
-    value = to_float(row.get("target_value"))
-    if value is None or not row.get("target_type"):
-        return ""
-    sign = "≤" if row.get("direction") == "decrease" else "≥"
-    when = f" {format_year(row.get('target_year'))}" if year else ""
-    if row["target_type"] == "growth":
-        return f"growth {sign} {format_percent(value)}" + (f" in{when}" if year else "")
-    # As the plan writes it (60, not 60.00), to at most two decimals; counts whole.
-    shown = format_value(value, row)
-    if shown == format_amount(value):
-        shown = format_amount(value, min(decimals_of(value), 2))
-    if row["target_type"] == "flow":
-        return f"{sign} {shown} new" + (f" in{when}" if year else "")
-    return f"{sign} {shown}" + (f" by{when}" if year else "")
-
-
 def _plan(args, origin: int | None = None):
     """The one :class:`~xmforecast.Plan` a command works on: ``--indicators`` (default: the default
     plan folder) and ``--data``, as of ``origin`` (checked against the data first)."""
@@ -249,6 +229,7 @@ def _plan(args, origin: int | None = None):
 
 def _indicators(args) -> None:
     from .formatting import format_value, format_year, is_missing
+    from .target_text import target_text
 
     # The plan every command reads, so a registry or --data another command refuses is refused
     # here in the same words, though the listing shows the registry only.
@@ -270,7 +251,7 @@ def _indicators(args) -> None:
         name = frame["name_en"].where(frame["name_en"].notna() & (frame["name_en"] != ""), frame["name_zh"])
         base = [f"{format_value(row['base_value'], row)} in {format_year(row['base_year'])}"
                 if not is_missing(row["base_value"]) else "" for row in reg.to_dict("records")]
-        target = [_target_text(row) for row in reg.to_dict("records")]
+        target = [target_text(row, style="command") for row in reg.to_dict("records")]
         table = pd_frame({"id": frame["id"], "name": name.fillna(""), "unit": frame["unit"], "base": base,
                           "target": target})
         _emit(frame, "table", table=table, right=("base",), shrink=("name",),
@@ -325,6 +306,7 @@ def _targets(args) -> None:
     from .summary import run_warnings
     from .summary import round_for_csv
     from .scenario_defaults import DEFAULT_SCENARIO
+    from .target_text import target_text
 
     if args.n_paths is not None:
         _check_n_paths(args.n_paths)
@@ -367,7 +349,7 @@ def _targets(args) -> None:
                        on="indicator").to_dict("records")
     shown = pd_frame({
         "indicator": frame["indicator"],
-        "target": [_target_text(r, year=True) for r in rows],
+        "target": [target_text(r, style="command") for r in rows],
         "required": [_blank(format_percent(r["required_growth"])) for r in rows],
         "expected": _cells(frame[["expected_year"]])["expected_year"],
         "verdict": frame["verdict"],

@@ -16,8 +16,9 @@ from .formatting import (MISSING, Lang, field, format_amount, format_count, form
                          format_year)
 from .phrases import (baseline_years, colour_probability, confidence_words, expected_words, lever_words_of,
                       interval_note, method_facts, model_note_words, model_words, status_label, takes_words,
-                      target_words, verdict)
+                      verdict)
 from .summary import SUMMARY_COLUMNS
+from .target_text import target_text
 from .tables import answer_table, assumptions, ladder_table, skipped_table
 from .words import catalog, say, translator
 
@@ -231,7 +232,7 @@ def comparison_table(summary: pd.DataFrame, lang: Lang = "en", *, value: Literal
             else:
                 cells.append(dict(text=expected_words(rec, lang) if rec else MISSING, color="#ffffff",
                                   text_color="#222222"))
-        rows.append(dict(name=str(field(first, name) or first["indicator"]), target=target_words(first, lang),
+        rows.append(dict(name=str(field(first, name) or first["indicator"]), target=target_text(first, lang),
                          grade=status_label(field(first, "status"), lang), cells=cells))
     return render_template("comparison.html", rows=rows, titles=[t for _, t in titles], lang=lang,
                            with_grade=value == "expected")
@@ -378,7 +379,7 @@ def _index_rows(summary: pd.DataFrame, columns: list[dict], lang: Lang) -> tuple
             # The growth needed depends on the data only; the lever on each scenario's settings (in its cell).
             takes = list(dict.fromkeys(takes_words(r, lang, lever=False) for r in group.to_dict("records")))
             rows.append(dict(name=str(field(first, name_col) or first["indicator"]), indicator=first["indicator"],
-                             target=target_words(first, lang), takes="; ".join(takes), cells=cells,
+                             target=target_text(first, lang), takes="; ".join(takes), cells=cells,
                              has_p=any(field(r, "p_attain") is not None for r in group.to_dict("records"))))
         rows.sort(key=lambda r: not r["has_p"])
     return rows, skipped

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .formatting import (MISSING, Lang, decimals_of, field, format_amount, format_count, format_percent,
+from .formatting import (MISSING, Lang, field, format_amount, format_count, format_percent,
                          format_probability, format_year, is_count, is_missing, lever_count, to_float)
 from .summary import required_from_latest
 from .words import catalog, say
@@ -24,7 +24,6 @@ __all__ = [
     "lever_name",
     "lever_words_of",
     "takes_words",
-    "target_words",
     "plan_target_sentence",
     "model_words",
     "quality_words",
@@ -168,18 +167,6 @@ def takes_words(row: Any, lang: Lang, *, lever: bool = True) -> str:
     if lever and lever_words_of(row, lang):
         parts.append(lever_words_of(row, lang))
     return "; ".join(parts) if parts else MISSING
-
-
-def target_words(row: Any, lang: Lang) -> str:
-    kind, value = field(row, "target_type"), to_float(field(row, "target_value"))
-    year, unit = format_year(field(row, "target_year")), str(field(row, "unit") or "")
-    if value is None:
-        return MISSING
-    sign = "≤" if field(row, "direction") == "decrease" else "≥"
-    if kind == "growth":
-        return say("target_growth", lang, year=year, sign=sign, percent=format_percent(value))
-    shown = format_count(value) if is_count(row) else format_amount(value, min(decimals_of(value), 2))
-    return say("target_flow" if kind == "flow" else "target_level", lang, year=year, sign=sign, value=shown, unit=unit)
 
 
 def plan_target_sentence(registry_row: Any, lang: Lang = "en") -> str:

@@ -15,8 +15,9 @@ from .formatting import (MISSING, Lang, field, format_count, format_figure, form
                          format_ratio, format_year, is_count, is_missing, lever_count, text_or_missing)
 from .phrases import (backtest_reason_words, colour_probability, confidence_words, effort_note, expected_words,
                       growth_words, interval_note, lever_name, model_words, note_words, quality_words, status_label,
-                      takes_words, target_words, verdict)
+                      takes_words, verdict)
 from .summary import required_from_latest
+from .target_text import target_text
 from .words import catalog, say
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,7 +54,7 @@ def answer_table(summary: pd.DataFrame, lang: Lang = "en") -> list[dict]:
         rows.append(dict(
             indicator=rec["indicator"], name=str(field(rec, name) or rec["indicator"]),
             base_year=format_year(field(rec, "base_year")),
-            target=target_words(rec, lang), verdict=verdict(rec, lang), probability=format_probability(p),
+            target=target_text(rec, lang), verdict=verdict(rec, lang), probability=format_probability(p),
             color=probability_color(colour_probability(rec)), text_color=probability_text_color(colour_probability(rec)),
             expected=expected_words(rec, lang), takes=takes_words(rec, lang), grade=status_label(field(rec, "status"), lang),
             latest=(f"{format_figure(latest, rec)} {unit} ({format_year(field(rec, 'latest_year'))})"
@@ -170,7 +171,7 @@ def detail_table(summary: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
             say("t_unit", lang): unit,
             say("t_latest_figure", lang): (f"{format_figure(field(rec, 'latest_value'), rec)} "
                                                   f"({format_year(field(rec, 'latest_year'))})"),
-            say("t_target", lang): target_words(rec, lang),
+            say("t_target", lang): target_text(rec, lang),
             say("t_gap", lang): format_figure(field(rec, "gap"), rec),
             say("t_growth_needed_from_the_latest_figure", lang):
                 growth_words(required_from_latest(rec), field(rec, "direction"), lang),
@@ -189,7 +190,7 @@ def detail_table(summary: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
 def not_assessed(summary: pd.DataFrame, lang: Lang = "en") -> list[str]:
     """Names (with their target) of the targets that cannot be assessed, for one sentence on a page."""
     name = "name_zh" if lang == "zh" else "name_en"
-    return [f"{field(rec, name) or rec['indicator']} ({target_words(rec, lang)})"
+    return [f"{field(rec, name) or rec['indicator']} ({target_text(rec, lang)})"
             for rec in summary[summary["base_value"].isna()].to_dict("records")]
 
 
@@ -208,7 +209,7 @@ def effort_table(effort: pd.DataFrame, summary: pd.DataFrame, lang: Lang = "en",
             say("t_indicator", lang): field(row, "name_zh" if lang == "zh" else "name_en") or rec["indicator"],
             say("t_latest_figure", lang): (f"{format_figure(field(rec, 'latest_value'), row)} "
                                                   f"({format_year(field(rec, 'latest_year'))})"),
-            say("t_target", lang): target_words(row, lang),
+            say("t_target", lang): target_text(row, lang),
             say("t_growth_needed_from_the_latest_figure", lang):
                 growth_words(required_from_latest(row), direction, lang),
             say("t_growth_over_the_last_three_years", lang):
@@ -270,7 +271,7 @@ def plan_table(registry: pd.DataFrame, lang: Lang = "en", *, targets: bool = Tru
                say("t_baseline", lang): format_figure(rec["base_value"], rec),
                say("t_growth_before", lang): format_percent(rec["prior_growth"])}
         if targets:
-            row[say("t_target", lang)] = target_words(rec, lang)
+            row[say("t_target", lang)] = target_text(rec, lang)
             row[say("t_baseline_quote", lang)] = text_or_missing(rec.get("base_quote"))
             row[say("t_target_quote", lang)] = text_or_missing(rec.get("target_quote"))
         else:
