@@ -880,3 +880,29 @@ def test_a_running_notebook_is_written_now_and_then_and_whole_at_its_end(tmp_pat
     printed = ["".join(o.get("text", "") for o in c.outputs) for c in ended.cells if c.cell_type == "code"][1:]
     assert printed == [f"{i}\n" for i in range(6)] + ["end\n"]
     assert (out / "last.txt").read_text(encoding="utf-8") == "written by the last cell"
+
+
+def test_pages_exported_one_after_another_in_a_worker_do_not_depend_on_each_other(tmp_path):
+    """A worker keeps one HTML exporter for all its pages: each page is what it would be alone."""
+    from xmforecast.workers import export_html
+
+    def notebook(name: str) -> str:
+        nb = nbformat.v4.new_notebook()
+        hidden = nbformat.v4.new_markdown_cell(f"explained in the lab only {name}")
+        hidden.metadata["tags"] = ["lab-only"]
+        shown = nbformat.v4.new_code_cell(f"print('{name}')", outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/html": f"<p>table of {name}</p>"})])
+        nb.cells = [hidden, nbformat.v4.new_markdown_cell(f"# prose of {name}"), shown]
+        path = tmp_path / f"{name}.ipynb"
+        nbformat.write(nb, path)
+        return str(path)
+
+    notebooks, pages = {name: notebook(name) for name in ("alpha7", "beta7")}, []
+    for name, font in (("alpha7", None), ("beta7", "font.ttf"), ("alpha7", None)):
+        export_html(notebooks[name], str(tmp_path / "page.html"), f"title of {name}", font=font)
+        pages.append((tmp_path / "page.html").read_text(encoding="utf-8"))
+    assert pages[0] == pages[2]
+    for page, name, other in ((pages[0], "alpha7", "beta7"), (pages[1], "beta7", "alpha7")):
+        assert f"title of {name}" in page and f"table of {name}" in page and "prose of" in page
+        assert "explained in the lab only" not in page and f"print('{name}')" not in page and other not in page
+    assert "font.ttf" in pages[1] and "font.ttf" not in pages[0]

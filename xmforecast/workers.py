@@ -6,6 +6,7 @@ with the parent, however the parent ends.
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -314,19 +315,24 @@ def export_html(notebook: str, target: str, title: str, font: str | None = None)
     folders up from the page) where the reader's machine has none.
     """
     import nbformat
-    from nbconvert import HTMLExporter
 
     from .pages import FONT_FOLDER, FONT_STACK, font_face_css
 
-    from traitlets.config import Config
-
-    # A cell tagged "lab-only" explains the notebook to whoever opens it; the page has its own words.
-    config = Config({"TagRemovePreprocessor": {"enabled": True, "remove_cell_tags": ["lab-only"]}})
-    exporter = HTMLExporter(config=config, exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(
+    body, _ = _html_exporter().from_notebook_node(
         nbformat.read(notebook, as_version=4), resources={"metadata": {"name": title}}
     )
     style = (f"<style>{font_face_css(f'../../{FONT_FOLDER}/{font}' if font else None)}\n"
              f"body, .jp-Notebook, .jp-RenderedHTMLCommon {{ font-family: {FONT_STACK}; }}</style>\n")
     body = body.replace("</head>", style + "</head>", 1)
     Path(target).write_text(body, encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def _html_exporter():
+    """The one HTML exporter of a process: a new one would compile its templates again (about 0.1 s a page)."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    # A cell tagged "lab-only" explains the notebook to whoever opens it; the page has its own words.
+    config = Config({"TagRemovePreprocessor": {"enabled": True, "remove_cell_tags": ["lab-only"]}})
+    return HTMLExporter(config=config, exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
