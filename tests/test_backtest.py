@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -164,3 +166,35 @@ def test_backtest_argument_errors():
         backtest(GEOMETRIC, level=120)
     with pytest.raises(ParameterError, match="missing"):
         score(pd.DataFrame({"model": ["a"]}))
+
+
+# --------------------------------------------------------------------------- why, as data
+
+
+def test_each_chosen_row_says_why_in_columns_not_only_in_an_english_sentence():
+    import xmforecast
+
+    scores = xmforecast.Plan.default().backtest(level=80)
+    chosen = scores[scores["chosen"]].set_index("indicator")
+    patents = chosen.loc["invention_patents_per_10k"]
+    assert (patents["note"], patents["backtested"], patents["failed_origins"]) == ("structural model", False, 1)
+    assert patents["first_failed_year"] == 2015 and patents["first_failed_why"].startswith("`lapse_rate` cannot be")
+    stock = chosen.loc["hightech_enterprises"]
+    assert (stock["backtested"], stock["failed_origins"], stock["first_failed_why"]) == (True, 0, "")
+    assert chosen.loc["rd_spend", "note"] == "calibrated on Chinese provinces, family rd_money, vintage 2016"
+    assert scores.loc[~scores["chosen"], "note"].isna().all()
+
+
+def test_the_pages_word_the_reason_from_its_columns_and_the_english_reads_as_the_sentence():
+    """The words come from the columns (no sentence to parse); in English they read as `reason` does."""
+    import xmforecast
+    from xmforecast.phrases import backtest_reason_words
+
+    lakeside = Path(__file__).resolve().parent.parent / "examples" / "lakeside"
+    for plan in (xmforecast.Plan.default(), xmforecast.Plan.from_files(
+            lakeside / "indicators.yaml", lakeside / "observations.csv")):
+        scores = plan.backtest(level=80)
+        for rec in scores[scores["chosen"]].to_dict("records"):
+            sentence = rec.pop("reason")
+            assert backtest_reason_words(rec, "en") == sentence.removeprefix("--model auto uses ")
+            assert "origin" not in backtest_reason_words(rec, "zh")

@@ -45,7 +45,12 @@ from xmforecast.models import (
 )
 from xmforecast.validation import check_int, check_level, check_series
 
-__all__ = ["backtest", "score", "backtest_panel", "PanelBacktest", "choose", "backtest_table"]
+__all__ = ["backtest", "score", "backtest_panel", "PanelBacktest", "choose", "backtest_table", "WHY_COLUMNS"]
+
+#: :func:`backtest_table`'s columns that say, on each chosen row, why and how its model was
+#: backtested: the model's note (what it rests on), whether any origin was scored, and how many
+#: origins it could not be fitted from, with the first one's year and the model's message.
+WHY_COLUMNS = ("note", "backtested", "failed_origins", "first_failed_year", "first_failed_why")
 
 _log = logging.getLogger(__name__)
 
@@ -548,7 +553,7 @@ def _backtest_auto(plan, indicator, history, level, *, min_train=2, horizon=3):
             fc = fit.fitted.forecast(int(steps.max()), level=level, **extra).loc[test.index]
         except XMForecastError as err:  # an origin the model cannot fit from is not scored
             _log.info("%s: backtest origin %s skipped: %s", indicator, origin, err)
-            failed.append(f"{int(origin)}: {err}")
+            failed.append((int(origin), str(err)))
             continue
         parts.append(_scored(fit.model, origin, test, fc, fit.fitted.log_scale, level))
     frame = pd.concat(parts, ignore_index=True)[_COLUMNS] if parts else pd.DataFrame(columns=_COLUMNS)
@@ -577,8 +582,10 @@ def backtest_table(plan, *, level: float = 80) -> pd.DataFrame:
         row (``chosen`` True) is the model a forecast of it uses (``auto``, or its structural
         model), backtested as it forecasts: at each origin with that origin's data only (and
         ``auto``'s vintage of that year); its ``reason`` says what the model rests on and
-        ``evidence`` what it forecasts from. Rows with indicator ``all`` hold the ladder's
-        pooled scores.
+        how it was backtested, in English, and ``evidence`` what it forecasts from; the same
+        as data in :data:`WHY_COLUMNS` (``note``, ``backtested``, ``failed_origins``,
+        ``first_failed_year``, ``first_failed_why``), empty on other rows. Rows with
+        indicator ``all`` hold the ladder's pooled scores.
     """
     from .data import series
 
@@ -587,7 +594,7 @@ def backtest_table(plan, *, level: float = 80) -> pd.DataFrame:
     by_id = {ind: s for ind in plan.registry["id"] if len(s := series(observations, ind, origin=plan.origin)) >= 3}
     panel = backtest_panel(by_id, level=level) if by_id else None
     columns = ["indicator", "model", "n", "mape", "coverage", "nominal", "scale_needed", "chosen",
-               "sigma_scale", "evidence", "reason"]
+               "sigma_scale", "evidence", "reason", *WHY_COLUMNS]
     if panel is None:
         return pd.DataFrame(columns=columns)
     frames = []
@@ -599,15 +606,22 @@ def backtest_table(plan, *, level: float = 80) -> pd.DataFrame:
         first = scored.iloc[0].to_dict() if len(scored) else {"n": 0, "nominal": float(level)}
         how = "backtested as it forecasts, from each origin's data" if len(scored) else "not backtested"
         if failed:
-            how += f"; {len(failed)} origin(s) it cannot be fitted from (first {failed[0]})"
+            how += f"; {len(failed)} origin(s) it cannot be fitted from (first {failed[0][0]}: {failed[0][1]})"
+        # `reason` in one English sentence (the command line's); the same as data for the pages
+        # to word in their language.
+        why = {"note": used.note, "backtested": bool(len(scored)), "failed_origins": len(failed),
+               "first_failed_year": failed[0][0] if failed else None, "first_failed_why": failed[0][1] if failed else ""}
         picked = pd.DataFrame([{**first, "model": used.model, "chosen": True,
                                 "sigma_scale": used.fitted.spec.sigma_scale,
                                 "evidence": used.evidence,
-                                "reason": f"--model auto uses {used.model} ({used.note}); {how}"}])
+                                "reason": f"--model auto uses {used.model} ({used.note}); {how}", **why}])
         own = own[own["model"] != used.model].assign(chosen=False)
         frames.append(pd.concat([picked, own], ignore_index=True).assign(indicator=ind))
     pooled = panel.pooled.reset_index().assign(indicator="all", chosen=False)
     out = pd.concat(frames + [pooled], ignore_index=True)
     out["n"] = pd.to_numeric(out["n"], errors="coerce").fillna(0).astype(int)
     out["chosen"] = out["chosen"].astype(bool)
-    return out.reindex(columns=columns)
+    out = out.reindex(columns=columns)
+    out["failed_origins"] = out["failed_origins"].astype("Int64")
+    out["first_failed_year"] = out["first_failed_year"].astype("Int64")
+    return out

@@ -388,11 +388,13 @@ def _forecast(args) -> None:
 
 
 def _backtest(args) -> None:
+    from .backtest import WHY_COLUMNS
 
     args.level = _level(args.level)
     plan = _plan(args, args.origin)
     reg = plan.indicators
-    frame = plan.backtest(level=args.level)
+    # `reason` says it in one sentence here; the same as data is for the pages, in their language.
+    frame = plan.backtest(level=args.level).drop(columns=list(WHY_COLUMNS))
     frame = frame.round({"mape": 4, "coverage": 4, "scale_needed": 3, "sigma_scale": 3})
     table = None
     if args.format == "table":

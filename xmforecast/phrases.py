@@ -290,26 +290,27 @@ def baseline_years(records: Any) -> str:
 
 # The backtest's reasons are written by the engine in English (they are the command line's words
 # too); a Chinese page reads them through these patterns, and any part they do not know as is.
-_USED = re.compile(r"--model auto uses (\S+) \((.*)\); (.*)", re.S)
 _CALIBRATED = re.compile(r"calibrated on (.+?)(?:, family (\w+))?, vintage (\d{4})(.*)", re.S)
-_FAILED = re.compile(r"(\d+) origin\(s\) it cannot be fitted from \(first (\d{4}): (.*)\)", re.S)
-_HOW = {"backtested as it forecasts, from each origin's data": "why_backtested", "not backtested": "why_not_backtested"}
 
 
-def backtest_reason_words(reason: Any, lang: Lang = "en") -> str:
-    """Why a backtest row's model is the one a forecast uses, and how it was scored, in `lang`."""
-    if is_missing(reason) or not str(reason).strip():
+def backtest_reason_words(row: Any, lang: Lang = "en") -> str:
+    """Why a backtest row's model is the one a forecast uses, and how it was scored, in `lang`,
+    from the row's columns (:data:`xmforecast.backtest.WHY_COLUMNS`); '—' on a row not chosen.
+
+    In English the model keeps its name and the note its words, as the command line's
+    ``reason`` has them; a model's own message (why an origin cannot be fitted) is as it wrote it.
+    """
+    if not field(row, "chosen") or field(row, "note") is None:
         return MISSING
-    text = str(reason)
-    if lang != "zh":
-        return text.removeprefix("--model auto uses ")
-    used = _USED.fullmatch(text)
-    if not used:
-        return say("why_no_evidence", lang) if text == "no backtest evidence" else text
-    model, note, how = used.groups()
-    parts = [_how_words(part, lang) for part in how.split("; ", 1)]
-    return say("why_used", lang, model=model_words(model, lang), note=_calibration_words(note, lang),
-               how=";".join(parts))
+    zh = lang == "zh"
+    parts = [say("why_backtested" if field(row, "backtested") else "why_not_backtested", lang)]
+    failed = to_float(field(row, "failed_origins"))
+    if failed:
+        parts.append(say("why_failed_origins", lang, n=f"{failed:.0f}", year=format_year(field(row, "first_failed_year")),
+                         why=str(field(row, "first_failed_why") or "")))
+    model, note = field(row, "model"), str(field(row, "note"))
+    return say("why_used", lang, model=model_words(model, lang) if zh else model,
+               note=_calibration_words(note, lang) if zh else note, how=(";" if zh else "; ").join(parts))
 
 
 def model_note_words(note: Any, lang: Lang = "en") -> str:
@@ -335,10 +336,3 @@ def _calibration_words(note: str, lang: Lang) -> str:
     return say(key, lang, reference=reference, family=family_words, vintage=vintage) + rest
 
 
-def _how_words(how: str, lang: Lang) -> str:
-    if how in _HOW:
-        return say(_HOW[how], lang)
-    failed = _FAILED.fullmatch(how)
-    if failed:
-        return say("why_failed_origins", lang, n=failed[1], year=failed[2], why=failed[3])
-    return how

@@ -321,7 +321,7 @@ def backtest_words(scores: pd.DataFrame, registry: pd.DataFrame, lang: Lang = "e
             say("t_interval_coverage", lang): format_percent(rec["coverage"]),
             say("t_nominal_level", lang): format_percent(rec["nominal"] / 100),
             say("t_used_to_forecast", lang): say("t_yes", lang) if rec["chosen"] else "",
-            say("t_why", lang): backtest_reason_words(rec.get("reason"), lang),
+            say("t_why", lang): backtest_reason_words(rec, lang),
         })
     return pd.DataFrame(out)
 
