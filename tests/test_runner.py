@@ -906,3 +906,38 @@ def test_pages_exported_one_after_another_in_a_worker_do_not_depend_on_each_othe
         assert f"title of {name}" in page and f"table of {name}" in page and "prose of" in page
         assert "explained in the lab only" not in page and f"print('{name}')" not in page and other not in page
     assert "font.ttf" in pages[1] and "font.ttf" not in pages[0]
+
+
+
+def test_a_kernel_is_ready_for_the_first_cell_as_soon_as_it_has_answered_on_both_channels():
+    """The worker's kernel client stops reading once the kernel has answered on shell and IOPub; jupyter_client's
+    own reads IOPub on until 0.2 s pass without a message, time each notebook would spend idle."""
+    import asyncio
+    from queue import Empty
+
+    from xmforecast.workers import _kernel_manager
+
+    reads = []
+
+    class Channel:
+        def __init__(self, name: str, messages: list[dict]):
+            self.name, self.messages = name, messages
+
+        async def get_msg(self, timeout=None):
+            reads.append(self.name)
+            if not self.messages:
+                raise Empty
+            return self.messages.pop(0)
+
+    class Kernel(_kernel_manager()(kernel_name="python3").client_factory):
+        shell_channel = Channel("shell", [{"msg_type": "kernel_info_reply", "content": {}}])
+        iopub_channel = Channel("iopub", [{"msg_type": "status"}, {"msg_type": "status"}])
+
+        def kernel_info(self):
+            reads.append("asked")
+
+        def _handle_kernel_info_reply(self, msg):
+            reads.append("answered")
+
+    asyncio.run(Kernel().wait_for_ready(timeout=60))
+    assert reads == ["asked", "shell", "iopub", "answered"]
