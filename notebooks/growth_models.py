@@ -84,7 +84,7 @@ display(HTML(report.render_section("backtest", settings.lang, table=report.backt
 display(HTML(report.render_section("ladder", settings.lang)))
 for ind in indicators:
     chosen = plan.forecast(ind, horizon=settings.horizon, model="auto", level=settings.level)
-    why = chosen.attrs["reason"]
+    why = chosen.attrs["why"]
     chosen = chosen.set_index("year")
     history = plan.history(ind)
     fitted, skipped = plan.ladder(ind)

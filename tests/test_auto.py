@@ -89,7 +89,7 @@ def test_the_vintage_is_the_latest_not_after_the_last_observation():
     assert Auto(calibration=cal).fit(SEVEN).params["look_ahead"] is False
     early = Auto(calibration=cal).fit(SEVEN.loc[:2012])
     assert early.params["vintage"] == 2014 and early.params["look_ahead"] is True
-    assert any("no calibration vintage up to 2012" in note for note in early.notes)
+    assert any("no calibration vintage up to 2012" in str(note) for note in early.notes)
 
 
 def test_the_shipped_vintages_cover_both_classes():
@@ -170,7 +170,7 @@ def test_values_at_or_below_zero_before_the_last_are_left_out():
     s = pd.Series([0.0, 5.0, 7.0, 9.0], index=range(2013, 2017))
     fit = Auto().fit(s)
     assert fit.params["history"] == 3
-    assert any("only the later ones" in note for note in fit.notes)
+    assert any("only the later ones" in str(note) for note in fit.notes)
 
 
 def test_a_last_value_of_zero_is_refused():

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -177,11 +178,15 @@ def test_each_chosen_row_says_why_in_columns_not_only_in_an_english_sentence():
     scores = xmforecast.Plan.default().backtest(level=80)
     chosen = scores[scores["chosen"]].set_index("indicator")
     patents = chosen.loc["invention_patents_per_10k"]
-    assert (patents["note"], patents["backtested"], patents["failed_origins"]) == ("structural model", False, 1)
-    assert patents["first_failed_year"] == 2015 and patents["first_failed_why"].startswith("`lapse_rate` cannot be")
+    assert (patents["note"].kind, patents["backtested"], patents["failed_origins"]) == ("structural", False, 1)
+    assert str(patents["note"]) == "structural model"
+    assert patents["first_failed_year"] == 2015 and patents["first_failed_why"].key == "error_lapse_rate_unknown"
+    assert str(patents["first_failed_why"]).startswith("`lapse_rate` cannot be")
     stock = chosen.loc["hightech_enterprises"]
     assert (stock["backtested"], stock["failed_origins"], stock["first_failed_why"]) == (True, 0, "")
-    assert chosen.loc["rd_spend", "note"] == "calibrated on Chinese provinces, family rd_money, vintage 2016"
+    note = chosen.loc["rd_spend", "note"]
+    assert (note.kind, note.reference_class, note.family, note.vintage) == ("auto", "china_regions", "rd_money", 2016)
+    assert str(note) == "calibrated on Chinese provinces, family rd_money, vintage 2016"
     assert scores.loc[~scores["chosen"], "note"].isna().all()
 
 
@@ -197,4 +202,5 @@ def test_the_pages_word_the_reason_from_its_columns_and_the_english_reads_as_the
         for rec in scores[scores["chosen"]].to_dict("records"):
             sentence = rec.pop("reason")
             assert backtest_reason_words(rec, "en") == sentence.removeprefix("--model auto uses ")
-            assert "origin" not in backtest_reason_words(rec, "zh")
+            # In Chinese no English sentence is left: not the note, not a model's own error.
+            assert not re.search(r"[a-z]+ [a-z]+", backtest_reason_words(rec, "zh")), rec

@@ -304,6 +304,26 @@ def test_missing_structural_inputs_fall_back_to_auto_and_say_which(observations)
     assert "certified_stock inputs missing: new (hightech_new_certified); auto used" in f.attrs["reason"]
     row = evaluate_targets(without, n_paths=300, rng=0, ids=["hightech_enterprises"]).table.iloc[0]
     assert row["model"] == "auto" and "certified_stock inputs missing: new (hightech_new_certified)" in row["note"]
+
+
+def test_why_a_model_is_used_is_data_a_chinese_page_words_in_chinese(observations):
+    """The note a forecast carries is data (its kind, the missing inputs, the calibration, auto's
+    own notes): the English is the command line's sentence, the Chinese has no English in it
+    but ids, even when a caveat comes first."""
+    import re
+
+    without = observations[observations["indicator"] != "hightech_new_certified"]
+    why = forecast("hightech_enterprises", observations=without, origin=2012).attrs["why"]
+    assert (why.kind, why.model, why.missing) == ("auto", "certified_stock", (("new", "hightech_new_certified"),))
+    assert str(why).startswith("certified_stock inputs missing: new (hightech_new_certified); auto used; ")
+    one = forecast("rd_spend", observations=observations[observations["year"] >= 2012], origin=2012).attrs["why"]
+    for note in (why, one):
+        zh = note.say("zh")
+        ids = re.sub(r"new \(hightech_new_certified\)|\bauto\b|\bcertified_stock\b", "", zh)
+        assert not re.search("[A-Za-z]", ids), zh
+        assert note.vintage and str(note.vintage) in zh and "校准" in zh
+    assert one.outside_view and one.notes and "外部视角" in one.say("zh")
+    assert one.say("zh").index("外部视角") < one.say("zh").index("校准")  # the caveat first, in Chinese too
     with pytest.raises(ParameterError, match=r"structural model certified_stock of 'hightech_enterprises' needs "
                                              r"observations of new \(hightech_new_certified\)"):
         forecast("hightech_enterprises", observations=without, model="structural")

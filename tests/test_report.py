@@ -331,6 +331,7 @@ def test_the_model_ladder_is_a_table_in_words(lang):
 
 def test_an_indicator_s_ladder_section_is_in_the_page_language():
     from xmforecast import models
+    from xmforecast.fitting import ModelNote
 
     history = pd.Series([26.4, 38.8, 34.0, 45.16], index=[2010, 2011, 2015, 2016])
     fitted, skipped = models.fit_ladder(history)
@@ -341,8 +342,8 @@ def test_an_indicator_s_ladder_section_is_in_the_page_language():
     assert "<h2>技术合同交易额 (亿元)</h2>" in html and "预测采用:按同类序列校准的增长规则" in html
     assert "&lt;calibrated&gt;" in html and "<th>2017</th>" in html and html.count("未使用") == len(skipped)
     assert not re.search(r">\s*(naive|drift|ets|logistic)\s*<", html)
-    calibrated = report.render_ladder(row, "auto", "calibrated on Chinese provinces, family tech_market, vintage 2016",
-                                      {}, [], "zh")
+    note = ModelNote("auto", reference_class="china_regions", family="tech_market", vintage=2016)
+    calibrated = report.render_ladder(row, "auto", note, {}, [], "zh")
     assert "理由:按中国各省份的技术合同成交校准,2016 年版本" in calibrated
 
 

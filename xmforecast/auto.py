@@ -64,6 +64,7 @@ from .exceptions import ModelError
 from .models import GrowthFit, GrowthSpec
 from .reference import POOLED, check_class, check_family, load_vintage, vintage_for, vintages
 from .validation import check_int, check_level
+from .words import Message
 
 __all__ = ["Auto", "AutoFit", "growth_features", "shrunk_volatility", "RULE_FEATURES"]
 
@@ -219,7 +220,7 @@ class Auto(GrowthSpec):
             start -= 1
         notes = []
         if start:
-            notes.append(f"values <= 0 up to {int(series.index[start - 1])}: only the later ones are used")
+            notes.append(Message("auto_values_nonpositive", {"year": int(series.index[start - 1])}))
         table, ahead = self._table(int(series.index[-1]))
         family = self.family if self.family in table["families"] else POOLED
         fam = table["families"][family]
@@ -253,10 +254,9 @@ class Auto(GrowthSpec):
             quantiles.append(cell["quantiles"])
         evidence = OWN_SERIES if n >= 2 else OUTSIDE_VIEW
         if n < 2:
-            notes.append("one observation: the panel's distribution of changes (outside view), low confidence")
+            notes.append(Message("auto_one_observation"))
         if ahead:
-            notes.append(f"no calibration vintage up to {int(series.index[-1])}: the first, "
-                         f"{table['vintage']}, was used (it saw later panel values)")
+            notes.append(Message("auto_look_ahead", {"year": int(series.index[-1]), "vintage": table["vintage"]}))
         vol = growth_features(years, values, 1)[0, VOLATILITY] if n >= 3 else math.nan
         params = {
             "growth_rate": math.expm1(growth[0]),

@@ -44,6 +44,7 @@ from xmforecast.models import (
     fit_ladder,
 )
 from xmforecast.validation import check_int, check_level, check_series
+from xmforecast.words import Said
 
 __all__ = ["backtest", "score", "backtest_panel", "PanelBacktest", "choose", "backtest_table", "WHY_COLUMNS"]
 
@@ -553,7 +554,9 @@ def _backtest_auto(plan, indicator, history, level, *, min_train=2, horizon=3):
             fc = fit.fitted.forecast(int(steps.max()), level=level, **extra).loc[test.index]
         except XMForecastError as err:  # an origin the model cannot fit from is not scored
             _log.info("%s: backtest origin %s skipped: %s", indicator, origin, err)
-            failed.append((int(origin), str(err)))
+            # A model that said why as a catalog message keeps it, for a page to word in its language.
+            said = err.args[0] if len(err.args) == 1 else None
+            failed.append((int(origin), said if isinstance(said, Said) else str(err)))
             continue
         parts.append(_scored(fit.model, origin, test, fc, fit.fitted.log_scale, level))
     frame = pd.concat(parts, ignore_index=True)[_COLUMNS] if parts else pd.DataFrame(columns=_COLUMNS)

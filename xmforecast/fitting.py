@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 from .exceptions import ParameterError, XMForecastError
 from .validation import check_int, check_level
+from .words import Said, say, worded
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
     "IndicatorFit",
+    "ModelNote",
     "fit_indicator",
     "forecast",
     "as_scenario",
@@ -40,9 +42,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-_STRUCTURAL_NOTE = "structural model"
 
 #: The row note of a probability from the outside view (an indicator with one observation).
+#: (The catalog's ``why_outside_view`` in English, written here so importing needs no catalog.)
 OUTSIDE_VIEW_NOTE = "outside view (panel of real series), low confidence"
 
 
@@ -157,20 +159,74 @@ def is_structural(spec_class) -> bool:
 
 
 @dataclass(frozen=True)
+class ModelNote(Said):
+    """Why a forecast uses its model, as data; :meth:`say` words it (``str``: in English, as the
+    command line writes it).
+
+    ``kind`` is ``structural`` (the registry's structural model), ``registry`` (the model the
+    registry names), ``asked`` (the model the caller asked for) or ``auto``; then ``missing``
+    lists the inputs (role, indicator) of the registry's structural model ``model`` that have
+    no observations, ``outside_view`` whether the forecast rests on the panel alone, and
+    ``reference_class``, ``family`` and ``vintage`` what ``auto`` is calibrated on, with its
+    own ``notes``.
+
+    >>> str(ModelNote("auto", reference_class="global", family="other", vintage=2018))
+    'calibrated on mature economies, vintage 2018'
+    """
+
+    kind: str
+    model: str = ""
+    missing: tuple[tuple[str, str], ...] = ()
+    outside_view: bool = False
+    reference_class: str = ""
+    family: str = "other"
+    vintage: int | None = None
+    notes: tuple[Any, ...] = ()
+
+    def caveat(self, lang="en") -> str:
+        """What a reader of a probability from this model must know, in `lang` ('' if nothing)."""
+        parts = []
+        if self.missing:
+            listed = (say("and", lang) if lang == "zh" else ", ").join(f"{role} ({ref})" for role, ref in self.missing)
+            parts.append(say("why_inputs_missing", lang, model=self.model, missing=listed))
+        if self.outside_view:
+            parts.append(say("why_outside_view", lang))
+        return say("why_separator", lang).join(parts)
+
+    def say(self, lang="en") -> str:
+        if self.kind in ("structural", "registry", "asked"):
+            return say(f"why_{self.kind}", lang, model=self.model)
+        from .reference import CLASSES, FAMILIES
+
+        # The command line names the family by its id; a Chinese page by its name.
+        family = "" if self.family == "other" else FAMILIES[self.family][lang] if lang == "zh" else self.family
+        calibrated = say("why_calibrated_family" if family else "why_calibrated", lang,
+                         reference=CLASSES[self.reference_class][lang], family=family, vintage=self.vintage)
+        separator = say("why_separator", lang)
+        if self.notes:
+            calibrated += say("why_model_notes", lang, notes=separator.join(worded(n, lang) for n in self.notes))
+        return separator.join(part for part in (self.caveat(lang), calibrated) if part)
+
+
+@dataclass(frozen=True)
 class IndicatorFit:
     """A fitted model for one indicator, with why it was chosen.
 
-    ``model`` is its registry name, ``note`` why it was used, ``evidence`` what it rests on
-    (``structural``, ``own series`` or ``outside view``), ``caveat`` what a reader of a
-    probability from it must know, ``vintage`` ``auto``'s calibration vintage.
+    ``model`` is its registry name, ``note`` why it was used (``str(note)`` in English),
+    ``evidence`` what it rests on (``structural``, ``own series`` or ``outside view``),
+    ``caveat`` what a reader of a probability from it must know, in English, ``vintage``
+    ``auto``'s calibration vintage.
     """
 
     fitted: Any
     model: str
-    note: str
+    note: ModelNote
     evidence: str
-    caveat: str = ""
     vintage: int | None = None  # auto's calibration vintage
+
+    @property
+    def caveat(self) -> str:
+        return self.note.caveat("en")
 
 
 def reference_of(indicators, indicator) -> dict:
@@ -189,26 +245,16 @@ def reference_of(indicators, indicator) -> dict:
     return {"family": family if isinstance(family, str) and family else "other", "reference_class": reference_class}
 
 
-def _calibration_note(params: dict) -> str:
-    """Which reference class, family and vintage a forecast of ``auto`` rests on, in words."""
-    from .reference import CLASSES
-
-    family = "" if params["family"] == "other" else f", family {params['family']}"
-    return f"calibrated on {CLASSES[params['reference_class']]['en']}{family}, vintage {params['vintage']}"
-
-
-def _auto(history, missing="", reference=None):
-    """``auto`` on the indicator's own series; ``missing`` says which structural inputs lacked."""
+def _auto(history, missing=(), reference=None, declared=""):
+    """``auto`` on the indicator's own series; ``missing`` lists the inputs (role, indicator) of
+    the registry's structural model `declared` that have no observations."""
     from .model_registry import get_model
 
     fitted = get_model("auto", **(reference or {})).fit(history)
-    evidence = fitted.evidence
-    why = "; ".join(fitted.notes)
-    caveat = [missing] if missing else []
-    if evidence == "outside view":
-        caveat.append(OUTSIDE_VIEW_NOTE)
-    note = "; ".join(caveat + [_calibration_note(fitted.params) + (f" ({why})" if why else "")])
-    return IndicatorFit(fitted, fitted.name, note, evidence, "; ".join(caveat), fitted.params["vintage"])
+    params = fitted.params
+    note = ModelNote("auto", declared, tuple(missing), fitted.evidence == "outside view", params["reference_class"],
+                     params["family"], params["vintage"], tuple(fitted.notes))
+    return IndicatorFit(fitted, fitted.name, note, fitted.evidence, params["vintage"])
 
 
 def fit_indicator(plan, indicator, history, model, scenario) -> IndicatorFit:
@@ -249,22 +295,22 @@ def fit_indicator(plan, indicator, history, model, scenario) -> IndicatorFit:
         chosen = MODELS.get(declared)
         if chosen is not None and chosen.structural:
             data = {role: series(observations, ref, origin=origin) for role, ref in inputs.items()}
-            missing = [f"{role} ({ref})" for role, ref in inputs.items() if data[role].empty]
+            missing = [(role, ref) for role, ref in inputs.items() if data[role].empty]
             if not missing:
-                return IndicatorFit(configured_spec(chosen, scenario).fit(data), declared, _STRUCTURAL_NOTE, "structural")
+                return IndicatorFit(configured_spec(chosen, scenario).fit(data), declared, ModelNote("structural"),
+                                    "structural")
             if model == "structural":
                 raise ParameterError(f"structural model {declared} of '{indicator}' needs observations of "
-                                     f"{', '.join(missing)}.")
+                                     f"{', '.join(f'{role} ({ref})' for role, ref in missing)}.")
             log.info("%s: inputs of %s missing; using auto", indicator, declared)
-            return _auto(history, f"{declared} inputs missing: {', '.join(missing)}; auto used",
-                         reference_of(indicators, indicator))
+            return _auto(history, missing, reference_of(indicators, indicator), declared)
         if model == "structural":
             with_one = [i for i in indicators["id"] if is_structural(MODELS.get(declared_model(indicators, i)[0]))]
             raise ParameterError(f"no structural model for '{indicator}' in the registry; those with one: "
                                  f"{', '.join(with_one) or 'none'}.")
         if declared != "auto":
             spec = configured_spec(MODELS[declared], scenario)
-            return IndicatorFit(spec.fit(history), declared, f"model {declared} as the registry says", "own series")
+            return IndicatorFit(spec.fit(history), declared, ModelNote("registry", declared), "own series")
         return _auto(history, reference=reference_of(indicators, indicator))
     if MODELS[model].structural:
         if declared != model:
@@ -272,9 +318,9 @@ def fit_indicator(plan, indicator, history, model, scenario) -> IndicatorFit:
                                  f"declares none for '{indicator}' (its model: {declared}).")
         data = {role: series(observations, ref, origin=origin) for role, ref in inputs.items()}
         fitted = configured_spec(MODELS[model], scenario).fit(data)
-        return IndicatorFit(fitted, model, f"model {model} as asked", "structural")
+        return IndicatorFit(fitted, model, ModelNote("asked", model), "structural")
     fitted = configured_spec(MODELS[model], scenario).fit(history)
-    return IndicatorFit(fitted, model, f"model {model} as asked", fitted.evidence)
+    return IndicatorFit(fitted, model, ModelNote("asked", model), fitted.evidence)
 
 
 def forecast(plan, indicator: str, *, horizon: int = 4, model: str = "auto", level: float = 80,
@@ -306,7 +352,8 @@ def forecast(plan, indicator: str, *, horizon: int = 4, model: str = "auto", lev
     -------
     DataFrame
         Columns ``indicator, year, point, lower, upper, model``; ``.attrs["reason"]`` says
-        why the model was used, ``.attrs["evidence"]`` what it rests on (``structural``,
+        why the model was used in English (``.attrs["why"]`` the same as a
+        :class:`ModelNote`), ``.attrs["evidence"]`` what it rests on (``structural``,
         ``own series`` or ``outside view``), ``.attrs["vintage"]`` the calibration vintage of
         ``auto`` (None for another model).
 
@@ -328,7 +375,8 @@ def forecast(plan, indicator: str, *, horizon: int = 4, model: str = "auto", lev
     frame.insert(0, "indicator", indicator)
     frame["model"] = fit.model
     frame = frame[["indicator", "year", "point", "lower", "upper", "model"]]
-    frame.attrs["reason"] = fit.note  # why this model: "structural model", auto's note, or "as asked"
+    frame.attrs["reason"] = str(fit.note)  # why this model: "structural model", auto's note, or "as asked"
+    frame.attrs["why"] = fit.note
     frame.attrs["evidence"] = fit.evidence
     frame.attrs["vintage"] = fit.vintage
     return frame

@@ -232,8 +232,10 @@ class GrowthFit(FittedModel):
         Degrees of freedom of the t predictive distribution (``inf``: normal).
     params : dict
         Fitted parameters by name (growth rates are fractions per year).
-    notes : tuple of str
-        Anything a reader of the forecast should know (warnings included).
+    notes : tuple of str or Message
+        Anything a reader of the forecast should know (warnings included); a
+        :class:`~xmforecast.words.Message` where a page words it in its language, ``str`` is
+        its English.
     """
 
     spec: GrowthSpec
@@ -244,7 +246,7 @@ class GrowthFit(FittedModel):
     sigma_note: str = ""
     df: float = math.inf
     params: dict[str, float] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
+    notes: tuple[Any, ...] = ()
 
     @property
     def last_year(self) -> int:
@@ -383,7 +385,7 @@ class GrowthFit(FittedModel):
             ("df", self.df, "t degrees of freedom of the forecast (inf: normal)"),
             ("sigma_scale", self.spec.sigma_scale, "multiplies all uncertainty"),
         ]
-        rows += [(f"note {i + 1}", text, "") for i, text in enumerate(self.notes)]
+        rows += [(f"note {i + 1}", str(text), "") for i, text in enumerate(self.notes)]
         return pd.DataFrame(rows, columns=["item", "value", "note"]).set_index("item")
 
 

@@ -188,8 +188,10 @@ def render_ladder(row: Any, model: Any, why: str, forecasts: Mapping[str, pd.Dat
     ----------
     row : mapping
         The indicator's registry row (``id``, names, ``unit``, ``kind``, ...).
-    model, why : str
-        The model the indicator's forecast uses, and the reason the engine gives.
+    model : str
+        The model the indicator's forecast uses.
+    why : ModelNote or str
+        Why (a forecast's ``.attrs["why"]``), worded in `lang`.
     forecasts : mapping
         Rung name → its forecast (index year; ``point``, ``lower``, ``upper``).
     skipped : sequence of (str, str)

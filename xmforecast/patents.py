@@ -45,6 +45,7 @@ from xmforecast.validation import (
     check_non_negative,
     check_year_series,
 )
+from xmforecast.words import Message
 
 __all__ = [
     "valid_stock",
@@ -400,10 +401,7 @@ class PatentRatio(StructuralSpec):
 def _lapse_rate(lapsed: pd.Series, valid: pd.Series) -> float:
     """Lapsed patents over the valid stock of the year before, over the years both are known."""
     if lapsed.empty:
-        raise ModelError(
-            "`lapse_rate` cannot be estimated: `valid` needs two consecutive years and "
-            "`grants` the second of them; pass `lapse_rate`."
-        )
+        raise ModelError(Message("error_lapse_rate_unknown"))
     lapse = float(lapsed.sum() / valid[lapsed.index - 1].sum())
     if not 0 <= lapse <= 1:
         raise ModelError(

@@ -11,7 +11,7 @@ from typing import Any
 from .formatting import (MISSING, Lang, field, format_amount, format_count, format_percent,
                          format_probability, format_year, is_count, is_missing, lever_count, to_float)
 from .summary import required_from_latest
-from .words import catalog, say
+from .words import catalog, say, worded
 
 __all__ = [
     "status_label",
@@ -288,17 +288,13 @@ def baseline_years(records: Any) -> str:
     return ", ".join(dict.fromkeys(y for y in years if y != MISSING))
 
 
-# The backtest's reasons are written by the engine in English (they are the command line's words
-# too); a Chinese page reads them through these patterns, and any part they do not know as is.
-_CALIBRATED = re.compile(r"calibrated on (.+?)(?:, family (\w+))?, vintage (\d{4})(.*)", re.S)
-
-
 def backtest_reason_words(row: Any, lang: Lang = "en") -> str:
     """Why a backtest row's model is the one a forecast uses, and how it was scored, in `lang`,
     from the row's columns (:data:`xmforecast.backtest.WHY_COLUMNS`); '—' on a row not chosen.
 
     In English the model keeps its name and the note its words, as the command line's
-    ``reason`` has them; a model's own message (why an origin cannot be fitted) is as it wrote it.
+    ``reason`` has them; a model's own message (why an origin cannot be fitted) is in `lang`
+    where the model said it as a :class:`~xmforecast.words.Message`, else as it wrote it.
     """
     if not field(row, "chosen") or field(row, "note") is None:
         return MISSING
@@ -307,32 +303,17 @@ def backtest_reason_words(row: Any, lang: Lang = "en") -> str:
     failed = to_float(field(row, "failed_origins"))
     if failed:
         parts.append(say("why_failed_origins", lang, n=f"{failed:.0f}", year=format_year(field(row, "first_failed_year")),
-                         why=str(field(row, "first_failed_why") or "")))
-    model, note = field(row, "model"), str(field(row, "note"))
+                         why=worded(field(row, "first_failed_why") or "", lang)))
+    model = field(row, "model")
     return say("why_used", lang, model=model_words(model, lang) if zh else model,
-               note=_calibration_words(note, lang) if zh else note, how=(";" if zh else "; ").join(parts))
+               note=worded(field(row, "note"), lang), how=say("why_separator", lang).join(parts))
 
 
 def model_note_words(note: Any, lang: Lang = "en") -> str:
-    """Why a forecast uses its model (a forecast's ``reason``: the structural model, or the
-    reference class, family and vintage ``auto`` is calibrated on), in `lang`."""
+    """Why a forecast uses its model (a forecast's ``.attrs["why"]``, a
+    :class:`~xmforecast.fitting.ModelNote`), in `lang`; a note written as text is as it is."""
     if is_missing(note) or not str(note).strip():
         return MISSING
-    return str(note) if lang != "zh" else _calibration_words(str(note), lang)
-
-
-def _calibration_words(note: str, lang: Lang) -> str:
-    from .reference import CLASSES, FAMILIES
-
-    if note == "structural model":
-        return say("why_structural", lang)
-    calibrated = _CALIBRATED.fullmatch(note)
-    if not calibrated:
-        return note
-    name, family, vintage, rest = calibrated.groups()
-    reference = next((words[lang] for words in CLASSES.values() if words["en"] == name), name)
-    family_words = FAMILIES[family][lang] if family in FAMILIES else (family or "")
-    key = "why_calibrated_family" if family_words else "why_calibrated"
-    return say(key, lang, reference=reference, family=family_words, vintage=vintage) + rest
+    return worded(note, lang)
 
 

@@ -31,8 +31,8 @@ class IndicatorSimulation:
         Years × paths of simulated values, after the scenario's adjustments.
     model : str
         Name of the model behind the paths.
-    notes : str
-        How the model was chosen, and what was assumed.
+    notes : ModelNote or str
+        How the model was chosen, and what was assumed (``str``: in English).
     evidence : str
         ``"structural"`` (a structural model on its declared inputs), ``"own series"`` or
         ``"outside view"`` (one observation: the panel's distribution of changes).
@@ -45,7 +45,7 @@ class IndicatorSimulation:
     history: Any
     paths: Any
     model: str
-    notes: str = ""
+    notes: Any = ""
     evidence: str = "own series"
     caveat: str = ""
 

@@ -14,12 +14,13 @@ Examples
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Callable
 
 from .formatting import Lang
 
-__all__ = ["say", "catalog", "translator"]
+__all__ = ["say", "catalog", "translator", "Said", "Message", "worded"]
 
 
 @cache
@@ -56,3 +57,38 @@ def translator(lang: Lang) -> Callable[..., str]:
         return say(key, lang, **values)
 
     return _
+
+
+class Said:
+    """Something the library says as data, worded only by a reader: :meth:`say` in a language,
+    ``str`` in English (the command line's words)."""
+
+    def say(self, lang: Lang = "en") -> str:
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self.say()  # English
+
+
+@dataclass(frozen=True)
+class Message(Said):
+    """A catalog message not yet worded: its id and the values of its placeholders.
+
+    A model's note or error carries one, so a Chinese page can say in Chinese what the
+    command line says in English.
+
+    >>> note = Message("auto_values_nonpositive", {"year": 2012})
+    >>> str(note)
+    'values <= 0 up to 2012: only the later ones are used'
+    """
+
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def say(self, lang: Lang = "en") -> str:
+        return say(self.key, lang, **self.values)
+
+
+def worded(value: Any, lang: Lang = "en") -> str:
+    """`value` in `lang` if it is something :class:`Said`, else as it is written."""
+    return value.say(lang) if isinstance(value, Said) else str(value)
