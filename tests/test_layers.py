@@ -77,3 +77,11 @@ def test_modules_and_functions_keep_to_their_size():
 def test_the_size_count_leaves_out_comments_blank_lines_and_docstrings():
     source = 'def f():\n    """Doc\n    string."""\n\n    # why\n    return (1 +\n            2)\n'
     assert _lines_of_code(source) == 3
+
+
+def test_the_readme_layout_names_every_module_of_the_library():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    words = set(layout.replace(",", " ").replace("(", " ").replace(")", " ").replace(";", " ").replace(":", " ").split())
+    modules = {path.stem for path in (ROOT / "xmforecast").glob("*.py")} - {"__init__"}
+    assert modules - words == set()
