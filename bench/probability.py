@@ -229,6 +229,7 @@ def main(argv: list[str] | None = None) -> None:
     panel = skill.load_panel(args.panel)
     reference_class = skill.PANELS[args.panel][1]
     calibration_panel, evaluation_panel = skill.split_panel(panel, args.fold)
+    evaluation_panel = skill.without_packages(evaluation_panel, args.evaluate_without)
     windows = skill.make_windows(evaluation_panel, args.max_windows_per_series)
     growth = growth_quantiles(calibration_panel)
     levels = thresholds(windows.history[:, -1], growth)

@@ -533,7 +533,8 @@ def show(table: pd.DataFrame, markdown: bool) -> str:
 def add_common_options(parser: argparse.ArgumentParser) -> None:
     """The options shared with bench/probability.py.
 
-    ``--panel``, ``--jobs``, ``--max-windows-per-series``, ``--fold`` and ``--markdown``.
+    ``--panel``, ``--jobs``, ``--max-windows-per-series``, ``--fold``, ``--markdown`` and
+    ``--evaluate-without``.
     """
     parser.add_argument("--panel", default="global", choices=sorted(PANELS),
                         help="reference panel: global (default) or china")
@@ -544,6 +545,16 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fold", type=int, default=0, choices=[0, 1],
                         help="which part is evaluated: 0 (default) or 1, the two parts swapped")
     parser.add_argument("--markdown", action="store_true", help="print the tables as markdown")
+    parser.add_argument("--evaluate-without", action="append", default=[], metavar="PACKAGE",
+                        help="leave an R package's series out of the scored part (the calibration part keeps "
+                             "them); e.g. dslabs: the global panel's series other than countries'")
+
+
+def without_packages(part: pd.DataFrame, packages: list[str]) -> pd.DataFrame:
+    """`part` without the rows of the named packages (a panel without a ``package`` column is kept whole)."""
+    if not packages or "package" not in part.columns:
+        return part
+    return part[~part["package"].isin(packages)].reset_index(drop=True)
 
 
 def describe_split(panel_name: str, panel: pd.DataFrame, calibration_panel: pd.DataFrame,
@@ -567,6 +578,7 @@ def main(argv: list[str] | None = None) -> None:
     panel = load_panel(args.panel)
     reference_class = PANELS[args.panel][1]
     calibration_panel, evaluation_panel = split_panel(panel, args.fold)
+    evaluation_panel = without_packages(evaluation_panel, args.evaluate_without)
     windows = make_windows(evaluation_panel, args.max_windows_per_series)
     calibration_windows = make_windows(calibration_panel)
     scale = mase_scale(windows.history)

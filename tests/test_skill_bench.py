@@ -261,3 +261,11 @@ def test_weighted_table_with_equal_weights_is_the_plain_score_and_entities_rewei
     weighted = skill.weighted_table(actual, forecasts, scale, weights)
     error = (np.abs(actual - point) / actual).mean(axis=1)
     assert weighted.loc["rw_drift", "MAPE %"] == pytest.approx(100 * (error[:5].mean() / 2 + error[5] / 2))
+
+
+def test_evaluate_without_leaves_a_package_out_of_the_scored_part_only(skill):
+    part = pd.DataFrame({"package": ["dslabs", "AER", "dslabs"], "series_id": ["a", "b", "c"], "value": [1.0, 2.0, 3.0]})
+    assert skill.without_packages(part, ["dslabs"])["series_id"].tolist() == ["b"]
+    assert skill.without_packages(part, []).equals(part)
+    china = part.drop(columns="package")  # the Chinese panel has no package column: kept whole
+    assert skill.without_packages(china, ["dslabs"]).equals(china)
