@@ -171,7 +171,7 @@ class ModelNote(Said):
     own ``notes``.
 
     >>> str(ModelNote("auto", reference_class="global", family="other", vintage=2018))
-    'calibrated on mature economies, vintage 2018'
+    'calibrated on countries, states and firms, vintage 2018'
     """
 
     kind: str

@@ -9,8 +9,8 @@ A forecast of a short series borrows from a *reference class* of comparable real
     of :data:`FAMILIES` (R&D money and intensity, patents, the technology market, R&D
     personnel, ...).
 ``global``
-    Mature-economy annual series (states, countries, firms; ``data/reference_panel.csv``),
-    one family.
+    Annual series of countries (population and real GDP, 1960-2016), US states, airlines,
+    firms and long US series (``data/reference_panel.csv``), one family.
 
 What was learned on a class is shipped as *vintages*, ``data/calibration/<class>/<year>.json``:
 the vintage of year ``V`` was learned only from panel values of years <= V
