@@ -256,7 +256,7 @@ def test_the_plan_and_its_history_are_tables_in_words(lang):
     name = "指标" if lang == "zh" else "Indicator"
     firms = targets.set_index(name).iloc[1]
     assert firms.iloc[2] == "1,225"  # a count is whole
-    assert firms.iloc[4] in ("2017 年 ≥ 1,400 家", "≥ 1,400 家 by 2017")  # as in the first table
+    assert firms.iloc[4] in ("2017 年 ≥ 1,400 家", "≥ 1,400 firms by 2017")  # as in the first table
 
 
 def test_the_backtest_is_a_table_in_words():

@@ -19,7 +19,7 @@ def _row(registry, indicator: str) -> dict:
 
 @pytest.mark.parametrize("indicator, style, lang, text", [
     ("hightech_enterprises", "sentence", "zh", "2017 年 ≥ 1,400 家"),
-    ("hightech_enterprises", "sentence", "en", "≥ 1,400 家 by 2017"),
+    ("hightech_enterprises", "sentence", "en", "≥ 1,400 firms by 2017"),
     ("hightech_enterprises", "command", "en", "≥ 1,400 by 2017"),
     ("hightech_enterprises", "chart", "zh", "目标 ≥ 1,400家（2017年）"),
     ("hightech_enterprises", "chart", "en", "Target ≥ 1,400 firms in 2017"),
@@ -28,6 +28,8 @@ def _row(registry, indicator: str) -> dict:
     ("rd_spend", "chart", "zh", "目标增长 ≥ 20%（2017年）"),
     ("rd_spend", "chart", "en", "Target growth ≥ 20% in 2017"),
     ("tech_trade", "chart", "en", "Target ≥ 60 (100 million yuan) in 2017"),
+    ("tech_trade", "sentence", "en", "≥ 60 (100 million yuan) by 2017"),
+    ("tech_trade", "sentence", "zh", "2017 年 ≥ 60 亿元"),
 ])
 def test_the_embedded_plans_targets_in_each_style(indicator, style, lang, text):
     registry = load_indicators()
@@ -39,12 +41,17 @@ def test_the_embedded_plans_targets_in_each_style(indicator, style, lang, text):
     ("energy_intensity", "sentence", "≤ 4.8 MJ per EUR by 2025"),
     ("energy_intensity", "command", "≤ 4.8 by 2025"),
     ("energy_intensity", "chart", "Target ≤ 4.8 MJ per EUR in 2025"),
-    ("startups_founded", "sentence", "≥ 150 firms new in 2025"),
+    ("startups_founded", "sentence", "≥ 150 new firms in 2025"),
     ("startups_founded", "command", "≥ 150 new in 2025"),
     ("research_spending", "sentence", "≥ 520 million EUR by 2025"),
 ])
 def test_another_plans_targets_in_each_style(indicator, style, text):
     assert target_text(_row(load_indicators(LAKESIDE), indicator), "en", style=style) == text
+
+
+def test_a_target_without_a_unit_reads_without_a_gap():
+    row = {"target_type": "flow", "target_value": 150.0, "target_year": 2025, "direction": "increase"}
+    assert target_text(row, "en") == "≥ 150 new in 2025"
 
 
 def test_no_target_is_a_dash_in_a_sentence_and_nothing_elsewhere():

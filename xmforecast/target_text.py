@@ -1,7 +1,7 @@
 """A plan's target in words: one wording, in the style of the place that shows it.
 
-The pages and tables write a target as a sentence in the page's language, with its unit as
-the registry writes it (``2017 年 ≥ 1,400 家``, ``≥ 1,400 家 by 2017``); the command line,
+The pages and tables write a target as a sentence in the page's language, with its unit in
+that language as the charts say it (``2017 年 ≥ 1,400 家``, ``≥ 1,400 firms by 2017``); the command line,
 in English without the unit, for a narrow column (``≥ 1,400 by 2017``); the charts, as a
 compact label with the unit in the chart's language (``目标 ≥ 1,400家（2017年）``,
 ``Target ≥ 1,400 firms in 2017``). :func:`target_text` writes all three, so that the sign
@@ -34,7 +34,7 @@ def target_text(row: Any, lang: Lang = "en", *, style: TargetStyle = "sentence")
     lang : {"zh", "en"}
         The language of the sentence and the chart label; the command line is English.
     style : {"sentence", "command", "chart"}
-        ``sentence``: pages and tables, the registry's unit; ``command``: the command line,
+        ``sentence``: pages and tables, the unit in `lang`; ``command``: the command line,
         no unit; ``chart``: a chart's label, ``Target`` first and the unit in `lang`.
 
     Returns
@@ -47,7 +47,7 @@ def target_text(row: Any, lang: Lang = "en", *, style: TargetStyle = "sentence")
     >>> row = {"target_type": "level", "target_value": 1400.0, "target_year": 2017, "unit": "家",
     ...        "kind": "stock", "direction": "increase", "base_value": 1225.0}
     >>> [target_text(row, "zh"), target_text(row, "en"), target_text(row, style="command")]
-    ['2017 年 ≥ 1,400 家', '≥ 1,400 家 by 2017', '≥ 1,400 by 2017']
+    ['2017 年 ≥ 1,400 家', '≥ 1,400 firms by 2017', '≥ 1,400 by 2017']
     >>> target_text(row, "zh", style="chart"), target_text(row, "en", style="chart")
     ('目标 ≥ 1,400家（2017年）', 'Target ≥ 1,400 firms in 2017')
     >>> growth = {"target_type": "growth", "target_value": 0.2, "target_year": 2017, "direction": "increase"}
@@ -73,8 +73,18 @@ def target_text(row: Any, lang: Lang = "en", *, style: TargetStyle = "sentence")
     shown = format_count(value) if is_count(row) else format_amount(value, min(decimals_of(value), 2))
     if style == "command":
         return f"{sign} {shown} new in {year}" if kind == "flow" else f"{sign} {shown} by {year}"
-    return say("target_flow" if kind == "flow" else "target_level", lang, year=year, sign=sign, value=shown,
-               unit=str(field(row, "unit") or ""))
+    text = say("target_flow" if kind == "flow" else "target_level", lang, year=year, sign=sign, value=shown,
+               unit=_sentence_unit(field(row, "unit"), lang))
+    return text if lang == "zh" else " ".join(text.split())  # no unit: no double space
+
+
+def _sentence_unit(unit: Any, lang: Lang) -> str:
+    """A sentence's unit: the registry's in Chinese, else the chart's English (``firms``), in
+    brackets where it starts with a figure (``(100 million yuan)``)."""
+    if lang == "zh":
+        return "" if is_missing(unit) else str(unit)
+    words = unit_words(unit, lang)
+    return f"({words})" if words[:1].isdigit() else words
 
 
 def _chart_label(row: Any, value: float, sign: str, lang: Lang) -> str:
