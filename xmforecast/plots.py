@@ -27,14 +27,15 @@ from typing import TYPE_CHECKING, Any, Sequence
 from .chart_parts import (SAVE_DPI, add_note, as_frame, font_family, fractions, hollow_points, new_axes,
                           probability_handles, publish, save_figure, start, title_and_note, unit_axis_label,
                           year_axis, year_series)
-from .chart_text import (amount_label, chart_words, indicator_label, name_of, note_text, row_labels, rows_height,
-                         unit_words, wrap, year_label)
+from .chart_text import (chart_words, indicator_label, name_of, note_text, row_labels, rows_height, unit_words,
+                         wrap)
 from .colours import STATUS_COLORS, probability_color, probability_text_color
 from .exceptions import ParameterError
 from .fonts import Lang, setup_fonts
 from .formatting import MISSING, format_probability, format_short, is_missing
 from .overview_charts import (comparison_chart, history_chart, outcomes_chart, probability_history_chart,
                               sensitivity_chart)
+from .target_text import target_text
 from .targets import STATUSES, grade_words, progress_status
 
 if TYPE_CHECKING:
@@ -141,7 +142,7 @@ def fan_chart(
     _draw_history(ax, hist, quality, lang)
     unit_text = unit_words(unit, lang)
     if target_value is not None and math.isfinite(float(target_value)):
-        _draw_target(ax, float(target_value), target_year, unit_text, lang)
+        _draw_target(ax, float(target_value), target_year, unit, lang)
     _finish_fan(fig, ax, own, title=title, unit_text=unit_text, source_note=source_note, lang=lang)
     return fig
 
@@ -233,11 +234,11 @@ def _draw_history(ax: Axes, hist: pd.Series, quality: Any, lang: str) -> None:
                 mew=1.5, zorder=5, label=chart_words("hollow", lang))
 
 
-def _draw_target(ax: Axes, target_value: float, target_year: Any, unit_text: str, lang: str) -> None:
+def _draw_target(ax: Axes, target_value: float, target_year: Any, unit: Any, lang: str) -> None:
     """The target: a dashed level, a star in its year, the axis stretched to show it."""
     target_color = "#c2182b"
-    label = f"{chart_words('target', lang)} {amount_label(target_value, unit_text, lang)}"
-    label += year_label(target_year, lang)
+    label = target_text({"target_type": "level", "target_value": target_value, "target_year": target_year,
+                         "unit": unit}, lang, style="chart", signed=False)
     ax.axhline(target_value, ls="--", lw=1.1, color=target_color, zorder=2)
     if target_year is not None:
         ax.plot([int(target_year)], [target_value], marker="*", ms=15, ls="--",

@@ -23,7 +23,7 @@ TargetStyle = Literal["sentence", "command", "chart"]
 _STYLES = ("sentence", "command", "chart")
 
 
-def target_text(row: Any, lang: Lang = "en", *, style: TargetStyle = "sentence") -> str:
+def target_text(row: Any, lang: Lang = "en", *, style: TargetStyle = "sentence", signed: bool = True) -> str:
     """A target in words, in the style of where it is shown.
 
     Parameters
@@ -36,6 +36,9 @@ def target_text(row: Any, lang: Lang = "en", *, style: TargetStyle = "sentence")
     style : {"sentence", "command", "chart"}
         ``sentence``: pages and tables, the unit in `lang`; ``command``: the command line,
         no unit; ``chart``: a chart's label, ``Target`` first and the unit in `lang`.
+    signed : bool
+        False: a chart's label without the sign, for a chart that draws the target where it
+        lies (a fan chart's star).
 
     Returns
     -------
@@ -50,6 +53,8 @@ def target_text(row: Any, lang: Lang = "en", *, style: TargetStyle = "sentence")
     ['2017 年 ≥ 1,400 家', '≥ 1,400 firms by 2017', '≥ 1,400 by 2017']
     >>> target_text(row, "zh", style="chart"), target_text(row, "en", style="chart")
     ('目标 ≥ 1,400家（2017年）', 'Target ≥ 1,400 firms in 2017')
+    >>> target_text(row, "zh", style="chart", signed=False)
+    '目标 1,400家（2017年）'
     >>> growth = {"target_type": "growth", "target_value": 0.2, "target_year": 2017, "direction": "increase"}
     >>> target_text(growth), target_text(growth, style="command"), target_text(growth, "zh", style="chart")
     ('growth ≥ 20 % in 2017', 'growth ≥ 20 % in 2017', '目标增长 ≥ 20%（2017年）')
@@ -61,7 +66,7 @@ def target_text(row: Any, lang: Lang = "en", *, style: TargetStyle = "sentence")
     value, kind = to_float(field(row, "target_value")), field(row, "target_type")
     if value is None or (style == "command" and not kind):
         return MISSING if style == "sentence" else ""
-    sign = "≤" if field(row, "direction") == "decrease" else "≥"
+    sign = ("≤" if field(row, "direction") == "decrease" else "≥") if signed or style != "chart" else ""
     if style == "chart":
         return _chart_label(row, value, sign, lang)
     year = format_year(field(row, "target_year"))
@@ -92,8 +97,8 @@ def _chart_label(row: Any, value: float, sign: str, lang: Lang) -> str:
     if field(row, "target_type") == "growth":
         what = f"{say('chart_growth', lang)} {sign} {format_short(100 * value)}%"
     else:
-        what = f"{sign} {amount_label(value, unit_words(field(row, 'unit'), lang), lang)}"
-    space = "" if lang == "zh" and not what.startswith(sign) else " "
+        what = f"{sign} {amount_label(value, unit_words(field(row, 'unit'), lang), lang)}".lstrip()
+    space = "" if lang == "zh" and field(row, "target_type") == "growth" else " "
     return f"{say('chart_target', lang)}{space}{what}{year_label(field(row, 'target_year'), lang)}"
 
 
