@@ -257,6 +257,9 @@ def test_the_plan_and_its_history_are_tables_in_words(lang):
     firms = targets.set_index(name).iloc[1]
     assert firms.iloc[2] == "1,225"  # a count is whole
     assert firms.iloc[4] in ("2017 年 ≥ 1,400 家", "≥ 1,400 firms by 2017")  # as in the first table
+    # The units in the page's language, as its target sentences and charts have them.
+    units = {*targets[report.say("t_unit", lang)], *history[report.say("t_unit", lang)]}
+    assert ("家" in units) == (lang == "zh") and ("firms" in units) == (lang == "en")
 
 
 def test_the_backtest_is_a_table_in_words():

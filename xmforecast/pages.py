@@ -18,7 +18,7 @@ from .phrases import (baseline_years, colour_probability, confidence_words, expe
                       interval_note, method_facts, model_note_words, model_words, status_label, takes_words,
                       verdict)
 from .summary import SUMMARY_COLUMNS
-from .target_text import target_text
+from .target_text import target_text, unit_words
 from .tables import answer_table, assumptions, ladder_table, skipped_table
 from .words import catalog, say, translator
 
@@ -198,7 +198,7 @@ def render_ladder(row: Any, model: Any, why: str, forecasts: Mapping[str, pd.Dat
         Rungs not fitted, with the reason.
     """
     name = field(row, "name_zh" if lang == "zh" else "name_en") or field(row, "id")
-    unit = str(field(row, "unit") or "")
+    unit = unit_words(field(row, "unit"), lang)
     headers, rows = _table_cells(ladder_table(forecasts, row, lang))
     notes = [say("ladder_skipped", lang, model=model_name, why=reason)
              for model_name, reason in skipped_table(skipped, lang).itertuples(index=False)]

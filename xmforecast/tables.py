@@ -17,7 +17,7 @@ from .phrases import (backtest_reason_words, colour_probability, confidence_word
                       growth_words, interval_note, lever_name, model_words, note_words, quality_words, status_label,
                       takes_words, verdict)
 from .summary import required_from_latest
-from .target_text import target_text
+from .target_text import sentence_unit, target_text, unit_words
 from .words import catalog, say
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,7 +49,7 @@ def answer_table(summary: pd.DataFrame, lang: Lang = "en") -> list[dict]:
     rows = []
     for rec in summary.to_dict("records"):
         p = field(rec, "p_attain")
-        unit = str(field(rec, "unit") or "")
+        unit = sentence_unit(field(rec, "unit"), lang)
         latest = field(rec, "latest_value")
         rows.append(dict(
             indicator=rec["indicator"], name=str(field(rec, name) or rec["indicator"]),
@@ -162,7 +162,7 @@ def detail_table(summary: pd.DataFrame, lang: Lang = "en") -> pd.DataFrame:
 
     rows = []
     for rec in summary[summary["base_value"].notna()].to_dict("records"):
-        unit = str(field(rec, "unit") or "")
+        unit = unit_words(field(rec, "unit"), lang)
         base_year = format_year(field(rec, "base_year"))
         note = "; ".join(t for t in (quality_words(field(rec, "data_quality"), lang), note_words(rec, lang),
                                      interval_note(rec, lang)) if t)
@@ -266,7 +266,7 @@ def plan_table(registry: pd.DataFrame, lang: Lang = "en", *, targets: bool = Tru
     out = []
     for rec in rows.to_dict("records"):
         row = {say("t_indicator", lang): rec["name_zh" if lang == "zh" else "name_en"] or rec["id"],
-               say("t_unit", lang): rec["unit"],
+               say("t_unit", lang): unit_words(rec["unit"], lang),
                say("t_base_year", lang): format_year(rec["base_year"]),
                say("t_baseline", lang): format_figure(rec["base_value"], rec),
                say("t_growth_before", lang): format_percent(rec["prior_growth"])}
@@ -294,7 +294,7 @@ def observations_table(observations: pd.DataFrame, registry: pd.DataFrame, lang:
         row = {say("t_indicator", lang): name, say("t_year", lang): format_year(rec["year"]),
                say("t_value", lang): (format_count(rec["value"]) if is_count(reg) else
                                           format_figure(rec["value"], {**dict(reg), "base_value": rec["value"]})),
-               say("t_unit", lang): rec.get("unit") or field(reg, "unit") or "",
+               say("t_unit", lang): unit_words(rec.get("unit") or field(reg, "unit") or "", lang),
                say("t_status", lang): say(f"observation_{rec['status']}", lang) if f"observation_{rec['status']}" in catalog() else rec["status"],
                say("t_grade", lang): say("observation_seed", lang) if rec.get("quality") == "seed"
                else text_or_missing(rec.get("quality")),

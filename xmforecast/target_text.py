@@ -16,7 +16,7 @@ from .formatting import (MISSING, Lang, decimals_of, field, format_amount, forma
                          format_short, format_year, is_count, is_missing, to_float)
 from .words import catalog, say
 
-__all__ = ["TargetStyle", "target_text", "unit_words", "amount_label", "year_label"]
+__all__ = ["TargetStyle", "target_text", "unit_words", "sentence_unit", "amount_label", "year_label"]
 
 #: Where a target is shown: a page's or table's sentence, the command line's column, a chart's label.
 TargetStyle = Literal["sentence", "command", "chart"]
@@ -79,13 +79,17 @@ def target_text(row: Any, lang: Lang = "en", *, style: TargetStyle = "sentence",
     if style == "command":
         return f"{sign} {shown} new in {year}" if kind == "flow" else f"{sign} {shown} by {year}"
     text = say("target_flow" if kind == "flow" else "target_level", lang, year=year, sign=sign, value=shown,
-               unit=_sentence_unit(field(row, "unit"), lang))
+               unit=sentence_unit(field(row, "unit"), lang))
     return text if lang == "zh" else " ".join(text.split())  # no unit: no double space
 
 
-def _sentence_unit(unit: Any, lang: Lang) -> str:
-    """A sentence's unit: the registry's in Chinese, else the chart's English (``firms``), in
-    brackets where it starts with a figure (``(100 million yuan)``)."""
+def sentence_unit(unit: Any, lang: Lang) -> str:
+    """A unit after a figure in a sentence: the registry's in Chinese, else the chart's English
+    (``firms``), in brackets where it starts with a figure (``(100 million yuan)``).
+
+    >>> sentence_unit("亿元", "zh"), sentence_unit("亿元", "en"), sentence_unit("家", "en")
+    ('亿元', '(100 million yuan)', 'firms')
+    """
     if lang == "zh":
         return "" if is_missing(unit) else str(unit)
     words = unit_words(unit, lang)
