@@ -18,9 +18,9 @@ Inclusion rules
    kept: a panel with only the IMF's advanced economies of it (37 countries) was scored too
    (``make bench``'s global tables, then not shipped), and its ``auto`` intervals covered 68 %
    and 74 % of outcomes, with an interval score above rw-drift's, against 76 % and 78 % and the
-   lowest interval score with every country. Two of them, Ecdat ``PatentsRD`` (1983-1991) and plm ``EmplUK``
-   (1976-1984), cover at most nine years per firm, so rule 6 leaves no series from them; they
-   stay listed so that the provenance says so.
+   lowest interval score with every country. Two data sets, Ecdat ``PatentsRD`` (1983-1991)
+   and plm ``EmplUK`` (1976-1984), cover at most nine years per firm, so rule 6 leaves no
+   series from them; they stay listed so that the provenance says so.
 2. **Columns.** A column is kept only if it is a level that makes sense for growth forecasting:
    a quantity, an amount of money, a count or an index (``KEPT``). Ids, years, dummies and
    factors, rates in percent, shares and ratios, growth rates, logarithms, lags, differences,
