@@ -319,9 +319,10 @@ def test_why_a_model_is_used_is_data_a_chinese_page_words_in_chinese(observation
     one = forecast("rd_spend", observations=observations[observations["year"] >= 2012], origin=2012).attrs["why"]
     for note in (why, one):
         zh = note.say("zh")
-        ids = re.sub(r"new \(hightech_new_certified\)|\bauto\b|\bcertified_stock\b", "", zh)
+        ids = re.sub(r"new \(hightech_new_certified\)", "", zh)  # an input: its role and indicator id
         assert not re.search("[A-Za-z]", ids), zh
         assert note.vintage and str(note.vintage) in zh and "校准" in zh
+    assert why.say("zh").startswith("证书存量模型(证书三年有效)的输入缺观测")
     assert one.outside_view and one.notes and "外部视角" in one.say("zh")
     assert one.say("zh").index("外部视角") < one.say("zh").index("校准")  # the caveat first, in Chinese too
     with pytest.raises(ParameterError, match=r"structural model certified_stock of 'hightech_enterprises' needs "

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .exceptions import ParameterError, XMForecastError
 from .validation import check_int, check_level
-from .words import Said, say, worded
+from .words import Said, catalog, say, worded
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -188,14 +188,19 @@ class ModelNote(Said):
         parts = []
         if self.missing:
             listed = (say("and", lang) if lang == "zh" else ", ").join(f"{role} ({ref})" for role, ref in self.missing)
-            parts.append(say("why_inputs_missing", lang, model=self.model, missing=listed))
+            parts.append(say("why_inputs_missing", lang, model=self._model_name(lang), missing=listed))
         if self.outside_view:
             parts.append(say("why_outside_view", lang))
         return say("why_separator", lang).join(parts)
 
+    def _model_name(self, lang) -> str:
+        # The command line names a model by its id; a Chinese page by its name where the catalog has one.
+        key = f"model_{self.model}"
+        return say(key, lang) if lang == "zh" and key in catalog() else self.model
+
     def say(self, lang="en") -> str:
         if self.kind in ("structural", "registry", "asked"):
-            return say(f"why_{self.kind}", lang, model=self.model)
+            return say(f"why_{self.kind}", lang, model=self._model_name(lang))
         from .reference import CLASSES, FAMILIES
 
         # The command line names the family by its id; a Chinese page by its name.
