@@ -354,3 +354,12 @@ def test_version_prints_the_installed_version_on_stdout(capsys):
         main(["--version"])
     assert done.value.code == 0
     assert capsys.readouterr().out == f"xmforecast {version('xmforecast')}\n"
+
+
+def test_backtest_at_an_origin_with_nothing_to_score_says_so_in_every_format(capsys):
+    code, out, err = run(capsys, "backtest", "--origin", "2013")
+    assert code == 0 and err == ""
+    assert out.splitlines()[0].split() == ["indicator", "model", "n", "mape", "coverage", "nominal", "chosen"]
+    assert "nothing to backtest: no indicator has three or more observations up to 2013." in out
+    code, out, _ = run(capsys, "backtest", "--origin", "2013", "--format", "csv")
+    assert code == 0 and pd.read_csv(io.StringIO(out)).empty

@@ -407,8 +407,12 @@ def _backtest(args) -> None:
               "`--model auto` uses for the indicator, backtested as it forecasts; all: the ladder pooled.")
     if table is not None and not args.wide:
         table = table[["indicator", "model", "n", "mape", "coverage", "nominal", "chosen"]]
+    if frame.empty:
+        up_to = f" up to {plan.origin}" if plan.origin is not None else ""
+        footer = f"nothing to backtest: no indicator has three or more observations{up_to}."
+    elif table is not None and not args.wide:
         # The reasons, one line per indicator below the table, rather than a column cut to nothing.
-        picked = frame[frame["chosen"]]
+        picked = frame[frame["chosen"].astype(bool)]  # an empty column is object-typed: index by truth
         footer = "\n".join([footer, "chosen, why:"] + [
             f"  {ind}: {why}" for ind, why in zip(picked["indicator"], picked["reason"])]
             + ["--wide or --format csv|json: every column, reasons uncut."])
