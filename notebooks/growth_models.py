@@ -83,6 +83,9 @@ display(HTML(report.render_section("backtest", settings.lang, table=report.backt
 # %%
 display(HTML(report.render_section("ladder", settings.lang)))
 for ind in indicators:
+    if plan.history(ind).empty:  # first observed after the origin
+        display(HTML(report.render_ladder({**by_id.loc[ind].to_dict(), "id": ind}, None, "", {}, [], settings.lang)))
+        continue
     chosen = plan.forecast(ind, horizon=settings.horizon, model="auto", level=settings.level)
     why = chosen.attrs["why"]
     chosen = chosen.set_index("year")

@@ -350,6 +350,18 @@ def test_an_indicator_s_ladder_section_is_in_the_page_language():
     assert "理由:按中国各省份的技术合同成交校准,2016 年版本" in calibrated
 
 
+@pytest.mark.parametrize(("lang", "title", "sentence"), [
+    ("zh", "<h2>每万人有效发明专利拥有量 (件/万人)</h2>", "预测起点及以前没有观测值,无从预测。"),
+    ("en", "<h2>Valid invention patents per 10,000 (per 10,000 residents)</h2>",
+     "No observation up to the forecast&#39;s origin, so nothing to forecast."),
+])
+def test_an_indicator_first_observed_after_the_origin_has_a_ladder_section_saying_so(lang, title, sentence):
+    row = {"id": "invention_patents_per_10k", "name_zh": "每万人有效发明专利拥有量",
+           "name_en": "Valid invention patents per 10,000", "unit": "件/万人", "kind": "ratio"}
+    html = report.render_ladder(row, None, "", {}, [], lang)
+    assert title in html and sentence in html and "<table" not in html
+
+
 def test_the_backtest_s_reasons_read_in_chinese_on_a_chinese_page():
     import xmforecast
     from xmforecast.reference import CLASSES, FAMILIES

@@ -188,8 +188,9 @@ def render_ladder(row: Any, model: Any, why: str, forecasts: Mapping[str, pd.Dat
     ----------
     row : mapping
         The indicator's registry row (``id``, names, ``unit``, ``kind``, ...).
-    model : str
-        The model the indicator's forecast uses.
+    model : str or None
+        The model the indicator's forecast uses; None when it has no observation up to the
+        origin (the section then says there is nothing to forecast).
     why : ModelNote or str
         Why (a forecast's ``.attrs["why"]``), worded in `lang`.
     forecasts : mapping
@@ -199,11 +200,15 @@ def render_ladder(row: Any, model: Any, why: str, forecasts: Mapping[str, pd.Dat
     """
     name = field(row, "name_zh" if lang == "zh" else "name_en") or field(row, "id")
     unit = unit_words(field(row, "unit"), lang)
+    title = f"{name} ({unit})" if unit else str(name)
+    if model is None:
+        return render_template("section.html", lang=lang, title=title, level=2, lead=say("ladder_no_history", lang),
+                               method=False, headers=[], rows=[], notes=[])
     headers, rows = _table_cells(ladder_table(forecasts, row, lang))
     notes = [say("ladder_skipped", lang, model=model_name, why=reason)
              for model_name, reason in skipped_table(skipped, lang).itertuples(index=False)]
     lead = say("ladder_chosen", lang, model=model_words(model, lang), why=model_note_words(why, lang))
-    return render_template("section.html", lang=lang, title=f"{name} ({unit})" if unit else str(name), level=2,
+    return render_template("section.html", lang=lang, title=title, level=2,
                            lead=lead, method=False, headers=headers, rows=rows, notes=notes)
 
 
