@@ -411,7 +411,16 @@ def _cli_project(root: Path) -> Path:
     return root
 
 
-def _start_cli_run(root: Path, preexec_fn=None):
+def _signals_at_default() -> None:
+    """A command's signals as a terminal gives them: a test suite started as a background job of
+    a script inherits SIGINT ignored, and the run would then (rightly) keep ignoring it."""
+    import signal
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+
+
+def _start_cli_run(root: Path, preexec_fn=_signals_at_default):
     import os
     import subprocess
     import sys
